@@ -1,0 +1,115 @@
+"""Settings read from the environment once, validated, with defaults that work offline.
+
+Every problem is raised as ConfigurationError whose message names the variable, so the CLI
+can print one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from via_pipeline.core.paths import REPO_ROOT
+
+CBS_SOURCES = ("live", "snapshot", "auto")
+SUPPORTED_WAREHOUSE_DIALECTS = ("duckdb", "postgresql")
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing, malformed or points at something unusable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse_url: str
+    cbs_source: str
+    cbs_catalog_url: str
+    cbs_use_https: bool
+    dagster_home: Path
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def feedback_dir(self) -> Path:
+        return self.data_dir / "feedback"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.data_dir / "output"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe for logs and error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
+
+
+def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
+    """Parse and check a warehouse URL; the error names the variable, never the password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{variable}: cannot parse {redact_url(url)!s} as an SQLAlchemy URL "
+            "(expected duckdb:///path/to/file.duckdb or postgresql+psycopg2://user@host/db)"
+        ) from None
+    if parsed.get_backend_name() not in SUPPORTED_WAREHOUSE_DIALECTS:
+        raise ConfigurationError(
+            f"{variable}: unsupported database {parsed.get_backend_name()!r} in "
+            f"{redact_url(url)}; use duckdb or postgresql"
+        )
+    if parsed.get_backend_name() == "duckdb" and not parsed.database:
+        raise ConfigurationError(f"{variable}: a DuckDB URL needs a file path, e.g. duckdb:///data/warehouse.duckdb")
+    return parsed
+
+
+def _parse_bool(variable: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{variable}: expected true or false, got {raw!r}")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every VIA_* setting (and DAGSTER_HOME) from the environment."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("VIA_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
+    warehouse_url = env.get("VIA_WAREHOUSE_URL") or f"duckdb:///{data_dir / 'warehouse.duckdb'}"
+    parse_warehouse_url(warehouse_url)
+
+    cbs_source = (env.get("VIA_CBS_SOURCE") or "auto").strip().lower()
+    if cbs_source not in CBS_SOURCES:
+        raise ConfigurationError(
+            f"VIA_CBS_SOURCE: expected one of {', '.join(CBS_SOURCES)}, got {env.get('VIA_CBS_SOURCE')!r}"
+        )
+    catalog_url = (env.get("VIA_CBS_CATALOG_URL") or "opendata.cbs.nl").strip()
+    if "://" in catalog_url or catalog_url.endswith("/"):
+        raise ConfigurationError(
+            f"VIA_CBS_CATALOG_URL: give host[:port] only, without scheme or trailing slash, got {catalog_url!r}"
+        )
+    use_https = _parse_bool("VIA_CBS_USE_HTTPS", env.get("VIA_CBS_USE_HTTPS") or "true")
+    dagster_home = Path(env.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").expanduser().resolve()
+    return Settings(
+        data_dir=data_dir,
+        warehouse_url=warehouse_url,
+        cbs_source=cbs_source,
+        cbs_catalog_url=catalog_url,
+        cbs_use_https=use_https,
+        dagster_home=dagster_home,
+    )

@@ -1,0 +1,12 @@
+"""The code location: every module under via_pipeline/defs/, plus what holds for all of it."""
+
+from pathlib import Path
+
+import dagster as dg
+
+# In-process by default: the embedded DuckDB warehouse takes one writing process at a time,
+# and a subprocess per step would re-import the code location for every asset.
+defs = dg.Definitions.merge(
+    dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+    dg.Definitions(executor=dg.in_process_executor),
+)

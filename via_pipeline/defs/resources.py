@@ -1,0 +1,17 @@
+"""The resources every domain's assets use, bound once for the whole code location.
+
+Fields left empty are read from the VIA_* environment when a run starts, never at import.
+"""
+
+import dagster as dg
+
+from via_pipeline.defs.warehouse.resources import Warehouse
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "warehouse": Warehouse(),
+        },
+    )

@@ -1,0 +1,79 @@
+"""Shared fixtures: settings that keep tests offline, and a migrated warehouse on each engine.
+
+Every test that takes `store` runs twice, on a DuckDB file in tmp_path and on a fresh
+PostgreSQL database of its own (VIA_TEST_POSTGRES_URL). Without that variable the PostgreSQL
+half is skipped; with it set and the server unreachable, it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from via_pipeline.core.warehouse import WarehouseStore
+
+POSTGRES_URL_VARIABLE = "VIA_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test reads the developer's VIA_* settings, data folder or Dagster home."""
+    for name in list(os.environ):
+        if name.startswith("VIA_") and name != POSTGRES_URL_VARIABLE:
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("VIA_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("VIA_CBS_SOURCE", "snapshot")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    return data_dir
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"via_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"{POSTGRES_URL_VARIABLE} is set but PostgreSQL is unreachable: {error}")
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def duckdb_url(tmp_path: Path) -> str:
+    return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest) -> str:
+    """The URL of an empty warehouse, once per engine."""
+    fixture = "duckdb_url" if request.param == "duckdb" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def store(warehouse_url: str) -> Iterator[WarehouseStore]:
+    """A migrated warehouse, once per engine."""
+    warehouse = WarehouseStore(warehouse_url)
+    warehouse.migrate()
+    yield warehouse
+    warehouse.dispose()
