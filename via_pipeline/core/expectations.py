@@ -1,0 +1,152 @@
+"""Great Expectations 1.x suites over pandas frames, with results as plain records.
+
+Suites are declared as data (`Expectation(type, kwargs)`) so that defining them costs nothing;
+great_expectations itself (4-6 s to import) is imported only when a suite runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+EXAMPLES_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expectation by its GE snake_case name, e.g. "expect_column_values_to_be_between"."""
+
+    type: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def column(self) -> str | None:
+        column = self.kwargs.get("column")
+        return str(column) if column is not None else None
+
+    def describe(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.kwargs.items())
+        return f"{self.type}({arguments})"
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str
+    column: str | None
+    success: bool
+    unexpected_count: int | None
+    examples: tuple[Any, ...]
+    details: str
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite_name: str
+    outcomes: tuple[ExpectationOutcome, ...]
+
+    @property
+    def success(self) -> bool:
+        return all(outcome.success for outcome in self.outcomes)
+
+    @property
+    def failures(self) -> tuple[ExpectationOutcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if not outcome.success)
+
+    def to_frame(
+        self, run_id: str, asset_key: str, check_name: str, partition: str | None = None
+    ) -> pd.DataFrame:
+        """Rows for quality.validation_results, one per expectation."""
+        evaluated_at = datetime.now(UTC).replace(tzinfo=None)
+        return pd.DataFrame(
+            [
+                {
+                    "run_id": run_id,
+                    "asset_key": asset_key,
+                    "partition": partition,
+                    "check_name": check_name,
+                    "expectation": outcome.expectation,
+                    "success": outcome.success,
+                    "unexpected_count": outcome.unexpected_count,
+                    "details": outcome.details,
+                    "evaluated_at": evaluated_at,
+                }
+                for outcome in self.outcomes
+            ],
+            columns=[
+                "run_id",
+                "asset_key",
+                "partition",
+                "check_name",
+                "expectation",
+                "success",
+                "unexpected_count",
+                "details",
+                "evaluated_at",
+            ],
+        )
+
+
+def _class_name(snake_case: str) -> str:
+    return "".join(part.capitalize() for part in snake_case.split("_"))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def validate_frame(
+    frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expectation]
+) -> SuiteResult:
+    """Run the expectations on the frame with an ephemeral GE context; never raises for bad data."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # GE draws tqdm progress bars into run logs unless told not to.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (
+        context.data_sources.add_pandas(f"{suite_name}_source")
+        .add_dataframe_asset(f"{suite_name}_frame")
+        .add_batch_definition_whole_dataframe("whole_frame")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    suite = gx.ExpectationSuite(name=suite_name)
+    for expectation in expectations:
+        expectation_class = getattr(gx.expectations, _class_name(expectation.type))
+        suite.add_expectation(expectation_class(**dict(expectation.kwargs)))
+    validation = batch.validate(suite, result_format="SUMMARY")
+
+    outcomes = []
+    for expectation, result in zip(expectations, validation.results, strict=True):
+        details: dict[str, Any] = {
+            key: _jsonable(value)
+            for key, value in result.result.items()
+            if key in ("observed_value", "element_count", "missing_count", "unexpected_percent")
+        }
+        raised = result.exception_info.get("raised_exception") if result.exception_info else False
+        if raised:
+            details["exception"] = str(result.exception_info.get("exception_message"))
+        examples = tuple(
+            _jsonable(value) for value in result.result.get("partial_unexpected_list", [])[:EXAMPLES_KEPT]
+        )
+        if examples:
+            details["examples"] = list(examples)
+        unexpected = result.result.get("unexpected_count")
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=expectation.describe(),
+                column=expectation.column,
+                success=bool(result.success),
+                unexpected_count=int(unexpected) if unexpected is not None else None,
+                examples=examples,
+                details=json.dumps(details, ensure_ascii=False, sort_keys=True),
+            )
+        )
+    return SuiteResult(suite_name=suite_name, outcomes=tuple(outcomes))

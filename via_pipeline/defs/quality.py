@@ -1,0 +1,65 @@
+"""Turning a Great Expectations suite result into a Dagster check result, recorded in the warehouse.
+
+Every check that runs a suite goes through `check_result_from_suite`, so quality.validation_results
+holds one row per expectation evaluated, whichever asset it guarded.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from via_pipeline.core.expectations import SuiteResult
+from via_pipeline.core.warehouse import WarehouseStore
+
+VALIDATION_RESULTS_TABLE = "quality.validation_results"
+
+
+def failures_markdown(suite_result: SuiteResult) -> str:
+    """The failed expectations with their counts and examples, for the check's page in the UI."""
+    failures = suite_result.failures
+    if not failures:
+        return "All expectations met."
+    frame = pd.DataFrame(
+        [
+            {
+                "expectation": outcome.expectation,
+                "unexpected": outcome.unexpected_count,
+                "examples": ", ".join(str(example) for example in outcome.examples) or outcome.details,
+            }
+            for outcome in failures
+        ]
+    )
+    return frame.to_markdown(index=False)
+
+
+def check_result_from_suite(
+    store: WarehouseStore,
+    run_id: str,
+    check_name: str,
+    suite_result: SuiteResult,
+    asset_key: dg.AssetKey,
+    partition: str | None = None,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+) -> dg.AssetCheckResult:
+    """Record the suite's outcomes in quality.validation_results and return the check result."""
+    store.insert(
+        VALIDATION_RESULTS_TABLE,
+        suite_result.to_frame(
+            run_id=run_id,
+            asset_key=asset_key.to_user_string(),
+            check_name=check_name,
+            partition=partition,
+        ),
+    )
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=check_name,
+        passed=suite_result.success,
+        severity=severity,
+        metadata={
+            "expectations": len(suite_result.outcomes),
+            "failed_expectations": len(suite_result.failures),
+            "failures": dg.MetadataValue.md(failures_markdown(suite_result)),
+        },
+    )
