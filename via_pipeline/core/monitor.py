@@ -1,0 +1,395 @@
+"""Monitoring metrics: gaps between population groups and the structural catch-up verdict.
+
+The arithmetic runs in the warehouse (sql/build_monitor_gaps.sql, sql/build_monitor_trends.sql)
+so it is the same on DuckDB and PostgreSQL and stays in the database as data grows. This module
+holds what SQL should not: the configuration (config/monitor.yaml), the Dutch reason sentence
+(it needs via_pipeline.core.dutch's number formatting), and the findings of the gap checks.
+docs/methodology.md defines every metric in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from via_pipeline.core.config import ConfigFileError, load_yaml
+from via_pipeline.core.dutch import format_decimal, format_pp
+from via_pipeline.core.expectations import ExpectationOutcome, SuiteResult
+from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.warehouse import WarehouseStore, load_sql
+
+CONFIG_FILE = "monitor.yaml"
+GAPS_TABLE = "monitor.gaps"
+TRENDS_TABLE = "monitor.trends"
+# Gaps are differences of one-decimal CBS figures: anything below this is float noise.
+TOLERANCE = 1e-9
+EXAMPLES_KEPT = 10
+
+GAP_COLUMNS = [
+    "source_table",
+    "year",
+    "indicator",
+    "population_group",
+    "reference_group",
+    "value",
+    "reference_value",
+    "gap_pp",
+    "gap_change_prev_year_pp",
+    "baseline_year",
+    "gap_change_vs_baseline_pp",
+    "provisional",
+]
+TREND_COLUMNS = [
+    "source_table",
+    "indicator",
+    "population_group",
+    "reference_group",
+    "first_year",
+    "last_year",
+    "gap_first_pp",
+    "gap_last_pp",
+    "years_narrowing",
+    "structural_catch_up",
+    "reason_nl",
+    "provisional",
+]
+
+
+class MonitorError(RuntimeError):
+    """The metrics could not be built consistently; the message names the series."""
+
+
+@dataclass(frozen=True)
+class CatchUpRule:
+    """Structural catch-up: the absolute gap narrowed in each of the last `narrowing_years`
+    years present, and |last gap| <= max_gap_ratio x |baseline gap|."""
+
+    narrowing_years: int = 3
+    max_gap_ratio: float = 0.75
+    tolerance: float = TOLERANCE
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    baseline_year: int = 2008
+    reference_groups: tuple[str, ...] = ("total", "dutch_background", "netherlands_origin")
+    catch_up: CatchUpRule = field(default_factory=CatchUpRule)
+    indicator_labels: Mapping[str, str] = field(default_factory=dict)
+    group_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def indicator_label(self, indicator: str) -> str:
+        return self.indicator_labels.get(indicator, indicator)
+
+    def group_label(self, group: str) -> str:
+        return self.group_labels.get(group, group)
+
+
+def _require_int(raw: Mapping[str, Any], key: str, where: str, minimum: int) -> int:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigFileError(
+            f"{where}: `{key}` must be a whole number >= {minimum}, got {value!r}"
+        )
+    return value
+
+
+def _labels(raw: Any, where: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise ConfigFileError(f"{where}: must map codes to Dutch text")
+    return dict(raw)
+
+
+def parse_monitor_config(raw: Any, source: str = CONFIG_FILE) -> MonitorConfig:
+    """Validate the parsed monitor.yaml; every problem names the file and the key."""
+    if not isinstance(raw, dict):
+        raise ConfigFileError(f"{source}: expected a mapping at the top level")
+    baseline_year = _require_int(raw, "baseline_year", source, 1900)
+    references = raw.get("reference_groups")
+    if (
+        not isinstance(references, list)
+        or not references
+        or not all(isinstance(group, str) and group for group in references)
+    ):
+        raise ConfigFileError(
+            f"{source}: `reference_groups` must be a non-empty list of group codes"
+        )
+    catch_up = raw.get("catch_up")
+    if not isinstance(catch_up, dict):
+        raise ConfigFileError(f"{source}: `catch_up` must be a mapping")
+    narrowing_years = _require_int(catch_up, "narrowing_years", f"{source} catch_up", 1)
+    ratio = catch_up.get("max_gap_ratio")
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 <= ratio <= 1:
+        raise ConfigFileError(
+            f"{source} catch_up: `max_gap_ratio` must be a number from 0 to 1, got {ratio!r}"
+        )
+    labels = raw.get("labels_nl") or {}
+    if not isinstance(labels, dict):
+        raise ConfigFileError(f"{source}: `labels_nl` must be a mapping")
+    return MonitorConfig(
+        baseline_year=baseline_year,
+        reference_groups=tuple(references),
+        catch_up=CatchUpRule(narrowing_years=narrowing_years, max_gap_ratio=float(ratio)),
+        indicator_labels=_labels(labels.get("indicators"), f"{source} labels_nl.indicators"),
+        group_labels=_labels(
+            labels.get("population_groups"), f"{source} labels_nl.population_groups"
+        ),
+    )
+
+
+def load_monitor_config(config_dir: Path = CONFIG_DIR) -> MonitorConfig:
+    return parse_monitor_config(load_yaml(CONFIG_FILE, config_dir), str(config_dir / CONFIG_FILE))
+
+
+# -- the catch-up verdict in words -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendFigures:
+    """What the trend SQL computed for one series; the input of the reason sentence."""
+
+    indicator: str
+    population_group: str
+    reference_group: str
+    first_year: int
+    last_year: int
+    gap_first_pp: float
+    gap_last_pp: float
+    years_narrowing: int
+    years_compared: int
+
+
+@dataclass(frozen=True)
+class CatchUpConditions:
+    narrowing_met: bool
+    ratio_met: bool
+
+    @property
+    def structural(self) -> bool:
+        return self.narrowing_met and self.ratio_met
+
+
+def catch_up_conditions(figures: TrendFigures, rule: CatchUpRule) -> CatchUpConditions:
+    """The two conditions of the rule, read from the figures (the SQL verdict must agree)."""
+    narrowing_met = (
+        figures.years_compared == rule.narrowing_years
+        and figures.years_narrowing == rule.narrowing_years
+    )
+    ratio_met = abs(figures.gap_last_pp) <= rule.max_gap_ratio * abs(figures.gap_first_pp) + (
+        rule.tolerance
+    )
+    return CatchUpConditions(narrowing_met=narrowing_met, ratio_met=ratio_met)
+
+
+def _position(gap: float, tolerance: float, *, compared: bool) -> str:
+    """A signed gap in words: "3,2 procentpunten hoger (dan)", "even hoog (als)"."""
+    if abs(gap) <= tolerance:
+        return "even hoog als" if compared else "even hoog"
+    words = f"{format_pp(gap)} {'hoger' if gap > 0 else 'lager'}"
+    return f"{words} dan" if compared else words
+
+
+def _percent(share: float, decimals: int = 0) -> str:
+    return f"{format_decimal(share * 100, decimals)} procent"
+
+
+def _years(count: int) -> str:
+    return f"{count} jaar" if count == 1 else f"{count} jaren"
+
+
+def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -> str:
+    """Dutch sentences: the verdict, what the gap did, and each condition of the rule, met or not.
+
+    Example: "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een
+    herkomst buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022
+    2,9 procentpunten hoger. Voorwaarde 1, ...: niet voldaan, ..."
+    """
+    conditions = catch_up_conditions(figures, rule)
+    verdict = "Structurele inhaalslag." if conditions.structural else "Geen structurele inhaalslag."
+    indicator = config.indicator_label(figures.indicator)
+    indicator = indicator[:1].upper() + indicator[1:]
+    group = config.group_label(figures.population_group)
+    reference = config.group_label(figures.reference_group)
+    tolerance = rule.tolerance
+    first = f"{_position(figures.gap_first_pp, tolerance, compared=True)} bij {reference}"
+    if figures.first_year == figures.last_year:
+        return (
+            f"{verdict} {indicator} lag bij {group} in {figures.first_year} {first}. "
+            "Er is maar één jaar met cijfers; een inhaalslag is nog niet te beoordelen."
+        )
+    movement = (
+        f"{indicator} lag bij {group} in {figures.first_year} {first} en in {figures.last_year} "
+        f"{_position(figures.gap_last_pp, tolerance, compared=False)}."
+    )
+    n = rule.narrowing_years
+    if figures.years_compared < n:
+        narrowing_fact = (
+            f"na {figures.first_year} zijn er pas voor {_years(figures.years_compared)} cijfers"
+        )
+    else:
+        narrowing_fact = (
+            f"het verschil werd in {figures.years_narrowing} van de laatste {_years(n)} kleiner"
+        )
+    narrowing = (
+        f"Voorwaarde 1, het verschil werd in elk van de laatste {_years(n)} kleiner: "
+        f"{'voldaan' if conditions.narrowing_met else 'niet voldaan'}, {narrowing_fact}."
+    )
+    limit = _percent(rule.max_gap_ratio)
+    if abs(figures.gap_first_pp) <= tolerance:
+        ratio_fact = f"in {figures.first_year} was er geen verschil"
+    else:
+        share = abs(figures.gap_last_pp) / abs(figures.gap_first_pp)
+        # More decimals only where rounding would make a share above the limit read as the limit.
+        decimals = 0
+        while decimals < 3 and not conditions.ratio_met and _percent(share, decimals) == limit:
+            decimals += 1
+        ratio_fact = f"het is {_percent(share, decimals)}"
+    ratio = (
+        f"Voorwaarde 2, het laatste verschil is hooguit {limit} van dat in {figures.first_year}: "
+        f"{'voldaan' if conditions.ratio_met else 'niet voldaan'}, {ratio_fact}."
+    )
+    return f"{verdict} {movement} {narrowing} {ratio}"
+
+
+# -- building the tables ----------------------------------------------------------------------
+
+
+def select_gaps(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
+    """Run sql/build_monitor_gaps.sql on monitor.indicators; rows in monitor.gaps' columns."""
+    statement = sa.text(load_sql("build_monitor_gaps")).bindparams(
+        sa.bindparam("reference_groups", expanding=True)
+    )
+    result = conn.execute(
+        statement,
+        {"reference_groups": list(config.reference_groups), "baseline_year": config.baseline_year},
+    )
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))[GAP_COLUMNS]
+
+
+def select_trends(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
+    """Run sql/build_monitor_trends.sql on monitor.gaps and add the Dutch reason sentence."""
+    rule = config.catch_up
+    frame = WarehouseStore.read_in(
+        conn,
+        load_sql("build_monitor_trends"),
+        {
+            "narrowing_years": rule.narrowing_years,
+            "max_gap_ratio": rule.max_gap_ratio,
+            "tolerance": rule.tolerance,
+        },
+    )
+    reasons = []
+    for row in frame.itertuples(index=False):
+        figures = TrendFigures(
+            indicator=row.indicator,
+            population_group=row.population_group,
+            reference_group=row.reference_group,
+            first_year=int(row.first_year),
+            last_year=int(row.last_year),
+            gap_first_pp=float(row.gap_first_pp),
+            gap_last_pp=float(row.gap_last_pp),
+            years_narrowing=int(row.years_narrowing),
+            years_compared=int(row.years_compared),
+        )
+        # The sentence explains the SQL's verdict; if the two readings of the rule ever
+        # disagree, the letter would contradict itself, so stop.
+        if catch_up_conditions(figures, rule).structural != bool(row.structural_catch_up):
+            raise MonitorError(
+                f"catch-up verdict for {row.source_table} {row.indicator} {row.population_group} "
+                f"vs {row.reference_group}: SQL and the reason sentence disagree"
+            )
+        reasons.append(reason_nl(figures, rule, config))
+    frame["reason_nl"] = pd.Series(reasons, index=frame.index, dtype=object)
+    return frame[TREND_COLUMNS]
+
+
+def write_gaps(store: WarehouseStore, config: MonitorConfig) -> pd.DataFrame:
+    """Rebuild monitor.gaps from monitor.indicators in one transaction; returns the rows written."""
+    with store.transaction() as conn:
+        frame = select_gaps(conn, config)
+        store.replace(GAPS_TABLE, frame, conn=conn)
+    return frame
+
+
+def write_trends(store: WarehouseStore, config: MonitorConfig) -> pd.DataFrame:
+    """Rebuild monitor.trends from monitor.gaps in one transaction; returns the rows written."""
+    with store.transaction() as conn:
+        frame = select_trends(conn, config)
+        store.replace(TRENDS_TABLE, frame, conn=conn)
+    return frame
+
+
+# -- checks on monitor.gaps -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapCheck:
+    """A rule monitor.gaps must satisfy, found violated by the rows of one SQL file."""
+
+    name: str
+    sql_file: str
+    expectation: str
+
+
+GAP_CHECKS = (
+    GapCheck(
+        name="gaps_equal_value_minus_reference",
+        sql_file="find_monitor_gaps_miscomputed",
+        expectation="gap_pp = value - reference_value within 1e-9",
+    ),
+    GapCheck(
+        name="gaps_compare_within_one_source_table",
+        sql_file="find_monitor_gaps_crossing_tables",
+        expectation="value and reference_value are the figures of the row's own source_table",
+    ),
+    GapCheck(
+        name="latest_year_groups_have_gap_rows",
+        sql_file="find_monitor_gaps_missing_latest_year",
+        expectation=(
+            "every group with a figure in its table's latest year has a gap row against every "
+            "reference group with a figure that year"
+        ),
+    ),
+)
+
+
+def find_gap_violations(
+    store: WarehouseStore, check: GapCheck, config: MonitorConfig
+) -> pd.DataFrame:
+    """The rows of monitor.gaps (or missing rows) that break the check; empty when it holds."""
+    statement = sa.text(load_sql(check.sql_file))
+    params: dict[str, Any] = {"tolerance": config.catch_up.tolerance}
+    if ":reference_groups" in statement.text:
+        statement = statement.bindparams(sa.bindparam("reference_groups", expanding=True))
+        params["reference_groups"] = list(config.reference_groups)
+    with store.engine.connect() as conn:
+        result = conn.execute(
+            statement, {k: v for k, v in params.items() if f":{k}" in statement.text}
+        )
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def violations_suite_result(check: GapCheck, violations: pd.DataFrame) -> SuiteResult:
+    """The findings as a suite result, so they are recorded like every other check's."""
+    examples = tuple(
+        ", ".join(f"{column}={value}" for column, value in row.items())
+        for row in violations.head(EXAMPLES_KEPT).to_dict(orient="records")
+    )
+    outcome = ExpectationOutcome(
+        expectation=check.expectation,
+        column=None,
+        success=violations.empty,
+        unexpected_count=len(violations),
+        examples=examples,
+        details="; ".join(examples) if examples else "no violations",
+    )
+    return SuiteResult(suite_name=check.name, outcomes=(outcome,))
