@@ -1,0 +1,249 @@
+"""The CBS table catalogue (config/cbs_tables.yaml) and population groups, read into typed records.
+
+Every problem names the file, the table and the entry, so a wrong edit to the YAML fails on
+load with a sentence instead of a KeyError deep inside the ingest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from via_pipeline.core.config import ConfigFileError, load_yaml
+from via_pipeline.core.paths import CONFIG_DIR
+
+CATALOGUE_FILE = "cbs_tables.yaml"
+GROUPS_FILE = "population_groups.yaml"
+TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def normalise_title(title: object) -> str:
+    """The form titles are compared in: case and runs of whitespace ignored (CBS pads titles)."""
+    return " ".join(str(title or "").split()).casefold()
+
+
+def normalise_key(key: object) -> str:
+    """Keys compared without the padding CBS adds to dimension keys ("T001038   ")."""
+    return str(key or "").strip()
+
+
+@dataclass(frozen=True)
+class MeasureConfig:
+    title: str
+    indicator: str
+    cbs_unit: str | None
+
+
+@dataclass(frozen=True)
+class FixedCategory:
+    """The one category kept of a dimension that is not the population group (a total)."""
+
+    dimension: str
+    key: str | None
+    title: str | None
+    optional: bool
+
+    def describe(self) -> str:
+        parts = [
+            f"key {self.key!r}" if self.key else "",
+            f"title {self.title!r}" if self.title else "",
+        ]
+        return " or ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class GroupCategory:
+    title: str
+    key: str | None
+    group: str
+
+
+@dataclass(frozen=True)
+class TableConfig:
+    table_id: str
+    title: str
+    classification: str
+    first_year: int
+    last_year: int | None
+    measures: tuple[MeasureConfig, ...]
+    fixed: tuple[FixedCategory, ...]
+    group_dimension: str
+    groups: tuple[GroupCategory, ...]
+
+
+@dataclass(frozen=True)
+class PopulationGroup:
+    code: str
+    label_nl: str
+    classification: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label_nl: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    tables: tuple[TableConfig, ...]
+    population_groups: tuple[PopulationGroup, ...]
+    indicators: tuple[Indicator, ...]
+
+    def table(self, table_id: str) -> TableConfig:
+        for table in self.tables:
+            if table.table_id == table_id:
+                return table
+        known = ", ".join(t.table_id for t in self.tables)
+        raise ConfigFileError(f"{CATALOGUE_FILE}: no table {table_id!r} (configured: {known})")
+
+    def indicator(self, code: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise ConfigFileError(f"{GROUPS_FILE}: no indicator {code!r}")
+
+
+def _require(entry: Any, field: str, where: str) -> Any:
+    if not isinstance(entry, dict) or entry.get(field) in (None, ""):
+        raise ConfigFileError(f"{where}: `{field}` is required")
+    return entry[field]
+
+
+def _optional_text(entry: dict[str, Any], field: str) -> str | None:
+    value = entry.get(field)
+    return None if value in (None, "") else str(value)
+
+
+def _parse_groups(
+    raw: Any, path: Path
+) -> tuple[tuple[PopulationGroup, ...], tuple[Indicator, ...]]:
+    if not isinstance(raw, dict):
+        raise ConfigFileError(f"{path}: expected `population_groups:` and `indicators:` lists")
+    groups = []
+    for number, entry in enumerate(raw.get("population_groups") or [], start=1):
+        where = f"{path}: population_groups entry {number}"
+        code = str(_require(entry, "code", where))
+        if not CODE.match(code):
+            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
+        groups.append(
+            PopulationGroup(
+                code,
+                str(_require(entry, "label_nl", where)),
+                str(_require(entry, "classification", where)),
+            )
+        )
+    indicators = []
+    for number, entry in enumerate(raw.get("indicators") or [], start=1):
+        where = f"{path}: indicators entry {number}"
+        code = str(_require(entry, "code", where))
+        if not CODE.match(code):
+            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
+        indicators.append(
+            Indicator(
+                code, str(_require(entry, "label_nl", where)), str(_require(entry, "unit", where))
+            )
+        )
+    for kind, codes in (
+        ("population group", [g.code for g in groups]),
+        ("indicator", [i.code for i in indicators]),
+    ):
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ConfigFileError(f"{path}: {kind} code(s) declared twice: {', '.join(duplicates)}")
+    return tuple(groups), tuple(indicators)
+
+
+def _parse_table(
+    entry: Any, number: int, path: Path, group_codes: set[str], indicator_codes: set[str]
+) -> TableConfig:
+    where = f"{path}: table entry {number}"
+    table_id = str(_require(entry, "table_id", where))
+    if not TABLE_ID.match(table_id):
+        raise ConfigFileError(f"{where}: table_id {table_id!r} is not a StatLine table id")
+    where = f"{path}: table {table_id}"
+    measures = []
+    for m_number, measure in enumerate(_require(entry, "measures", where), start=1):
+        m_where = f"{where}, measure {m_number}"
+        indicator = str(_require(measure, "indicator", m_where))
+        if indicator not in indicator_codes:
+            raise ConfigFileError(
+                f"{m_where}: indicator {indicator!r} is not declared in {GROUPS_FILE}"
+            )
+        measures.append(
+            MeasureConfig(
+                str(_require(measure, "title", m_where)),
+                indicator,
+                _optional_text(measure, "cbs_unit"),
+            )
+        )
+    indicators = [m.indicator for m in measures]
+    if len(set(indicators)) != len(indicators):
+        raise ConfigFileError(f"{where}: two measures map to the same indicator")
+    fixed = []
+    for f_number, item in enumerate(entry.get("fixed") or [], start=1):
+        f_where = f"{where}, fixed entry {f_number}"
+        key, title = _optional_text(item, "key"), _optional_text(item, "title")
+        if key is None and title is None:
+            raise ConfigFileError(f"{f_where}: give the total's `key` or `title` (or both)")
+        fixed.append(
+            FixedCategory(
+                str(_require(item, "dimension", f_where)),
+                key,
+                title,
+                bool(item.get("optional", False)),
+            )
+        )
+    group_entry = _require(entry, "population_groups", where)
+    group_dimension = str(_require(group_entry, "dimension", f"{where}, population_groups"))
+    groups = []
+    for g_number, item in enumerate(
+        _require(group_entry, "categories", f"{where}, population_groups"), start=1
+    ):
+        g_where = f"{where}, population group {g_number}"
+        code = str(_require(item, "group", g_where))
+        if code not in group_codes:
+            raise ConfigFileError(f"{g_where}: group {code!r} is not declared in {GROUPS_FILE}")
+        groups.append(
+            GroupCategory(str(_require(item, "title", g_where)), _optional_text(item, "key"), code)
+        )
+    codes = [g.group for g in groups]
+    if len(set(codes)) != len(codes):
+        raise ConfigFileError(f"{where}: two categories map to the same population group")
+    first_year = int(_require(entry, "first_year", where))
+    last_year = entry.get("last_year")
+    return TableConfig(
+        table_id=table_id,
+        title=str(entry.get("title") or table_id),
+        classification=str(_require(entry, "classification", where)),
+        first_year=first_year,
+        last_year=int(last_year) if last_year not in (None, "") else None,
+        measures=tuple(measures),
+        fixed=tuple(fixed),
+        group_dimension=group_dimension,
+        groups=tuple(groups),
+    )
+
+
+def load_catalogue(config_dir: Path = CONFIG_DIR) -> Catalogue:
+    """Read cbs_tables.yaml and population_groups.yaml, checking every code they share."""
+    groups, indicators = _parse_groups(load_yaml(GROUPS_FILE, config_dir), config_dir / GROUPS_FILE)
+    path = config_dir / CATALOGUE_FILE
+    raw = load_yaml(CATALOGUE_FILE, config_dir)
+    if not isinstance(raw, dict) or not isinstance(raw.get("tables"), list) or not raw["tables"]:
+        raise ConfigFileError(f"{path}: expected a non-empty `tables:` list")
+    group_codes = {g.code for g in groups}
+    indicator_codes = {i.code for i in indicators}
+    tables = tuple(
+        _parse_table(entry, number, path, group_codes, indicator_codes)
+        for number, entry in enumerate(raw["tables"], start=1)
+    )
+    ids = [t.table_id for t in tables]
+    duplicates = sorted({t for t in ids if ids.count(t) > 1})
+    if duplicates:
+        raise ConfigFileError(f"{path}: table(s) listed twice: {', '.join(duplicates)}")
+    return Catalogue(tables, groups, indicators)
