@@ -5,6 +5,7 @@ Fields left empty are read from the VIA_* environment when a run starts, never a
 
 import dagster as dg
 
+from via_pipeline.defs.orchestration.resources import AlertWebhook
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 
@@ -13,5 +14,6 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(),
+            "alert_webhook": AlertWebhook(),
         },
     )

@@ -1,0 +1,100 @@
+"""Sensors of the whole code location: run failures, and the sensor that evaluates automation.
+
+The inbox sensor belongs to the partners domain (defs/partners/sensors.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from via_pipeline.core.alerts import (
+    RUN_FAILURES_TABLE,
+    RunFailure,
+    failure_payload,
+    run_failure_frame,
+)
+from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
+from via_pipeline.defs.orchestration.resources import AlertWebhook
+from via_pipeline.defs.warehouse.resources import Warehouse
+
+PARTITION_TAG = "dagster/partition"
+
+
+def run_failure_from_context(
+    context: dg.RunFailureSensorContext, failed_at: datetime | None = None
+) -> RunFailure:
+    """The failed run as a plain record: job, reporting year, failed steps and the first error."""
+    run = context.dagster_run
+    step_failures = context.get_step_failure_events()
+    steps = tuple(dict.fromkeys(event.step_key for event in step_failures if event.step_key))
+    errors = [
+        event.step_failure_data.error.message.strip()
+        for event in step_failures
+        if event.step_failure_data.error is not None
+    ]
+    message = errors[0] if errors else (context.failure_event.message or "").strip()
+    return RunFailure(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        partition=run.tags.get(PARTITION_TAG),
+        failed_at=failed_at or datetime.now(UTC),
+        failed_steps=steps,
+        error_message=message,
+    )
+
+
+@dg.run_failure_sensor(
+    name="via_run_failure_sensor",
+    description=(
+        "Records every failed run of this code location in quality.run_failures and posts it "
+        "to VIA_ALERT_WEBHOOK_URL when set."
+    ),
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def via_run_failure_sensor(
+    context: dg.RunFailureSensorContext, warehouse: Warehouse, alert_webhook: AlertWebhook
+) -> None:
+    failure = run_failure_from_context(context)
+    notified = False
+    # Alert first: a warehouse that is down (often the reason for the failure) must not
+    # swallow the alert.
+    try:
+        outcome = alert_webhook.notify(failure_payload(failure))
+    except ValueError as error:  # a malformed VIA_ALERT_WEBHOOK_URL; the message hides the URL
+        context.log.error(f"run failure alert not sent: {error}")
+        outcome = None
+    if outcome is not None:
+        notified = outcome.sent
+        if outcome.sent:
+            context.log.info(f"run {failure.run_id} failure posted to {alert_webhook.describe()}")
+        else:
+            context.log.warning(
+                f"run {failure.run_id} failure alert not delivered: {outcome.problem}"
+            )
+    try:
+        store = warehouse.migrated_store()
+        store.replace(
+            RUN_FAILURES_TABLE,
+            run_failure_frame(failure, notified),
+            where={"run_id": failure.run_id},
+        )
+    except Exception as error:
+        # The failure is still in Dagster's run history; say why it is not in the warehouse.
+        context.log.error(
+            f"run {failure.run_id} failure not recorded in {RUN_FAILURES_TABLE}: {error}"
+        )
+
+
+# Evaluates the automation conditions set in definitions.py (and any an asset sets itself).
+# Its runs carry the warehouse-writer tag so the run queue serialises them with the jobs.
+default_automation_condition_sensor = dg.AutomationConditionSensorDefinition(
+    "default_automation_condition_sensor",
+    target=dg.AssetSelection.all(),
+    run_tags=WAREHOUSE_WRITER_TAGS,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Rebuilds monitor and letter tables when inputs changed and passed checks.",
+)
