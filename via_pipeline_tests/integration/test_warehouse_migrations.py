@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.paths import MIGRATIONS_DIR
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, discover_migrations
 
 CONTRACT_COLUMNS = {
@@ -94,7 +93,3 @@ def test_misnamed_migration_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="named NNNN_lowercase_name.sql"):
         discover_migrations(tmp_path)
 
-
-def test_repository_migrations_are_numbered_without_gaps() -> None:
-    versions = [int(m.version) for m in discover_migrations(MIGRATIONS_DIR)]
-    assert versions == list(range(1, len(versions) + 1))
