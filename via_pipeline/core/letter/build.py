@@ -1,0 +1,117 @@
+"""Building the letter's tables and files from the warehouse: the work behind the letter assets.
+
+Each function reads its inputs through the WarehouseStore, calls the pure functions of this
+package and replaces the reporting year's rows in one transaction, so a rerun of a year gives
+the same result and a failure leaves the previous rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from via_pipeline.core.letter.charts import render_gap_charts
+from via_pipeline.core.letter.config import KeyFigureConfig, Theme
+from via_pipeline.core.letter.document import Annex, build_annex
+from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
+from via_pipeline.core.letter.key_figures import (
+    build_key_figures,
+    key_figures_frame,
+    source_tables_from_frame,
+)
+from via_pipeline.core.letter.progress import complete_theme_progress, partner_reporting_frame
+from via_pipeline.core.warehouse import WarehouseStore, load_sql
+
+KEY_FIGURES_TABLE = "letter.key_figures"
+THEME_PROGRESS_TABLE = "letter.theme_progress"
+PARTNER_REPORTING_TABLE = "letter.partner_reporting"
+
+
+def write_key_figures(
+    store: WarehouseStore, config: KeyFigureConfig, reporting_year: int
+) -> pd.DataFrame:
+    """letter.key_figures for the year, from monitor.gaps and cbs.tables."""
+    gaps = store.read_table("monitor.gaps")
+    tables = source_tables_from_frame(
+        store.read("SELECT table_id, title, modified, source FROM cbs.tables")
+    )
+    frame = key_figures_frame(
+        build_key_figures(config, gaps, tables, reporting_year), reporting_year
+    )
+    store.replace(KEY_FIGURES_TABLE, frame, where={"reporting_year": reporting_year})
+    return frame
+
+
+def write_theme_progress(
+    store: WarehouseStore, themes: Sequence[Theme], reporting_year: int
+) -> pd.DataFrame:
+    """letter.theme_progress for the year: one row per theme, from partners.actions."""
+    with store.transaction() as conn:
+        aggregates = store.read_in(
+            conn, load_sql("build_letter_theme_progress"), {"reporting_year": reporting_year}
+        )
+        frame = complete_theme_progress(aggregates, themes, reporting_year)
+        store.replace(
+            THEME_PROGRESS_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
+        )
+    return frame
+
+
+def write_partner_reporting(store: WarehouseStore, reporting_year: int) -> pd.DataFrame:
+    """letter.partner_reporting for the year: every registry partner taking part that year."""
+    with store.transaction() as conn:
+        rows = store.read_in(
+            conn, load_sql("build_letter_partner_reporting"), {"reporting_year": reporting_year}
+        )
+        frame = partner_reporting_frame(rows, reporting_year)
+        store.replace(
+            PARTNER_REPORTING_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
+        )
+    return frame
+
+
+@dataclass(frozen=True)
+class WrittenAnnex:
+    annex: Annex
+    files: AnnexFiles
+    charts: dict[str, Path]
+
+    def paths(self) -> list[Path]:
+        return [*self.files.all(), *self.charts.values()]
+
+
+def write_annex(
+    store: WarehouseStore,
+    config: KeyFigureConfig,
+    themes: Sequence[Theme],
+    reporting_year: int,
+    output_dir: Path,
+    generated_on: date,
+) -> WrittenAnnex:
+    """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored."""
+    where = {"reporting_year": reporting_year}
+    key_figures = store.read_table(KEY_FIGURES_TABLE, where)
+    theme_progress = store.read_table(THEME_PROGRESS_TABLE, where)
+    partner_reporting = store.read_table(PARTNER_REPORTING_TABLE, where)
+    actions = store.read(load_sql("select_letter_actions"), {"reporting_year": reporting_year})
+    gaps = store.read_table("monitor.gaps")
+    charts = render_gap_charts(
+        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
+    )
+    annex = build_annex(
+        reporting_year,
+        config,
+        themes,
+        key_figures,
+        theme_progress,
+        partner_reporting,
+        actions,
+        gaps,
+        charts,
+        generated_on,
+    )
+    return WrittenAnnex(annex, write_annex_files(annex, output_dir), charts)

@@ -1,0 +1,163 @@
+"""Gap charts for the annex: one line per group and CBS table, the series break shown, not bridged.
+
+A gap is only comparable within one CBS table (CBS changed its survey method and classification
+in 2013), so each table's years form their own line; where a newer table starts, a dashed
+vertical line marks the break. matplotlib is imported inside `render_gap_chart` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.letter.config import KeyFigureConfig
+
+CHART_SIZE_INCHES = (8.0, 4.5)
+CHART_DPI = 120
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """The gaps of one group in one CBS table, in year order: one unbroken line."""
+
+    population_group: str
+    source_table: str
+    label: str
+    years: tuple[int, ...]
+    gaps_pp: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """The first year of a newer CBS table: the chart marks it with a vertical line."""
+
+    year: int
+    source_table: str
+
+
+@dataclass(frozen=True)
+class GapChart:
+    indicator: str
+    title: str
+    series: tuple[ChartSeries, ...]
+    breaks: tuple[SeriesBreak, ...]
+
+
+def gap_chart(gaps: pd.DataFrame, indicator: str, config: KeyFigureConfig) -> GapChart:
+    """The lines of one indicator's chart: gaps to the configured reference group, per table."""
+    reference = config.charts.reference_group
+    title = (
+        f"{config.indicator_label(indicator)}: verschil met "
+        f"{config.group_sentence(reference)} (procentpunten)"
+    )
+    if gaps.empty:
+        return GapChart(indicator, title, (), ())
+    rows = gaps[
+        (gaps["indicator"] == indicator)
+        & (gaps["reference_group"] == reference)
+        & (gaps["population_group"] != reference)
+    ]
+    first_years = rows.groupby("source_table")["year"].min().sort_values()
+    series: list[ChartSeries] = []
+    for table in first_years.index:
+        table_rows = rows[rows["source_table"] == table]
+        for group, group_rows in sorted(
+            table_rows.groupby("population_group"), key=lambda g: str(g[0])
+        ):
+            ordered = group_rows.sort_values("year")
+            series.append(
+                ChartSeries(
+                    population_group=str(group),
+                    source_table=str(table),
+                    label=f"{config.group_label(str(group))} ({table})",
+                    years=tuple(int(year) for year in ordered["year"]),
+                    gaps_pp=tuple(float(gap) for gap in ordered["gap_pp"]),
+                )
+            )
+    breaks = tuple(
+        SeriesBreak(int(year), str(table)) for table, year in list(first_years.items())[1:]
+    )
+    return GapChart(indicator, title, tuple(series), breaks)
+
+
+def render_gap_chart(chart: GapChart, path: Path) -> Path:
+    """Draw the chart as a PNG; a chart without data says so instead of staying blank."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axes = plt.subplots(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
+    try:
+        colours = plt.get_cmap("tab10")
+        groups = sorted({series.population_group for series in chart.series})
+        for series in chart.series:
+            # One plot call per table: the line stops at the table's last year, never bridging.
+            axes.plot(
+                series.years,
+                series.gaps_pp,
+                marker="o",
+                markersize=3,
+                linewidth=1.8,
+                color=colours(groups.index(series.population_group) % 10),
+                label=series.label,
+            )
+        for series_break in chart.breaks:
+            axes.axvline(series_break.year, color="grey", linestyle="--", linewidth=1)
+            axes.annotate(
+                f"Trendbreuk {series_break.year}: nieuwe CBS-reeks ({series_break.source_table})",
+                xy=(series_break.year, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -12),
+                textcoords="offset points",
+                fontsize=8,
+                color="dimgrey",
+            )
+        if not chart.series:
+            axes.text(
+                0.5,
+                0.5,
+                "Geen cijfers beschikbaar",
+                ha="center",
+                va="center",
+                transform=axes.transAxes,
+            )
+        axes.axhline(0, color="black", linewidth=0.6)
+        axes.set_title(chart.title, fontsize=10)
+        axes.set_ylabel("procentpunten")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_formatter(
+            FuncFormatter(lambda value, _pos: format_decimal(float(value)))
+        )
+        axes.grid(axis="y", alpha=0.3)
+        if chart.series:
+            # Below the plot, so no line is hidden behind it.
+            axes.legend(
+                fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False
+            )
+        figure.savefig(path, format="png", bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return path
+
+
+def chart_file_name(reporting_year: int, indicator: str) -> str:
+    return f"voortgang_via_{reporting_year}_{indicator}_verschil.png"
+
+
+def render_gap_charts(
+    gaps: pd.DataFrame, config: KeyFigureConfig, output_dir: Path, reporting_year: int
+) -> dict[str, Path]:
+    """One PNG per configured chart indicator, by indicator code."""
+    return {
+        indicator: render_gap_chart(
+            gap_chart(gaps, indicator, config),
+            output_dir / chart_file_name(reporting_year, indicator),
+        )
+        for indicator in config.charts.indicators
+    }

@@ -1,0 +1,361 @@
+"""The annex as one document model, rendered alike to Word, Markdown and Excel.
+
+Sections hold paragraphs (a sentence with an optional source note), tables and figures; the
+renderers only decide how each block looks. Cell values stay typed (numbers, dates, booleans)
+so the workbook keeps numbers as numbers and the prose renderers format them the Dutch way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from via_pipeline.core.dutch import format_date, format_decimal, format_integer
+from via_pipeline.core.letter.config import KeyFigureConfig, Theme
+from via_pipeline.core.letter.progress import reporting_summary_nl, theme_summary_nl
+
+# How a cell reads in prose when it has no value: "niet beschikbaar".
+MISSING_CELL = "n.b."
+CELL_KINDS = ("text", "integer", "decimal", "date", "boolean")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class LetterTable:
+    """A table of the letter: its sheet name in the workbook, its caption, columns and rows."""
+
+    sheet: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    note: str | None = None  # the source, as a footnote
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: LetterTable
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    path: Path
+    caption: str
+
+
+Block = Paragraph | TableBlock | FigureBlock
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Annex:
+    reporting_year: int
+    title: str
+    introduction: str
+    sections: tuple[Section, ...]
+    workbook: tuple[LetterTable, ...] = field(default=())
+
+
+def format_cell(value: Any, kind: str) -> str:
+    """A cell as the annex's prose shows it: 3,2 / 1.234 / 27 november 2023 / ja."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING_CELL
+    if kind == "decimal":
+        return format_decimal(float(value))
+    if kind == "integer":
+        return format_integer(int(value))
+    if kind == "date":
+        if isinstance(value, datetime):
+            return format_date(value.date())
+        if isinstance(value, date):
+            return format_date(value)
+        return format_date(pd.Timestamp(value).date())
+    if kind == "boolean":
+        return "ja" if bool(value) else "nee"
+    return str(value)
+
+
+def _cell(value: Any) -> Any:
+    """pandas' missing values and timestamps as plain Python values."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(_cell(row[c]) for c in columns) for row in frame.to_dict("records"))
+
+
+def key_figure_table(key_figures: pd.DataFrame, config: KeyFigureConfig) -> LetterTable:
+    frame = key_figures.assign(
+        indicator_label=key_figures["indicator"].map(config.indicator_label),
+        group_label=key_figures["population_group"].map(config.group_label),
+        reference_label=key_figures["reference_group"].map(
+            lambda code: config.group_label(code) if isinstance(code, str) else None
+        ),
+    )
+    return LetterTable(
+        sheet="Kerncijfers",
+        title="Kerncijfers: verschillen in procentpunten",
+        columns=(
+            Column("Kerncijfer"),
+            Column("Indicator"),
+            Column("Groep"),
+            Column("Vergeleken met"),
+            Column("Jaar", "text"),
+            Column("Verschil (procentpunten)", "decimal"),
+        ),
+        rows=_rows(
+            frame.assign(year=frame["year"].astype(str)),
+            ["figure_key", "indicator_label", "group_label", "reference_label", "year", "value"],
+        ),
+    )
+
+
+def theme_progress_table(theme_progress: pd.DataFrame) -> LetterTable:
+    return LetterTable(
+        sheet="Voortgang per thema",
+        title="Voortgang per thema",
+        columns=(
+            Column("Thema"),
+            Column("Partners die rapporteerden", "integer"),
+            Column("Acties", "integer"),
+            Column("Gepland", "integer"),
+            Column("Lopend", "integer"),
+            Column("Afgerond", "integer"),
+            Column("Gestopt", "integer"),
+            Column("Bereikte personen", "integer"),
+            Column("Bereikte werkgevers", "integer"),
+        ),
+        rows=_rows(
+            theme_progress,
+            [
+                "theme_title",
+                "partners_reporting",
+                "action_count",
+                "actions_planned",
+                "actions_ongoing",
+                "actions_completed",
+                "actions_stopped",
+                "people_reached",
+                "employers_reached",
+            ],
+        ),
+    )
+
+
+def partner_table(partner_reporting: pd.DataFrame) -> LetterTable:
+    return LetterTable(
+        sheet="Partneroverzicht",
+        title="Partneroverzicht",
+        columns=(
+            Column("Partner"),
+            Column("Gerapporteerd", "boolean"),
+            Column("Ontvangen op", "date"),
+            Column("Acties", "integer"),
+            Column("Afgewezen bestanden", "integer"),
+        ),
+        rows=_rows(
+            partner_reporting,
+            [
+                "partner_name",
+                "has_accepted_submission",
+                "accepted_received_at",
+                "action_count",
+                "rejected_submission_count",
+            ],
+        ),
+    )
+
+
+def action_table(actions: pd.DataFrame, sheet: str, title: str, with_theme: bool) -> LetterTable:
+    columns = [
+        Column("Partner"),
+        Column("Actie"),
+        Column("Status"),
+        Column("Startdatum", "date"),
+        Column("Einddatum", "date"),
+        Column("Bereikte personen", "integer"),
+        Column("Bereikte werkgevers", "integer"),
+    ]
+    fields = [
+        "partner_name",
+        "title",
+        "status",
+        "start_date",
+        "end_date",
+        "people_reached",
+        "employers_reached",
+    ]
+    if with_theme:
+        columns = [Column("Thema"), *columns, Column("Toelichting")]
+        fields = ["theme_title", *fields, "explanation"]
+    return LetterTable(sheet, title, tuple(columns), _rows(actions, fields))
+
+
+def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable:
+    """The figures behind the charts, for checking and for other charts."""
+    reference = config.charts.reference_group
+    rows = (
+        gaps[
+            gaps["indicator"].isin(config.charts.indicators)
+            & (gaps["reference_group"] == reference)
+        ]
+        if not gaps.empty
+        else gaps
+    )
+    rows = rows.sort_values(["indicator", "source_table", "population_group", "year"])
+    frame = rows.assign(
+        indicator_label=rows["indicator"].map(config.indicator_label),
+        group_label=rows["population_group"].map(config.group_label),
+        reference_label=rows["reference_group"].map(config.group_label),
+    )
+    return LetterTable(
+        sheet="Verschillen per jaar",
+        title="Verschillen per groep en jaar (gegevens van de grafieken)",
+        columns=(
+            Column("CBS-tabel"),
+            Column("Indicator"),
+            Column("Groep"),
+            Column("Vergeleken met"),
+            Column("Jaar", "integer"),
+            Column("Waarde groep (%)", "decimal"),
+            Column("Waarde vergelijkingsgroep (%)", "decimal"),
+            Column("Verschil (procentpunten)", "decimal"),
+            Column("Voorlopig", "boolean"),
+        ),
+        rows=_rows(
+            frame,
+            [
+                "source_table",
+                "indicator_label",
+                "group_label",
+                "reference_label",
+                "year",
+                "value",
+                "reference_value",
+                "gap_pp",
+                "provisional",
+            ],
+        ),
+    )
+
+
+def _ordered_key_figures(key_figures: pd.DataFrame, config: KeyFigureConfig) -> pd.DataFrame:
+    order = {spec.figure_key: index for index, spec in enumerate(config.figures)}
+    return (
+        key_figures.assign(
+            _order=key_figures["figure_key"].map(lambda key: order.get(key, len(order)))
+        )
+        .sort_values(["_order", "figure_key", "year"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def build_annex(
+    reporting_year: int,
+    config: KeyFigureConfig,
+    themes: Sequence[Theme],
+    key_figures: pd.DataFrame,
+    theme_progress: pd.DataFrame,
+    partner_reporting: pd.DataFrame,
+    actions: pd.DataFrame,
+    gaps: pd.DataFrame,
+    charts: Mapping[str, Path],
+    generated_on: date,
+) -> Annex:
+    """The annex of one reporting year from the letter tables (as stored in the warehouse)."""
+    key_figures = _ordered_key_figures(key_figures, config)
+    key_blocks: list[Block] = []
+    for _key, statement in key_figures.groupby("figure_key", sort=False):
+        first = statement.iloc[0]
+        key_blocks.append(Paragraph(str(first["text_nl"]), str(first["source"])))
+    if key_figures.empty:
+        key_blocks.append(Paragraph("Er zijn geen kerncijfers geconfigureerd."))
+    else:
+        key_blocks.append(TableBlock(key_figure_table(key_figures, config)))
+    for indicator, path in charts.items():
+        key_blocks.append(
+            FigureBlock(
+                path,
+                f"Figuur: {config.indicator_label(indicator).lower()}, verschil per groep met "
+                f"{config.group_sentence(config.charts.reference_group)}. De stippellijn markeert "
+                "de trendbreuk tussen twee CBS-reeksen; de lijnen worden daar niet verbonden.",
+            )
+        )
+    sections = [Section("Kerncijfers", tuple(key_blocks))]
+
+    progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}
+    theme_titles = {theme.code: theme.title for theme in themes}
+    actions = actions.assign(
+        theme_title=actions["theme"].map(lambda code: theme_titles.get(code, code))
+    )
+    ordered_themes = sorted(
+        progress_by_theme.values(), key=lambda row: (int(row["theme_order"]), str(row["theme"]))
+    ) or [
+        {"theme": t.code, "theme_title": t.title, "theme_order": t.order, "action_count": 0}
+        for t in themes
+    ]
+    for row in ordered_themes:
+        title = str(row["theme_title"])
+        blocks: list[Block] = [Paragraph(theme_summary_nl(row, reporting_year))]
+        theme_actions = actions[actions["theme"] == row["theme"]]
+        if not theme_actions.empty:
+            blocks.append(
+                TableBlock(action_table(theme_actions, title[:31], f"Acties: {title}", False))
+            )
+        sections.append(Section(title, tuple(blocks)))
+
+    reported = int(partner_reporting["has_accepted_submission"].astype(bool).sum())
+    sections.append(
+        Section(
+            "Partneroverzicht",
+            (
+                Paragraph(reporting_summary_nl(reported, len(partner_reporting))),
+                TableBlock(partner_table(partner_reporting)),
+            ),
+        )
+    )
+    workbook = (
+        key_figure_table(key_figures, config),
+        theme_progress_table(theme_progress),
+        partner_table(partner_reporting),
+        action_table(actions, "Acties", "Alle gerapporteerde acties", True),
+        gap_series_table(gaps, config),
+    )
+    introduction = (
+        f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is op "
+        f"{format_date(generated_on)} gemaakt uit het datawarehouse van de monitor: de kerncijfers "
+        "uit CBS-tabellen, de voortgang uit de jaarlijkse rapportages van de partners."
+    )
+    return Annex(
+        reporting_year=reporting_year,
+        title=f"Bijlage voortgang Werkagenda VIA {reporting_year}",
+        introduction=introduction,
+        sections=tuple(sections),
+        workbook=workbook,
+    )

@@ -1,0 +1,45 @@
+"""Where the annex files of a reporting year go, and writing them all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from via_pipeline.core.letter.document import Annex
+from via_pipeline.core.letter.markdown import write_annex_markdown
+from via_pipeline.core.letter.word import write_annex_docx
+from via_pipeline.core.letter.workbook import write_workbook
+
+
+@dataclass(frozen=True)
+class AnnexFiles:
+    docx: Path
+    xlsx: Path
+    markdown: Path
+
+    def all(self) -> list[Path]:
+        return [self.docx, self.xlsx, self.markdown]
+
+
+def year_output_dir(output_dir: Path, reporting_year: int) -> Path:
+    """<VIA_DATA_DIR>/output/<year>/."""
+    return output_dir / str(reporting_year)
+
+
+def annex_files(output_dir: Path, reporting_year: int) -> AnnexFiles:
+    folder = year_output_dir(output_dir, reporting_year)
+    stem = f"voortgang_via_{reporting_year}"
+    return AnnexFiles(
+        docx=folder / f"{stem}_bijlage.docx",
+        xlsx=folder / f"{stem}_tabellen.xlsx",
+        markdown=folder / f"{stem}_bijlage.md",
+    )
+
+
+def write_annex_files(annex: Annex, output_dir: Path) -> AnnexFiles:
+    """Write the Word annex, the workbook and the Markdown version; rerunning overwrites them."""
+    files = annex_files(output_dir, annex.reporting_year)
+    write_annex_docx(annex, files.docx)
+    write_workbook(annex.workbook, files.xlsx)
+    write_annex_markdown(annex, files.markdown)
+    return files

@@ -1,0 +1,1 @@
+"""The progress letter: key figures, partner progress tables and the annex files."""

@@ -1,0 +1,203 @@
+"""Letter assets: what the progress letter quotes, per reporting year, ready to paste.
+
+Thin: each asset takes its partition's year, calls via_pipeline.core.letter and reports
+metadata. The annex renderers (python-docx, openpyxl, matplotlib) load only when it runs.
+"""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+
+from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.letter.build import (
+    KEY_FIGURES_TABLE,
+    PARTNER_REPORTING_TABLE,
+    THEME_PROGRESS_TABLE,
+    write_annex,
+    write_key_figures,
+    write_partner_reporting,
+    write_theme_progress,
+)
+from via_pipeline.core.letter.config import load_key_figure_config, load_themes
+from via_pipeline.core.letter.key_figures import prose_minus_signs
+from via_pipeline.core.letter.progress import reporting_summary_nl
+from via_pipeline.core.settings import load_settings
+from via_pipeline.defs.metadata import file_metadata, table_metadata
+from via_pipeline.defs.partitions import reporting_year_partitions
+from via_pipeline.defs.warehouse.resources import Warehouse
+
+KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
+THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
+PARTNER_REPORTING_KEY = dg.AssetKey(["letter", "partner_reporting"])
+ANNEX_KEY = dg.AssetKey(["letter", "annex"])
+
+CBS_TABLES_KEY = dg.AssetKey(["cbs", "tables"])
+MONITOR_GAPS_KEY = dg.AssetKey(["monitor", "gaps"])
+PARTNERS_REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
+PARTNERS_SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
+PARTNERS_ACTIONS_KEY = dg.AssetKey(["partners", "actions"])
+
+PROSE_WITHOUT_MINUS_SIGNS = "prose_has_no_minus_signs"
+
+
+def key_figures_markdown(frame: pd.DataFrame) -> str:
+    """The key figures as the run page shows them: statement, year, gap, sentence."""
+    if frame.empty:
+        return "_no key figures configured_"
+    table = pd.DataFrame(
+        {
+            "kerncijfer": frame["figure_key"],
+            "jaar": frame["year"].astype(int),
+            "verschil (pp)": [
+                "n.b." if pd.isna(value) else format_decimal(float(value))
+                for value in frame["value"]
+            ],
+            "zin": frame["text_nl"],
+        }
+    )
+    return table.to_markdown(index=False)
+
+
+@dg.asset(
+    key=KEY_FIGURES_KEY,
+    group_name="letter",
+    kinds={"duckdb", "postgres", "pandas"},
+    owners=["team:via-data"],
+    deps=[MONITOR_GAPS_KEY, CBS_TABLES_KEY],
+    partitions_def=reporting_year_partitions,
+    check_specs=[dg.AssetCheckSpec(PROSE_WITHOUT_MINUS_SIGNS, asset=KEY_FIGURES_KEY)],
+)
+def letter_key_figures(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """The letter's key-figure sentences (config/key_figures.yaml) for one reporting year.
+
+    Grain: one row per statement and year quoted (baseline and latest), with the gap in
+    percentage points (empty when CBS has not published that year: never filled in), the full
+    Dutch sentence and its source (CBS table, title, Modified date, snapshot or live).
+    Source: monitor.gaps and cbs.tables. A rerun replaces the reporting year's rows.
+    """
+    year = int(context.partition_key)
+    frame = write_key_figures(warehouse.migrated_store(), load_key_figure_config(), year)
+    minus_signs = prose_minus_signs(frame["text_nl"])
+    return dg.MaterializeResult(
+        metadata=table_metadata(
+            KEY_FIGURES_TABLE,
+            frame,
+            reporting_year=year,
+            key_figures=dg.MetadataValue.md(key_figures_markdown(frame)),
+            unavailable_figures=int(frame["value"].isna().sum()),
+        ),
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=PROSE_WITHOUT_MINUS_SIGNS,
+                passed=not minus_signs,
+                metadata={"sentences_with_minus_sign": dg.MetadataValue.json(minus_signs)},
+            )
+        ],
+    )
+
+
+@dg.asset(
+    key=THEME_PROGRESS_KEY,
+    group_name="letter",
+    kinds={"sql", "duckdb", "postgres"},
+    owners=["team:via-data"],
+    deps=[PARTNERS_ACTIONS_KEY],
+    partitions_def=reporting_year_partitions,
+)
+def letter_theme_progress(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """Progress per theme of the letter in one reporting year: partners reporting, actions by
+    status (gepland, lopend, afgerond, gestopt), people and employers reached.
+
+    Grain: one row per theme of config/themes.yaml (zeros when nothing was reported). Source:
+    partners.actions through sql/build_letter_theme_progress.sql. A rerun replaces the year.
+    """
+    year = int(context.partition_key)
+    frame = write_theme_progress(warehouse.migrated_store(), load_themes(), year)
+    return dg.MaterializeResult(
+        metadata=table_metadata(
+            THEME_PROGRESS_TABLE,
+            frame,
+            reporting_year=year,
+            actions=int(frame["action_count"].sum()),
+        )
+    )
+
+
+@dg.asset(
+    key=PARTNER_REPORTING_KEY,
+    group_name="letter",
+    kinds={"sql", "duckdb", "postgres"},
+    owners=["team:via-data"],
+    deps=[PARTNERS_REGISTRY_KEY, PARTNERS_SUBMISSIONS_KEY, PARTNERS_ACTIONS_KEY],
+    partitions_def=reporting_year_partitions,
+)
+def letter_partner_reporting(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """Which partners reported in one reporting year: every partner of the registry taking part
+    that year, whether an accepted submission exists, when it was received, how many actions it
+    holds and how many files were rejected.
+
+    Grain: one row per registry partner and year. Source: partners.registry, submissions and
+    actions through sql/build_letter_partner_reporting.sql. A rerun replaces the year.
+    """
+    year = int(context.partition_key)
+    frame = write_partner_reporting(warehouse.migrated_store(), year)
+    reported = int(frame["has_accepted_submission"].sum())
+    return dg.MaterializeResult(
+        metadata=table_metadata(
+            PARTNER_REPORTING_TABLE,
+            frame,
+            reporting_year=year,
+            partners_reported=reported,
+            summary=reporting_summary_nl(reported, len(frame)),
+        )
+    )
+
+
+@dg.asset(
+    key=ANNEX_KEY,
+    group_name="letter",
+    kinds={"docx", "xlsx", "markdown"},
+    owners=["team:via-data"],
+    deps=[
+        KEY_FIGURES_KEY,
+        THEME_PROGRESS_KEY,
+        PARTNER_REPORTING_KEY,
+        MONITOR_GAPS_KEY,
+        PARTNERS_ACTIONS_KEY,
+    ],
+    partitions_def=reporting_year_partitions,
+)
+def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The annex files of one reporting year in <VIA_DATA_DIR>/output/<year>/: the Word annex
+    (voortgang_via_<year>_bijlage.docx), the workbook of every letter table
+    (voortgang_via_<year>_tabellen.xlsx), the same annex as Markdown and the gap charts (PNG).
+
+    Source: the letter.* tables of the year as stored, monitor.gaps and partners.actions.
+    A rerun overwrites the year's files.
+    """
+    year = int(context.partition_key)
+    store = warehouse.migrated_store()
+    written = write_annex(
+        store,
+        load_key_figure_config(),
+        load_themes(),
+        year,
+        load_settings().output_dir,
+        datetime.now(UTC).date(),
+    )
+    key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
+    return dg.MaterializeResult(
+        metadata={
+            "reporting_year": year,
+            "output_dir": dg.MetadataValue.path(str(written.files.docx.parent)),
+            "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures)),
+            **file_metadata(written.paths()),
+        }
+    )
