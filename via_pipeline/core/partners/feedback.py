@@ -1,0 +1,101 @@
+"""Feedback files for a rejected submission: every problem, in Dutch, for the operator to send back.
+
+`<feedback>/<partner>_<year>_<hash8>.xlsx` and `.md` beside it (for an e-mail body). Partner text
+is untrusted: XLSX cells are always stored as text (core.spreadsheet.set_cell), never formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from via_pipeline.core.partners.fileformat import safe_slug
+from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.spreadsheet import set_cell
+
+FEEDBACK_COLUMNS = ("bestand", "rij", "kolom", "regel", "melding", "waarde")
+COLUMN_WIDTHS = (24, 6, 20, 24, 80, 30)
+
+
+def feedback_stem(partner_id: str | None, reporting_year: int | None, sha256: str) -> str:
+    """`abu_2023_1a2b3c4d`; anything not a plain slug becomes `onbekend`."""
+    return f"{safe_slug(partner_id)}_{safe_slug(str(reporting_year) if reporting_year else None)}_{sha256[:8]}"
+
+
+def _inside(directory: Path, path: Path) -> Path:
+    if not path.resolve().is_relative_to(directory.resolve()):
+        raise ValueError(f"{path} is outside {directory}")
+    return path
+
+
+def write_feedback(
+    feedback_dir: Path,
+    file_name: str,
+    sha256: str,
+    partner_id: str | None,
+    reporting_year: int | None,
+    problems: Sequence[Problem],
+) -> list[Path]:
+    """Write the XLSX and Markdown feedback files; returns their paths."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    feedback_dir.mkdir(parents=True, exist_ok=True)
+    stem = feedback_stem(partner_id, reporting_year, sha256)
+    xlsx_path = _inside(feedback_dir, feedback_dir / f"{stem}.xlsx")
+    md_path = _inside(feedback_dir, feedback_dir / f"{stem}.md")
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "problemen"
+    for column, (title, width) in enumerate(
+        zip(FEEDBACK_COLUMNS, COLUMN_WIDTHS, strict=True), start=1
+    ):
+        set_cell(sheet.cell(row=1, column=column), title)
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
+    for row, problem in enumerate(problems, start=2):
+        values = (
+            file_name,
+            problem.row_number,
+            problem.column_name,
+            problem.rule,
+            problem.message_nl,
+            problem.value,
+        )
+        for column, value in enumerate(values, start=1):
+            set_cell(sheet.cell(row=row, column=column), value)
+    sheet.freeze_panes = "A2"
+    about = workbook.create_sheet("uitleg")
+    lines = (
+        f"Uw bestand {file_name} is niet verwerkt: het bevat {len(problems)} probleem/problemen.",
+        "Op het werkblad 'problemen' staat per probleem de rij en kolom in uw bestand en wat er mis is.",
+        "Rij 'leeg' betekent: het bestand als geheel. Verbeter alle punten en stuur het hele bestand opnieuw in,",
+        "met dezelfde bestandsnaam. Het formaat staat in de handleiding 'Aanleveren voortgang Werkagenda VIA'.",
+        f"Kenmerk van het ontvangen bestand (SHA-256): {sha256}",
+    )
+    for row, line in enumerate(lines, start=1):
+        set_cell(about.cell(row=row, column=1), line)
+    workbook.save(xlsx_path)
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    md_lines = [
+        f"# Terugkoppeling op {cell(file_name)}",
+        "",
+        f"Uw bestand is niet verwerkt: het bevat {len(problems)} probleem/problemen. "
+        "Verbeter alle punten en stuur het hele bestand opnieuw in, met dezelfde bestandsnaam.",
+        "",
+        f"Kenmerk (SHA-256): `{sha256}`",
+        "",
+        "| rij | kolom | regel | melding | waarde |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {cell(p.row_number)} | {cell(p.column_name)} | {cell(p.rule)} | {cell(p.message_nl)} | {cell(p.value)} |"
+            for p in problems
+        ),
+        "",
+    ]
+    md_path.write_text("\n".join(md_lines), encoding="utf-8")
+    return [xlsx_path, md_path]

@@ -1,0 +1,358 @@
+"""Taking in one submission: archive, check, then record it in the warehouse in one transaction.
+
+Accepted: the partner-year's rows in partners.actions are replaced, the file becomes the next
+version in partners.versions and the current row of partners.submissions. Rejected: actions stay
+as they were, partners.rejections gets one row per problem and feedback files are written.
+A file already recorded (same hash and name) is skipped unless it is replayed on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from via_pipeline.core.partners.archive import ArchivedFile
+from via_pipeline.core.partners.feedback import write_feedback
+from via_pipeline.core.partners.fileformat import SubmissionName, parse_file_name
+from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission
+from via_pipeline.core.partners.registry import Partner, Theme
+from via_pipeline.core.partners.rules import (
+    ACTION_COLUMNS,
+    FileContext,
+    check_table,
+    file_name_problems,
+)
+from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
+
+SUBMISSIONS = "partners.submissions"
+ACTIONS = "partners.actions"
+REJECTIONS = "partners.rejections"
+VERSIONS = "partners.versions"
+SUBMISSION_COLUMNS = [
+    "sha256",
+    "file_name",
+    "partner_id",
+    "reporting_year",
+    "received_at",
+    "processed_at",
+    "status",
+    "problem_count",
+    "action_count",
+    "supersedes_sha256",
+    "is_current",
+    "archive_path",
+]
+REJECTION_COLUMNS = [
+    "sha256",
+    "file_name",
+    "partner_id",
+    "reporting_year",
+    "row_number",
+    "column_name",
+    "rule",
+    "message_nl",
+    "value",
+    "rejected_at",
+]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the checks made of a file: its name's claim, its rows (typed) and every problem."""
+
+    name: SubmissionName | None
+    actions: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    sha256: str
+    file_name: str
+    partner_id: str | None
+    reporting_year: int | None
+    status: str  # accepted | rejected | skipped (already recorded)
+    problems: tuple[Problem, ...] = ()
+    action_count: int = 0
+    supersedes_sha256: str | None = None
+    is_current: bool = False
+    feedback_files: tuple[Path, ...] = field(default_factory=tuple)
+
+
+def evaluate_submission(
+    content: bytes,
+    file_name: str,
+    partners: Sequence[Partner],
+    themes: Sequence[Theme],
+    reporting_years: Sequence[int],
+) -> Evaluation:
+    """Every problem of the file at once (pure: no files, no database)."""
+    name = parse_file_name(file_name)
+    context = FileContext(file_name, name, tuple(partners), tuple(themes), tuple(reporting_years))
+    problems = file_name_problems(context)
+    extension = (
+        name.extension
+        if name
+        else (file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "")
+    )
+    try:
+        table = read_submission(content, extension)
+    except UnreadableSubmission as unreadable:
+        return Evaluation(
+            name, pd.DataFrame(columns=ACTION_COLUMNS), (*problems, unreadable.problem)
+        )
+    actions, table_problems = check_table(table, context)
+    return Evaluation(name, actions, (*problems, *table_problems))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def is_recorded(store: WarehouseStore, sha256: str, file_name: str) -> bool:
+    return store.count(SUBMISSIONS, {"sha256": sha256, "file_name": file_name}) > 0
+
+
+def _existing(conn: Connection, sha256: str, file_name: str) -> dict[str, object] | None:
+    row = (
+        conn.execute(
+            sa.text(
+                "SELECT received_at, status, is_current, supersedes_sha256 FROM partners.submissions "
+                "WHERE sha256 = :sha256 AND file_name = :file_name"
+            ),
+            {"sha256": sha256, "file_name": file_name},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def _current_version(conn: Connection, partner_id: str, year: int) -> tuple[int, str | None]:
+    row = conn.execute(
+        sa.text(
+            "SELECT version, sha256 FROM partners.versions WHERE partner_id = :partner_id "
+            "AND reporting_year = :year ORDER BY version DESC LIMIT 1"
+        ),
+        {"partner_id": partner_id, "year": year},
+    ).first()
+    return (int(row[0]), str(row[1])) if row is not None else (0, None)
+
+
+def _submission_frame(values: dict[str, object]) -> pd.DataFrame:
+    frame = pd.DataFrame([values], columns=SUBMISSION_COLUMNS)
+    for column in ("reporting_year", "problem_count", "action_count"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    frame["is_current"] = frame["is_current"].astype(bool)
+    return frame
+
+
+def record_submission(
+    store: WarehouseStore,
+    archived: ArchivedFile,
+    evaluation: Evaluation,
+    processed_at: datetime | None = None,
+) -> IntakeOutcome:
+    """Write the outcome in one transaction; raises WarehouseError if a concurrent run got there first."""
+    processed_at = processed_at or now_utc()
+    name = evaluation.name
+    partner_id = name.partner_id if name else None
+    year = name.reporting_year if name else None
+    where = {"sha256": archived.sha256, "file_name": archived.file_name}
+    with store.transaction() as conn:
+        existing = _existing(conn, archived.sha256, archived.file_name)
+        received_at = existing["received_at"] if existing else archived.received_at
+        if not evaluation.accepted:
+            store.replace(
+                REJECTIONS, rejection_frame(archived, evaluation, processed_at), where, conn
+            )
+            if existing is None or existing["status"] == "rejected":
+                # A replayed file that was accepted before keeps its accepted record.
+                store.replace(
+                    SUBMISSIONS,
+                    _submission_frame(
+                        {
+                            **where,
+                            "partner_id": partner_id,
+                            "reporting_year": year,
+                            "received_at": received_at,
+                            "processed_at": processed_at,
+                            "status": "rejected",
+                            "problem_count": len(evaluation.problems),
+                            "action_count": 0,
+                            "supersedes_sha256": None,
+                            "is_current": False,
+                            "archive_path": str(archived.path),
+                        }
+                    ),
+                    where,
+                    conn,
+                )
+            return IntakeOutcome(
+                archived.sha256,
+                archived.file_name,
+                partner_id,
+                year,
+                "rejected",
+                evaluation.problems,
+            )
+
+        assert partner_id is not None and year is not None  # an accepted file has a valid name
+        version, current_sha = _current_version(conn, partner_id, year)
+        supersedes = (
+            current_sha
+            if current_sha != archived.sha256
+            else (existing or {}).get("supersedes_sha256")
+        )
+        if current_sha != archived.sha256:
+            # The primary key (partner_id, reporting_year, version) is what stops two runs
+            # accepting a version for the same partner-year at once: the second insert fails.
+            store.insert(
+                VERSIONS,
+                pd.DataFrame(
+                    [
+                        {
+                            "partner_id": partner_id,
+                            "reporting_year": year,
+                            "version": version + 1,
+                            "sha256": archived.sha256,
+                            "file_name": archived.file_name,
+                            "accepted_at": processed_at,
+                        }
+                    ]
+                ),
+                conn,
+            )
+            conn.execute(
+                sa.text(
+                    "UPDATE partners.submissions SET is_current = FALSE "
+                    "WHERE partner_id = :partner_id AND reporting_year = :year AND is_current"
+                ),
+                {"partner_id": partner_id, "year": year},
+            )
+        actions = evaluation.actions.assign(submission_sha256=archived.sha256)[ACTION_COLUMNS]
+        store.replace(ACTIONS, actions, {"partner_id": partner_id, "reporting_year": year}, conn)
+        conn.execute(
+            sa.text(
+                "DELETE FROM partners.rejections WHERE sha256 = :sha256 AND file_name = :file_name"
+            ),
+            where,
+        )
+        store.replace(
+            SUBMISSIONS,
+            _submission_frame(
+                {
+                    **where,
+                    "partner_id": partner_id,
+                    "reporting_year": year,
+                    "received_at": received_at,
+                    "processed_at": processed_at,
+                    "status": "accepted",
+                    "problem_count": 0,
+                    "action_count": len(actions),
+                    "supersedes_sha256": supersedes,
+                    "is_current": True,
+                    "archive_path": str(archived.path),
+                }
+            ),
+            where,
+            conn,
+        )
+    return IntakeOutcome(
+        archived.sha256,
+        archived.file_name,
+        partner_id,
+        year,
+        "accepted",
+        (),
+        len(actions),
+        supersedes if isinstance(supersedes, str) else None,
+        True,
+    )
+
+
+def rejection_frame(
+    archived: ArchivedFile, evaluation: Evaluation, rejected_at: datetime
+) -> pd.DataFrame:
+    name = evaluation.name
+    frame = pd.DataFrame(
+        [
+            {
+                "sha256": archived.sha256,
+                "file_name": archived.file_name,
+                "partner_id": name.partner_id if name else None,
+                "reporting_year": name.reporting_year if name else None,
+                "row_number": problem.row_number,
+                "column_name": problem.column_name,
+                "rule": problem.rule,
+                "message_nl": problem.message_nl,
+                "value": problem.value,
+                "rejected_at": rejected_at,
+            }
+            for problem in evaluation.problems
+        ],
+        columns=REJECTION_COLUMNS,
+    )
+    for column in ("reporting_year", "row_number"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    return frame
+
+
+def take_in(
+    store: WarehouseStore,
+    archived: ArchivedFile,
+    feedback_dir: Path,
+    partners: Sequence[Partner],
+    themes: Sequence[Theme],
+    reporting_years: Sequence[int],
+    *,
+    replay: bool = False,
+) -> IntakeOutcome:
+    """Check an archived file and record it; a file recorded before is skipped unless replayed."""
+    if not replay and is_recorded(store, archived.sha256, archived.file_name):
+        name = parse_file_name(archived.file_name)
+        return IntakeOutcome(
+            archived.sha256,
+            archived.file_name,
+            name.partner_id if name else None,
+            name.reporting_year if name else None,
+            "skipped",
+        )
+    evaluation = evaluate_submission(
+        archived.content, archived.file_name, partners, themes, reporting_years
+    )
+    try:
+        outcome = record_submission(store, archived, evaluation)
+    except (WarehouseError, sa.exc.DBAPIError):
+        # Another run recorded this file meanwhile (its key now exists): that run's outcome stands.
+        if not replay and is_recorded(store, archived.sha256, archived.file_name):
+            return IntakeOutcome(
+                archived.sha256, archived.file_name, outcome_partner(evaluation), None, "skipped"
+            )
+        raise
+    if outcome.status == "rejected":
+        files = write_feedback(
+            feedback_dir,
+            archived.file_name,
+            archived.sha256,
+            outcome.partner_id,
+            outcome.reporting_year,
+            outcome.problems,
+        )
+        outcome = replace(outcome, feedback_files=tuple(files))
+    return outcome
+
+
+def outcome_partner(evaluation: Evaluation) -> str | None:
+    return evaluation.name.partner_id if evaluation.name else None

@@ -1,0 +1,401 @@
+"""The rules a submission must meet: cell parsing, the Great Expectations suite, file-level rules.
+
+Decision (docs/submission-format.md, "Hoe wij controleren"): every column rule is defined ONCE,
+as a GE expectation in `submission_suite`, paired with the rule code partners see. Two
+evaluators read that one definition: Great Expectations itself (the blocking asset check on
+partners.actions, through core.expectations.validate_frame), and `unexpected_rows` below, which
+interprets the same expectation in pandas to name the offending rows for the feedback file (the
+shared GE runner reports counts and examples, not row numbers). A unit test runs both on the same
+frame and requires the same unexpected counts. Parsing text into numbers and dates happens
+before the suite (a value that cannot be parsed is one problem, not also a suite failure), and the
+rules that need the file name or the registry's years are plain functions here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from via_pipeline.core.expectations import Expectation
+from via_pipeline.core.partners.fileformat import (
+    FILE_COLUMNS,
+    STATUSES,
+    WAREHOUSE_TO_FILE,
+    SubmissionName,
+    normalise_code,
+)
+from via_pipeline.core.partners.problems import Problem, display_value, make_problem
+from via_pipeline.core.partners.reading import RawTable, is_blank
+from via_pipeline.core.partners.registry import Partner, Theme
+
+SUITE_NAME = "partner_submission"
+ACTION_COLUMNS = [
+    "partner_id",
+    "reporting_year",
+    "action_id",
+    "theme",
+    "title",
+    "status",
+    "start_date",
+    "end_date",
+    "people_reached",
+    "employers_reached",
+    "explanation",
+    "source_row",
+    "submission_sha256",
+]
+INTEGER_COLUMNS = ("reporting_year", "people_reached", "employers_reached")
+DATE_COLUMNS = ("start_date", "end_date")
+WHOLE = re.compile(r"^-?\d+$")
+THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A column rule: the expectation (its one definition), the rule code and the file column it names."""
+
+    rule: str
+    expectation: Expectation
+    expected_text: str = ""
+
+    @property
+    def column(self) -> str:
+        return str(self.expectation.kwargs.get("column") or self.expectation.kwargs["column_A"])
+
+
+def _or_list(values: Sequence[str]) -> str:
+    quoted = [f"'{value}'" for value in values]
+    return ", ".join(quoted[:-1]) + f" of {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
+
+
+def submission_suite(
+    partner_ids: Sequence[str], theme_codes: Sequence[str], reporting_year: int | None
+) -> tuple[Rule, ...]:
+    """The column rules over partners.actions' columns; reporting_year None leaves out the year rule."""
+
+    def expect(kind: str, **kwargs: Any) -> Expectation:
+        return Expectation(f"expect_{kind}", kwargs)
+
+    statuses = list(STATUSES)
+    rules = [
+        Rule("missing_value", expect("column_values_to_not_be_null", column="partner_id")),
+        Rule(
+            "unknown_partner",
+            expect(
+                "column_values_to_be_in_set", column="partner_id", value_set=sorted(partner_ids)
+            ),
+        ),
+        Rule("missing_value", expect("column_values_to_not_be_null", column="reporting_year")),
+    ]
+    if reporting_year is not None:
+        rules.append(
+            Rule(
+                "reporting_year_mismatch",
+                expect(
+                    "column_values_to_be_in_set",
+                    column="reporting_year",
+                    value_set=[reporting_year],
+                ),
+                str(reporting_year),
+            )
+        )
+    rules += [
+        Rule("missing_value", expect("column_values_to_not_be_null", column="action_id")),
+        Rule("duplicate_action_id", expect("column_values_to_be_unique", column="action_id")),
+        Rule("missing_value", expect("column_values_to_not_be_null", column="theme")),
+        Rule(
+            "unknown_theme",
+            expect("column_values_to_be_in_set", column="theme", value_set=list(theme_codes)),
+            _or_list(theme_codes),
+        ),
+        Rule("missing_value", expect("column_values_to_not_be_null", column="title")),
+        Rule("missing_value", expect("column_values_to_not_be_null", column="status")),
+        Rule(
+            "unknown_status",
+            expect("column_values_to_be_in_set", column="status", value_set=statuses),
+            _or_list(statuses),
+        ),
+        Rule(
+            "negative_number",
+            expect("column_values_to_be_between", column="people_reached", min_value=0),
+        ),
+        Rule(
+            "negative_number",
+            expect("column_values_to_be_between", column="employers_reached", min_value=0),
+        ),
+        Rule(
+            "end_before_start",
+            expect(
+                "column_pair_values_a_to_be_greater_than_b",
+                column_A="end_date",
+                column_B="start_date",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+        ),
+    ]
+    return tuple(rules)
+
+
+def suite_expectations(rules: Sequence[Rule]) -> list[Expectation]:
+    return [rule.expectation for rule in rules]
+
+
+def unexpected_rows(frame: pd.DataFrame, expectation: Expectation) -> pd.Series:
+    """The rows (boolean mask) that break the expectation, read the way Great Expectations reads it.
+
+    Only the expectation types the suite uses are known; a new one must be added here and to
+    the parity test, or this raises.
+    """
+    kwargs = expectation.kwargs
+    if expectation.type == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
+        both = a.notna() & b.notna()
+        compare = (
+            a.where(both) >= b.where(both)
+            if kwargs.get("or_equal")
+            else a.where(both) > b.where(both)
+        )
+        return both & ~compare.fillna(False).astype(bool)
+    column = frame[kwargs["column"]]
+    present = column.notna()
+    if expectation.type == "expect_column_values_to_not_be_null":
+        return ~present
+    if expectation.type == "expect_column_values_to_be_in_set":
+        return present & ~column.isin(list(kwargs["value_set"]))
+    if expectation.type == "expect_column_values_to_be_unique":
+        return present & column.duplicated(keep=False)
+    if expectation.type == "expect_column_values_to_be_between":
+        numbers = pd.to_numeric(column, errors="coerce")
+        too_low = numbers < kwargs["min_value"] if kwargs.get("min_value") is not None else False
+        too_high = numbers > kwargs["max_value"] if kwargs.get("max_value") is not None else False
+        return present & (too_low | too_high)
+    raise NotImplementedError(f"no pandas reading of {expectation.type}; add it with a parity test")
+
+
+# -- parsing cells ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object
+    problem: str | None = None  # rule code when the cell cannot be read as its type
+
+
+def parse_integer(cell: object) -> Parsed:
+    """Whole numbers: 12, 12.0, '12', '1.234' (Dutch thousands), '12,0'; '12,5' is a decimal."""
+    if is_blank(cell):
+        return Parsed(None)
+    if isinstance(cell, bool):
+        return Parsed(None, "not_a_whole_number")
+    if isinstance(cell, int):
+        return Parsed(cell)
+    if isinstance(cell, float):
+        return Parsed(int(cell)) if cell.is_integer() else Parsed(None, "decimal_in_count")
+    text = str(cell).strip().replace(" ", "").replace("\u00a0", "")
+    if WHOLE.match(text):
+        return Parsed(int(text))
+    if THOUSANDS.match(text):
+        return Parsed(int(text.replace(".", "")))
+    if DECIMAL.match(text):
+        whole, fraction = re.split(r"[.,]", text)
+        return Parsed(int(whole)) if set(fraction) == {"0"} else Parsed(None, "decimal_in_count")
+    return Parsed(None, "not_a_whole_number")
+
+
+def parse_date(cell: object) -> Parsed:
+    """ISO (2023-03-01) or Dutch (01-03-2023, 1/3/2023) dates; Excel date cells as they are."""
+    if is_blank(cell):
+        return Parsed(None)
+    if isinstance(cell, datetime):
+        return Parsed(cell.date())
+    if isinstance(cell, date):
+        return Parsed(cell)
+    text = str(cell).strip()
+    iso, dutch = ISO_DATE.match(text), DUTCH_DATE.match(text)
+    try:
+        if iso:
+            return Parsed(date(int(iso[1]), int(iso[2]), int(iso[3])))
+        if dutch:
+            return Parsed(date(int(dutch[3]), int(dutch[2]), int(dutch[1])))
+    except ValueError:
+        pass
+    return Parsed(None, "not_a_date")
+
+
+def parse_text(cell: object) -> Parsed:
+    if is_blank(cell):
+        return Parsed(None)
+    return Parsed(display_value(cell).strip())
+
+
+def parse_code(cell: object, aliases: dict[str, str] | None = None) -> Parsed:
+    """A code compared without case or extra spaces; aliases map e.g. a theme's title to its code."""
+    if is_blank(cell):
+        return Parsed(None)
+    text = normalise_code(display_value(cell))
+    return Parsed(aliases.get(text, text) if aliases else text)
+
+
+# -- the whole file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What the checks know besides the table: the file name's claim, the registry, the years."""
+
+    file_name: str
+    name: SubmissionName | None
+    partners: tuple[Partner, ...]
+    themes: tuple[Theme, ...]
+    reporting_years: tuple[int, ...]
+
+
+def file_name_problems(context: FileContext) -> list[Problem]:
+    """Rules on the name itself: the pattern, a known partner, a year we report on."""
+    name = context.name
+    if name is None or name.extension not in ("csv", "xlsx"):
+        return [make_problem("file_name_pattern", value=context.file_name)]
+    problems = []
+    known = {partner.partner_id: partner for partner in context.partners}
+    if name.partner_id not in known:
+        problems.append(make_problem("unknown_partner", value=name.partner_id))
+    elif not known[name.partner_id].takes_part_in(name.reporting_year):
+        problems.append(
+            make_problem("partner_not_active", value=name.partner_id, expected=name.reporting_year)
+        )
+    if name.reporting_year not in context.reporting_years:
+        years = context.reporting_years
+        span = f"{min(years)} tot en met {max(years)}" if years else "(geen)"
+        problems.append(make_problem("year_out_of_range", value=name.reporting_year, expected=span))
+    return problems
+
+
+def prepare_actions(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table's rows as partners.actions columns, typed, with a problem per unreadable cell."""
+    titles = {normalise_code(theme.title): theme.code for theme in context.themes}
+    for theme in context.themes:
+        titles[theme.code] = theme.code
+        titles[theme.code.replace("_", " ")] = theme.code
+    parsers = {
+        "partner_id": lambda cell: parse_code(cell),
+        "reporting_year": parse_integer,
+        "action_id": parse_text,
+        "theme": lambda cell: parse_code(cell, titles),
+        "title": parse_text,
+        "status": lambda cell: parse_code(cell),
+        "start_date": parse_date,
+        "end_date": parse_date,
+        "people_reached": parse_integer,
+        "employers_reached": parse_integer,
+        "explanation": parse_text,
+    }
+    problems: list[Problem] = []
+    records: list[dict[str, object]] = []
+    for row in table.rows:
+        record: dict[str, object] = {"source_row": row.number}
+        for file_column, warehouse_column in FILE_COLUMNS.items():
+            cell = row.cells.get(file_column)
+            parsed = parsers[warehouse_column](cell)
+            record[warehouse_column] = parsed.value
+            if parsed.problem and file_column in table.columns:
+                problems.append(
+                    make_problem(parsed.problem, row=row.number, column=file_column, value=cell)
+                )
+        records.append(record)
+    frame = pd.DataFrame(records, columns=[*FILE_COLUMNS.values(), "source_row"])
+    for column in INTEGER_COLUMNS:
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    for column in ("partner_id", "action_id", "theme", "title", "status", "explanation"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame, problems
+
+
+def suite_problems(frame: pd.DataFrame, rules: Sequence[Rule], table: RawTable) -> list[Problem]:
+    """A problem per row breaking a column rule, for the columns the file has."""
+    problems: list[Problem] = []
+    raw = {row.number: row.cells for row in table.rows}
+    for rule in rules:
+        file_column = WAREHOUSE_TO_FILE[rule.column]
+        if file_column not in table.columns:
+            continue  # already reported as a missing column
+        mask = unexpected_rows(frame, rule.expectation)
+        for index in frame.index[mask.to_numpy(dtype=bool)]:
+            number = int(frame.at[index, "source_row"])
+            value: object = raw[number].get(file_column)
+            expected: object = rule.expected_text
+            if rule.rule == "end_before_start":
+                expected = display_value(raw[number].get("startdatum"))
+            problems.append(
+                make_problem(
+                    rule.rule, row=number, column=file_column, value=value, expected=expected
+                )
+            )
+    return problems
+
+
+def name_agreement_problems(frame: pd.DataFrame, context: FileContext) -> list[Problem]:
+    """Each row's partner_id must be the file name's (the year is a suite rule)."""
+    if context.name is None or "partner_id" not in frame:
+        return []
+    problems = []
+    for partner_id, number in zip(frame["partner_id"], frame["source_row"], strict=True):
+        if partner_id is not None and partner_id != context.name.partner_id:
+            problems.append(
+                make_problem(
+                    "partner_id_mismatch",
+                    row=int(number),
+                    column="partner_id",
+                    value=partner_id,
+                    expected=context.name.partner_id,
+                )
+            )
+    return problems
+
+
+def one_per_cell(problems: Sequence[Problem]) -> list[Problem]:
+    """Keep the first problem per (row, column): an unreadable number is not also 'missing'."""
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for problem in problems:
+        if problem.row_number is not None and problem.column_name is not None:
+            key = (problem.row_number, problem.column_name)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(problem)
+    return kept
+
+
+def check_table(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every problem of the file at once, and its rows as partners.actions columns (sans sha256)."""
+    frame, parse_problems = prepare_actions(table, context)
+    year = context.name.reporting_year if context.name else None
+    rules = submission_suite(
+        [p.partner_id for p in context.partners], [t.code for t in context.themes], year
+    )
+    problems = [
+        *table.problems,
+        *one_per_cell(
+            [
+                *parse_problems,
+                *suite_problems(frame, rules, table),
+                *name_agreement_problems(frame, context),
+            ]
+        ),
+    ]
+    return frame, sorted(problems, key=problem_order)
+
+
+def problem_order(problem: Problem) -> tuple[int, int, str]:
+    columns = list(FILE_COLUMNS)
+    column_position = columns.index(problem.column_name) if problem.column_name in columns else -1
+    return (problem.row_number or 0, column_position, problem.rule)
