@@ -79,7 +79,9 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     from via_pipeline.definitions import defs
 
     job = defs.resolve_job_def(YEARLY_BUILD_JOB)
-    _say(f"running {YEARLY_BUILD_JOB} for reporting year {year} (Dagster instance {settings.dagster_home})")
+    _say(
+        f"running {YEARLY_BUILD_JOB} for reporting year {year} (Dagster instance {settings.dagster_home})"
+    )
     result = job.execute_in_process(
         instance=instance,
         partition_key=year,
@@ -102,7 +104,9 @@ def _print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) ->
             row_text = f"{rows.value} rows" if rows is not None else "rows not counted"
             partition = f" [{materialization.partition}]" if materialization.partition else ""
             tables.append(f"  {table.value}{partition}: {row_text}")
-        files.extend(f"  {entry.value}" for key, entry in metadata.items() if key.startswith("file:"))
+        files.extend(
+            f"  {entry.value}" for key, entry in metadata.items() if key.startswith("file:")
+        )
     _say("")
     _say(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     _say(f"warehouse ({WarehouseStore(settings.warehouse_url).redacted_url}):")
@@ -133,7 +137,9 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
             when, partition = "never", ""
         else:
             when = datetime.fromtimestamp(event.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
-            partition = (event.asset_materialization.partition if event.asset_materialization else None) or ""
+            partition = (
+                event.asset_materialization.partition if event.asset_materialization else None
+            ) or ""
         _say(f"{asset_key.to_user_string():<40} {when:<24} {partition}")
 
     store = connected_store(settings)
@@ -142,11 +148,15 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
     if "0001" not in store.applied_migrations():
         _say("  not migrated yet: run `via-pipeline migrate` or `via-pipeline run`")
         return 0
-    sources = store.read("SELECT table_id, title, source, modified, fetched_at FROM cbs.tables ORDER BY table_id")
+    sources = store.read(
+        "SELECT table_id, title, source, modified, fetched_at FROM cbs.tables ORDER BY table_id"
+    )
     if sources.empty:
         _say("  no CBS table fetched yet")
     for row in sources.itertuples():
-        _say(f"  CBS {row.table_id} from {row.source}, modified {row.modified}, fetched {row.fetched_at}: {row.title}")
+        _say(
+            f"  CBS {row.table_id} from {row.source}, modified {row.modified}, fetched {row.fetched_at}: {row.title}"
+        )
     return 0
 
 
@@ -159,11 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="materialise everything for one reporting year")
     run.add_argument(
-        "--year", type=int, default=datetime.now(UTC).year, help="reporting year (default: this year)"
+        "--year",
+        type=int,
+        default=datetime.now(UTC).year,
+        help="reporting year (default: this year)",
     )
     run.set_defaults(handler=command_run)
 
-    status = commands.add_parser("status", help="what was last materialised, when, from which CBS source")
+    status = commands.add_parser(
+        "status", help="what was last materialised, when, from which CBS source"
+    )
     status.set_defaults(handler=command_status)
 
     migrate = commands.add_parser("migrate", help="apply the warehouse migrations not yet applied")

@@ -32,7 +32,7 @@ def _round_half_up(value: float, decimals: int) -> Decimal:
 
 
 def _group_thousands(digits: str) -> str:
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

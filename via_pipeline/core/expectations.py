@@ -134,7 +134,8 @@ def validate_frame(
         if raised:
             details["exception"] = str(result.exception_info.get("exception_message"))
         examples = tuple(
-            _jsonable(value) for value in result.result.get("partial_unexpected_list", [])[:EXAMPLES_KEPT]
+            _jsonable(value)
+            for value in result.result.get("partial_unexpected_list", [])[:EXAMPLES_KEPT]
         )
         if examples:
             details["examples"] = list(examples)

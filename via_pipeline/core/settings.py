@@ -73,7 +73,9 @@ def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
             f"{redact_url(url)}; use duckdb or postgresql"
         )
     if parsed.get_backend_name() == "duckdb" and not parsed.database:
-        raise ConfigurationError(f"{variable}: a DuckDB URL needs a file path, e.g. duckdb:///data/warehouse.duckdb")
+        raise ConfigurationError(
+            f"{variable}: a DuckDB URL needs a file path, e.g. duckdb:///data/warehouse.duckdb"
+        )
     return parsed
 
 

@@ -57,7 +57,9 @@ def discover_migrations(migrations_dir: Path = MIGRATIONS_DIR) -> list[Migration
             raise WarehouseError(f"{path}: migration files are named NNNN_lowercase_name.sql")
         version = match["version"]
         if version in migrations:
-            raise WarehouseError(f"{path}: version {version} is also used by {migrations[version].path.name}")
+            raise WarehouseError(
+                f"{path}: version {version} is also used by {migrations[version].path.name}"
+            )
         migrations[version] = Migration(version, match["name"], path)
     return [migrations[v] for v in sorted(migrations)]
 
@@ -83,7 +85,9 @@ def load_sql(name: str) -> str:
 
 def check_table_name(table: str) -> str:
     if not TABLE_NAME.match(table):
-        raise WarehouseError(f"invalid table name {table!r}: expected schema.table in lowercase snake_case")
+        raise WarehouseError(
+            f"invalid table name {table!r}: expected schema.table in lowercase snake_case"
+        )
     return table
 
 
@@ -93,7 +97,9 @@ def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in result.columns:
         series = result[column]
         if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
-            result[column] = series.astype(object).where(series.notna() & (series.astype(object) != ""), None)
+            result[column] = series.astype(object).where(
+                series.notna() & (series.astype(object) != ""), None
+            )
     return result
 
 
@@ -183,7 +189,9 @@ class WarehouseStore:
             )
             recorded = {
                 row.version: row.checksum
-                for row in conn.execute(sa.text(f"SELECT version, checksum FROM {MIGRATIONS_TABLE}"))
+                for row in conn.execute(
+                    sa.text(f"SELECT version, checksum FROM {MIGRATIONS_TABLE}")
+                )
             }
             for migration in migrations:
                 if migration.version in recorded:
@@ -239,7 +247,9 @@ class WarehouseStore:
             return self.read_in(conn, sql, params)
 
     @staticmethod
-    def read_in(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def read_in(
+        conn: Connection, sql: str, params: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         result = conn.execute(sa.text(sql), dict(params or {}))
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -252,7 +262,9 @@ class WarehouseStore:
         check_table_name(table)
         clause, params = self._where_clause(table, where)
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}{clause}"), params).scalar_one())
+            return int(
+                conn.execute(sa.text(f"SELECT count(*) FROM {table}{clause}"), params).scalar_one()
+            )
 
     def _where_clause(
         self, table: str, where: Mapping[str, Any] | None, conn: Connection | None = None
@@ -309,7 +321,9 @@ class WarehouseStore:
                 self._insert_postgres(conn, table, ordered)
         except Exception as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            raise WarehouseError(f"writing {len(ordered)} rows to {table} failed: {reason}") from error
+            raise WarehouseError(
+                f"writing {len(ordered)} rows to {table} failed: {reason}"
+            ) from error
         return len(ordered)
 
     @staticmethod
@@ -319,7 +333,9 @@ class WarehouseStore:
         column_list = ", ".join(frame.columns)
         raw.register(view, frame)  # type: ignore[union-attr]
         try:
-            conn.exec_driver_sql(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {view}")
+            conn.exec_driver_sql(
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {view}"
+            )
         finally:
             # After a failed INSERT the transaction is aborted and unregister fails too;
             # that second error would hide the first, which is the one worth reporting.
@@ -351,4 +367,3 @@ class WarehouseStore:
             return
         for statement in split_sql_statements(load_sql(name)):
             conn.execute(sa.text(statement), dict(params or {}))
-

@@ -23,10 +23,14 @@ def _column_type(dtype: object) -> str:
     return "text"
 
 
-def table_metadata(table: str, frame: pd.DataFrame, **extra: dg.RawMetadataValue) -> dict[str, dg.RawMetadataValue]:
+def table_metadata(
+    table: str, frame: pd.DataFrame, **extra: dg.RawMetadataValue
+) -> dict[str, dg.RawMetadataValue]:
     """Metadata for a warehouse table just written: its name, rows, schema and first rows."""
     schema = dg.TableSchema(
-        columns=[dg.TableColumn(name=str(c), type=_column_type(frame[c].dtype)) for c in frame.columns]
+        columns=[
+            dg.TableColumn(name=str(c), type=_column_type(frame[c].dtype)) for c in frame.columns
+        ]
     )
     preview = frame.head(PREVIEW_ROWS).to_markdown(index=False) if not frame.empty else "_no rows_"
     return {

@@ -25,7 +25,8 @@ def failures_markdown(suite_result: SuiteResult) -> str:
             {
                 "expectation": outcome.expectation,
                 "unexpected": outcome.unexpected_count,
-                "examples": ", ".join(str(example) for example in outcome.examples) or outcome.details,
+                "examples": ", ".join(str(example) for example in outcome.examples)
+                or outcome.details,
             }
             for outcome in failures
         ]

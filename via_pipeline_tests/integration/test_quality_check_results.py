@@ -12,7 +12,12 @@ def test_failed_suite_is_recorded_and_shown(store) -> None:
     suite_result = validate_frame(
         frame,
         "percentages",
-        [Expectation("expect_column_values_to_be_between", {"column": "value", "min_value": 0, "max_value": 100})],
+        [
+            Expectation(
+                "expect_column_values_to_be_between",
+                {"column": "value", "min_value": 0, "max_value": 100},
+            )
+        ],
     )
     result = check_result_from_suite(
         store,

@@ -69,7 +69,9 @@ def test_a_changed_applied_migration_is_refused(warehouse_url: str, tmp_path: Pa
     store = WarehouseStore(warehouse_url)
     assert store.migrate(migrations) == ["0001_create_example.sql"]
     first.write_text("CREATE SCHEMA IF NOT EXISTS example;\nCREATE TABLE example.t (a TEXT);\n")
-    with pytest.raises(WarehouseError, match="0001_create_example.sql was changed after it was applied"):
+    with pytest.raises(
+        WarehouseError, match=r"0001_create_example.sql was changed after it was applied"
+    ):
         store.migrate(migrations)
     store.dispose()
 
@@ -82,7 +84,7 @@ def test_a_failing_migration_applies_nothing(warehouse_url: str, tmp_path: Path)
     )
     (migrations / "0002_broken.sql").write_text("CREATE TABLE example.u (a INTEGER;\n")
     store = WarehouseStore(warehouse_url)
-    with pytest.raises(WarehouseError, match="migration 0002_broken.sql failed"):
+    with pytest.raises(WarehouseError, match=r"migration 0002_broken.sql failed"):
         store.migrate(migrations)
     assert store.applied_migrations() == []
     store.dispose()
@@ -90,6 +92,5 @@ def test_a_failing_migration_applies_nothing(warehouse_url: str, tmp_path: Path)
 
 def test_misnamed_migration_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "create_things.sql").write_text("SELECT 1;")
-    with pytest.raises(WarehouseError, match="named NNNN_lowercase_name.sql"):
+    with pytest.raises(WarehouseError, match=r"named NNNN_lowercase_name.sql"):
         discover_migrations(tmp_path)
-

@@ -27,7 +27,9 @@ def sorted_rows(store: WarehouseStore) -> list[tuple]:
 
 
 def test_replace_partition_touches_only_its_slice(store: WarehouseStore) -> None:
-    store.replace("monitor.indicators", pd.concat([indicators(2008, [3.7, 6.9]), indicators(2009, [4.4])]))
+    store.replace(
+        "monitor.indicators", pd.concat([indicators(2008, [3.7, 6.9]), indicators(2009, [4.4])])
+    )
     store.replace("monitor.indicators", indicators(2009, [5.0, None]), where={"year": 2009})
     assert sorted_rows(store) == [
         ("82809NED", 2008, "group_0", "unemployment_rate", 3.7, "%", False),
@@ -52,7 +54,9 @@ def test_constraint_violation_names_the_table_and_keeps_old_rows(store: Warehous
     duplicate = pd.concat([indicators(2008, [1.0]), indicators(2008, [2.0])])
     with pytest.raises(WarehouseError, match=r"writing 2 rows to monitor\.indicators failed"):
         store.replace("monitor.indicators", duplicate)
-    assert sorted_rows(store) == [("82809NED", 2008, "group_0", "unemployment_rate", 3.7, "%", False)]
+    assert sorted_rows(store) == [
+        ("82809NED", 2008, "group_0", "unemployment_rate", 3.7, "%", False)
+    ]
 
 
 def test_frame_must_match_the_table_columns(store: WarehouseStore) -> None:
@@ -62,7 +66,7 @@ def test_frame_must_match_the_table_columns(store: WarehouseStore) -> None:
 
 
 def test_unknown_table_and_bad_names_are_refused(store: WarehouseStore) -> None:
-    with pytest.raises(WarehouseError, match="table monitor.nope does not exist"):
+    with pytest.raises(WarehouseError, match=r"table monitor.nope does not exist"):
         store.insert("monitor.nope", indicators(2008, [1.0]))
     with pytest.raises(WarehouseError, match="invalid table name"):
         store.count("monitor.indicators; DROP TABLE cbs.tables")
@@ -71,7 +75,9 @@ def test_unknown_table_and_bad_names_are_refused(store: WarehouseStore) -> None:
 
 
 def test_empty_text_is_stored_as_null(store: WarehouseStore) -> None:
-    store.replace("monitor.indicators", indicators(2008, [3.7]).assign(unit=["%"], population_group=["x"]))
+    store.replace(
+        "monitor.indicators", indicators(2008, [3.7]).assign(unit=["%"], population_group=["x"])
+    )
     frame = indicators(2009, [None]).assign(population_group=["y"])
     store.insert("monitor.indicators", frame)
     assert store.count("monitor.indicators", {"year": 2009}) == 1

@@ -30,7 +30,14 @@ def test_format_decimal(value: float, decimals: int, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0, "0"), (21, "21"), (999, "999"), (1234, "1.234"), (1000000, "1.000.000"), (-1234, "-1.234")],
+    [
+        (0, "0"),
+        (21, "21"),
+        (999, "999"),
+        (1234, "1.234"),
+        (1000000, "1.000.000"),
+        (-1234, "-1.234"),
+    ],
 )
 def test_format_integer(value: int, expected: str) -> None:
     assert format_integer(value) == expected

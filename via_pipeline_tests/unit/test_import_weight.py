@@ -11,6 +11,8 @@ def test_definitions_import_no_heavy_libraries() -> None:
         "import sys, via_pipeline.definitions; "
         f"print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

@@ -8,8 +8,13 @@ import pytest
 from via_pipeline.core.expectations import Expectation, validate_frame
 
 PERCENT_SUITE = [
-    Expectation("expect_column_values_to_be_between", {"column": "value", "min_value": 0, "max_value": 100}),
-    Expectation("expect_column_values_to_be_between", {"column": "year", "min_value": 2003, "max_value": 2021}),
+    Expectation(
+        "expect_column_values_to_be_between", {"column": "value", "min_value": 0, "max_value": 100}
+    ),
+    Expectation(
+        "expect_column_values_to_be_between",
+        {"column": "year", "min_value": 2003, "max_value": 2021},
+    ),
     Expectation("expect_column_to_exist", {"column": "unit"}),
 ]
 
@@ -23,15 +28,25 @@ def bad_frame_result():
 def test_failures_carry_counts_and_examples(bad_frame_result) -> None:
     value_check, year_check, unit_check = bad_frame_result.outcomes
     assert not bad_frame_result.success
-    assert (value_check.success, value_check.unexpected_count, value_check.examples) == (False, 1, (150.0,))
-    assert (year_check.success, year_check.unexpected_count, year_check.examples) == (False, 1, (2030,))
+    assert (value_check.success, value_check.unexpected_count, value_check.examples) == (
+        False,
+        1,
+        (150.0,),
+    )
+    assert (year_check.success, year_check.unexpected_count, year_check.examples) == (
+        False,
+        1,
+        (2030,),
+    )
     assert value_check.column == "value"
     assert json.loads(value_check.details)["examples"] == [150.0]
     assert unit_check.success is False
 
 
 def test_result_rows_for_the_quality_table(bad_frame_result) -> None:
-    rows = bad_frame_result.to_frame(run_id="r1", asset_key="cbs/observations", check_name="percentages")
+    rows = bad_frame_result.to_frame(
+        run_id="r1", asset_key="cbs/observations", check_name="percentages"
+    )
     assert list(rows["success"]) == [False, False, False]
     assert list(rows["unexpected_count"].fillna(-1)) == [1, 1, -1]
     assert rows.loc[0, "expectation"] == (

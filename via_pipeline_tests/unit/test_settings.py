@@ -31,11 +31,20 @@ def test_data_dir_moves_the_default_warehouse(tmp_path: Path) -> None:
     ("environ", "message"),
     [
         ({"VIA_WAREHOUSE_URL": "not a url"}, "VIA_WAREHOUSE_URL: cannot parse"),
-        ({"VIA_WAREHOUSE_URL": "mysql://u@h/db"}, "VIA_WAREHOUSE_URL: unsupported database 'mysql'"),
+        (
+            {"VIA_WAREHOUSE_URL": "mysql://u@h/db"},
+            "VIA_WAREHOUSE_URL: unsupported database 'mysql'",
+        ),
         ({"VIA_WAREHOUSE_URL": "duckdb://"}, "VIA_WAREHOUSE_URL: a DuckDB URL needs a file path"),
-        ({"VIA_CBS_SOURCE": "internet"}, "VIA_CBS_SOURCE: expected one of live, snapshot, auto, got 'internet'"),
+        (
+            {"VIA_CBS_SOURCE": "internet"},
+            "VIA_CBS_SOURCE: expected one of live, snapshot, auto, got 'internet'",
+        ),
         ({"VIA_CBS_USE_HTTPS": "maybe"}, "VIA_CBS_USE_HTTPS: expected true or false, got 'maybe'"),
-        ({"VIA_CBS_CATALOG_URL": "https://opendata.cbs.nl"}, "VIA_CBS_CATALOG_URL: give host[:port] only"),
+        (
+            {"VIA_CBS_CATALOG_URL": "https://opendata.cbs.nl"},
+            "VIA_CBS_CATALOG_URL: give host[:port] only",
+        ),
     ],
 )
 def test_bad_settings_name_the_variable(environ: dict[str, str], message: str) -> None:
@@ -52,5 +61,7 @@ def test_bad_url_message_hides_the_password() -> None:
 
 
 def test_redact_url() -> None:
-    assert redact_url("postgresql+psycopg2://u:pw@h:5432/d") == "postgresql+psycopg2://u:***@h:5432/d"
+    assert (
+        redact_url("postgresql+psycopg2://u:pw@h:5432/d") == "postgresql+psycopg2://u:***@h:5432/d"
+    )
     assert redact_url("duckdb:////tmp/w.duckdb") == "duckdb:////tmp/w.duckdb"
