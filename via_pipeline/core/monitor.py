@@ -248,9 +248,13 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
         ratio_fact = f"in {figures.first_year} was er geen verschil"
     else:
         share = abs(figures.gap_last_pp) / abs(figures.gap_first_pp)
-        # More decimals only where rounding would make a share above the limit read as the limit.
+        # More decimals only where rounding would make a share above the limit read as within it.
         decimals = 0
-        while decimals < 3 and not conditions.ratio_met and _percent(share, decimals) == limit:
+        while (
+            decimals < 3
+            and not conditions.ratio_met
+            and round(share * 100, decimals) <= rule.max_gap_ratio * 100
+        ):
             decimals += 1
         ratio_fact = f"het is {_percent(share, decimals)}"
     ratio = (
