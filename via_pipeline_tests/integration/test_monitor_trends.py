@@ -1,0 +1,205 @@
+"""Guards sql/build_monitor_trends.sql on DuckDB and PostgreSQL: first and last gaps, the
+narrowing count over the last years present, the structural catch-up verdict with its Dutch
+reason, the fallback baseline, a year missing in the middle and provisional figures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from via_pipeline.core.monitor import (
+    TREND_COLUMNS,
+    CatchUpRule,
+    load_monitor_config,
+    write_gaps,
+    write_trends,
+)
+from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline_tests.support.monitor_metrics import indicator_rows, indicators_frame
+
+CONFIG = load_monitor_config()
+
+
+def build(
+    store: WarehouseStore, *row_lists: list[dict[str, object]], config=CONFIG
+) -> pd.DataFrame:
+    store.replace("monitor.indicators", indicators_frame(*row_lists))
+    write_gaps(store, config)
+    written = write_trends(store, config)
+    stored = store.read_table("monitor.trends")
+    assert list(stored.columns) == TREND_COLUMNS
+    assert len(stored) == len(written)
+    return stored.set_index(["source_table", "indicator", "population_group", "reference_group"])
+
+
+def test_the_letters_example_is_no_structural_catch_up(store: WarehouseStore) -> None:
+    trends = build(
+        store,
+        indicator_rows(
+            "T",
+            {"total": {2008: 3.7, 2022: 3.5}, "outside_europe_origin": {2008: 6.9, 2022: 6.4}},
+        ),
+    )
+    assert len(trends) == 1
+    trend = trends.loc[("T", "unemployment_rate", "outside_europe_origin", "total")]
+    assert (trend.first_year, trend.last_year) == (2008, 2022)
+    assert round(trend.gap_first_pp, 1) == 3.2
+    assert round(trend.gap_last_pp, 1) == 2.9
+    assert trend.years_narrowing == 1
+    assert not trend.structural_catch_up
+    assert trend.reason_nl.startswith(
+        "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een herkomst "
+        "buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022 "
+        "2,9 procentpunten hoger."
+    )
+    assert trend.reason_nl.endswith("niet voldaan, het is 91 procent.")
+    assert not trend.provisional
+
+
+# Gaps to total: 2008 4.0; 2018 4.0, 2019 3.5, 2020 3.0, 2021 2.8 (three narrowing years, 70 %).
+NARROWING_TOTAL = {2008: 4.0, 2018: 4.0, 2019: 4.0, 2020: 4.0, 2021: 4.0}
+NARROWING_GROUP = {2008: 8.0, 2018: 8.0, 2019: 7.5, 2020: 7.0, 2021: 6.8}
+
+
+def test_structural_catch_up(store: WarehouseStore) -> None:
+    trends = build(
+        store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP})
+    )
+    trend = trends.loc[("T", "unemployment_rate", "non_western", "total")]
+    assert (trend.first_year, trend.last_year, trend.years_narrowing) == (2008, 2021, 3)
+    assert trend.gap_first_pp == pytest.approx(4.0, abs=1e-9)
+    assert trend.gap_last_pp == pytest.approx(2.8, abs=1e-9)
+    assert trend.structural_catch_up
+    assert trend.reason_nl.startswith("Structurele inhaalslag. ")
+    assert trend.reason_nl.endswith("voldaan, het is 70 procent.")
+
+
+def test_one_widening_year_breaks_the_catch_up(store: WarehouseStore) -> None:
+    group = {**NARROWING_GROUP, 2020: 7.6}  # gap 3.5 -> 3.6 -> 2.8
+    trends = build(store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": group}))
+    trend = trends.loc[("T", "unemployment_rate", "non_western", "total")]
+    assert trend.years_narrowing == 2
+    assert not trend.structural_catch_up
+    assert "niet voldaan, het verschil werd in 2 van de laatste 3 jaren kleiner." in trend.reason_nl
+
+
+def test_an_unchanged_gap_is_not_narrowing(store: WarehouseStore) -> None:
+    group = {**NARROWING_GROUP, 2020: 7.5, 2021: 6.8}  # gap 3.5 -> 3.5 -> 2.8
+    trends = build(store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": group}))
+    assert trends.loc[("T", "unemployment_rate", "non_western", "total"), "years_narrowing"] == 2
+
+
+def test_narrowing_by_too_little_is_no_catch_up(store: WarehouseStore) -> None:
+    group = {2008: 8.0, 2018: 7.8, 2019: 7.6, 2020: 7.4, 2021: 7.2}  # 3.2 of 4.0 = 80 %
+    trends = build(store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": group}))
+    trend = trends.loc[("T", "unemployment_rate", "non_western", "total")]
+    assert trend.years_narrowing == 3
+    assert not trend.structural_catch_up
+    assert trend.reason_nl.endswith("niet voldaan, het is 80 procent.")
+
+
+def test_participation_gap_is_negative_and_narrows_in_absolute_terms(store: WarehouseStore) -> None:
+    total = {2008: 68.0, 2019: 68.0, 2020: 68.0, 2021: 68.0, 2022: 68.0}
+    group = {2008: 55.0, 2019: 57.0, 2020: 58.0, 2021: 58.5, 2022: 59.0}  # -13 ... -9
+    trends = build(
+        store,
+        indicator_rows(
+            "T", {"total": total, "outside_europe_origin": group}, "net_participation_rate"
+        ),
+    )
+    trend = trends.loc[("T", "net_participation_rate", "outside_europe_origin", "total")]
+    assert trend.gap_first_pp == pytest.approx(-13.0, abs=1e-9)
+    assert trend.gap_last_pp == pytest.approx(-9.0, abs=1e-9)
+    assert trend.years_narrowing == 3
+    assert trend.structural_catch_up  # 9 / 13 = 69 %
+    assert "13,0 procentpunten lager dan bij de hele bevolking" in trend.reason_nl
+
+
+def test_year_missing_in_the_middle(store: WarehouseStore) -> None:
+    # 2020 is missing: the last three years present are 2019, 2021, 2022, each compared with
+    # the year present before it (2021 with 2019).
+    total = {2008: 4.0, 2018: 4.0, 2019: 4.0, 2021: 4.0, 2022: 4.0}
+    group = {2008: 8.0, 2018: 8.0, 2019: 7.5, 2020: None, 2021: 7.0, 2022: 6.9}
+    trends = build(store, indicator_rows("T", {"total": total, "non_western": group}))
+    trend = trends.loc[("T", "unemployment_rate", "non_western", "total")]
+    assert (trend.last_year, trend.years_narrowing) == (2022, 3)
+    assert trend.structural_catch_up  # 2.9 of 4.0 = 72.5 %
+
+
+def test_fallback_baseline_and_too_few_years(store: WarehouseStore) -> None:
+    trends = build(
+        store,
+        indicator_rows("82809NED", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP}),
+        indicator_rows(
+            "85456NED",
+            {
+                "total": {2013: 8.2, 2014: 8.0, 2015: 7.0},
+                "europe_origin": {2013: 10.2, 2014: 9.5, 2015: 8.0},
+            },
+        ),
+    )
+    new = trends.loc[("85456NED", "unemployment_rate", "europe_origin", "total")]
+    assert (new.first_year, new.last_year) == (2013, 2015)
+    assert new.gap_first_pp == pytest.approx(2.0, abs=1e-9)
+    assert new.gap_last_pp == pytest.approx(1.0, abs=1e-9)
+    # Narrowed in both years it has, to 50 %; but the rule needs three years.
+    assert new.years_narrowing == 2
+    assert not new.structural_catch_up
+    assert "na 2013 zijn er pas voor 2 jaren cijfers" in new.reason_nl
+    old = trends.loc[("82809NED", "unemployment_rate", "non_western", "total")]
+    assert (old.first_year, old.structural_catch_up) == (2008, True)
+
+
+def test_years_before_the_baseline_are_not_part_of_the_trend(store: WarehouseStore) -> None:
+    trends = build(
+        store,
+        indicator_rows(
+            "T",
+            {
+                "total": {2006: 5.0, 2007: 4.0, 2008: 4.0},
+                "western": {2006: 9.0, 2007: 6.0, 2008: 5.0},
+            },
+        ),
+    )
+    trend = trends.loc[("T", "unemployment_rate", "western", "total")]
+    assert (trend.first_year, trend.last_year, trend.years_narrowing) == (2008, 2008, 0)
+    assert not trend.structural_catch_up
+    assert "Er is maar één jaar met cijfers" in trend.reason_nl
+
+
+def test_rule_parameters_come_from_config(store: WarehouseStore) -> None:
+    lenient = replace(CONFIG, catch_up=CatchUpRule(narrowing_years=1, max_gap_ratio=0.95))
+    trends = build(
+        store,
+        indicator_rows(
+            "T", {"total": {2008: 3.7, 2022: 3.5}, "outside_europe_origin": {2008: 6.9, 2022: 6.4}}
+        ),
+        config=lenient,
+    )
+    assert trends.iloc[0].structural_catch_up
+
+
+def test_provisional_last_year_makes_the_trend_provisional(store: WarehouseStore) -> None:
+    rows = indicator_rows(
+        "T", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP}, provisional_years=[2021]
+    )
+    trends = build(store, rows)
+    assert trends.loc[("T", "unemployment_rate", "non_western", "total"), "provisional"]
+
+
+def test_provisional_year_outside_what_the_trend_uses(store: WarehouseStore) -> None:
+    # 2018 is provisional (unusual, but possible after a revision); the trend uses 2008 and
+    # 2019-2021, whose changes reach back to 2018 only through 2019.
+    rows = indicator_rows(
+        "T", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP}, provisional_years=[2018]
+    )
+    trends = build(store, rows)
+    assert trends.loc[("T", "unemployment_rate", "non_western", "total"), "provisional"]
+    later = {**NARROWING_TOTAL, 2022: 4.0}
+    group = {**NARROWING_GROUP, 2022: 6.7}
+    trends = build(
+        store, indicator_rows("T", {"total": later, "non_western": group}, provisional_years=[2018])
+    )
+    assert not trends.loc[("T", "unemployment_rate", "non_western", "total"), "provisional"]
