@@ -1,0 +1,310 @@
+"""Guards the letter's key-figure sentences: the 2023 letter's sentence exactly, provisional
+years, sources (snapshot named), gaps and changes in words (never a minus sign in prose), and no
+figure invented for a year CBS has not published; plus the checks on config/key_figures.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from via_pipeline.core.config import ConfigFileError
+from via_pipeline.core.letter.config import (
+    FigureSpec,
+    load_key_figure_config,
+    load_themes,
+    parse_key_figure_config,
+)
+from via_pipeline.core.letter.key_figures import (
+    SourceTable,
+    build_key_figures,
+    describe_change,
+    describe_gap,
+    key_figures_frame,
+    prose_minus_signs,
+    source_tables_from_frame,
+)
+from via_pipeline_tests.support.letter import gap_rows, gaps_frame
+
+CONFIG = load_key_figure_config()
+THE_LETTERS_SENTENCE = (
+    "In 2008 was het verschil in werkloosheid tussen burgers met een buiten-Europese "
+    "migratieachtergrond en het gemiddelde van de bevolking 3,2 procentpunten; anno 2022 is "
+    "dat 2,9 procentpunten."
+)
+HERKOMST = SourceTable("85456NED", "Arbeidsdeelname; herkomst", date(2023, 11, 27), "live")
+SPEC = FigureSpec(
+    figure_key="werkloosheid_buiten_europa",
+    kind="level",
+    indicator="unemployment_rate",
+    population_group="outside_europe_origin",
+    reference_group="total",
+    source_table="85456NED",
+    baseline_year=2008,
+    latest_year=None,
+)
+
+
+def figures_for(spec: FigureSpec, gaps: pd.DataFrame, reporting_year: int = 2023, tables=None):
+    config = replace(CONFIG, figures=(spec,))
+    return build_key_figures(config, gaps, tables or {"85456NED": HERKOMST}, reporting_year)
+
+
+def the_letters_gaps(provisional_years=()) -> pd.DataFrame:
+    return gaps_frame(
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2008: (6.9, 3.7), 2022: (6.4, 3.5)},
+            provisional_years=provisional_years,
+        )
+    )
+
+
+def test_the_2023_letters_sentence_comes_out_exactly() -> None:
+    [figure] = figures_for(SPEC, the_letters_gaps())
+    assert figure.text_nl == THE_LETTERS_SENTENCE
+    frame = key_figures_frame([figure], 2023)
+    assert list(frame["year"]) == [2008, 2022]
+    assert list(frame["value"].round(9)) == [3.2, 2.9]
+    assert set(frame["text_nl"]) == {THE_LETTERS_SENTENCE}
+    assert set(frame["reporting_year"]) == {2023}
+
+
+def test_the_shipped_config_states_the_letters_sentence() -> None:
+    """The first statement of config/key_figures.yaml is the 2023 letter's."""
+    figures = build_key_figures(CONFIG, the_letters_gaps(), {"85456NED": HERKOMST}, 2023)
+    assert figures[0].text_nl == THE_LETTERS_SENTENCE
+
+
+def test_source_names_table_title_and_modified_date() -> None:
+    [figure] = figures_for(SPEC, the_letters_gaps())
+    assert figure.source == (
+        "Bron: CBS StatLine, tabel 85456NED ‘Arbeidsdeelname; herkomst’, gewijzigd op 27 november 2023."
+    )
+
+
+def test_source_says_when_figures_came_from_the_bundled_snapshot() -> None:
+    tables = source_tables_from_frame(
+        pd.DataFrame(
+            [
+                {
+                    "table_id": "85456NED",
+                    "title": "Arbeidsdeelname; herkomst",
+                    "modified": datetime(2023, 11, 27, 2),
+                    "source": "snapshot",
+                }
+            ]
+        )
+    )
+    [figure] = figures_for(SPEC, the_letters_gaps(), tables=tables)
+    assert "gewijzigd op 27 november 2023" in figure.source
+    assert "meegeleverde momentopname" in figure.source
+
+
+def test_source_of_a_table_missing_from_cbs_tables_says_so() -> None:
+    [figure] = figures_for(SPEC, the_letters_gaps(), tables={"other": HERKOMST})
+    assert (
+        figure.source
+        == "Bron: CBS StatLine, tabel 85456NED (titel en wijzigingsdatum niet bekend)."
+    )
+
+
+def test_provisional_year_gets_an_asterisk_and_a_note() -> None:
+    [figure] = figures_for(SPEC, the_letters_gaps(provisional_years=[2022]))
+    assert figure.text_nl.endswith("anno 2022* is dat 2,9 procentpunten.")
+    assert "In 2008 was" in figure.text_nl  # the final year only
+    assert figure.source.endswith("* 2022: voorlopig cijfer.")
+
+
+def test_latest_is_the_last_year_of_the_table_up_to_the_reporting_year() -> None:
+    gaps = gaps_frame(
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2008: (6.9, 3.7), 2021: (7.0, 4.2), 2022: (6.4, 3.5)},
+        ),
+        # Another group's later year counts: the table has 2024, the group not (yet).
+        gap_rows("85456NED", "europe_origin", {2024: (5.0, 3.6)}),
+    )
+    [for_2022] = figures_for(SPEC, gaps, reporting_year=2022)
+    assert [year for year, _ in for_2022.points] == [2008, 2022]
+    [for_2021] = figures_for(SPEC, gaps, reporting_year=2021)
+    assert for_2021.text_nl.endswith("anno 2021 is dat 2,8 procentpunten.")
+    [for_2024] = figures_for(SPEC, gaps, reporting_year=2024)
+    assert [(year, point) for year, point in for_2024.points][1] == (2024, None)
+    assert for_2024.text_nl == (
+        "In 2008 was het verschil in werkloosheid tussen burgers met een buiten-Europese "
+        "migratieachtergrond en het gemiddelde van de bevolking 3,2 procentpunten; een recenter "
+        "cijfer is niet beschikbaar: CBS heeft in tabel 85456NED (nog) geen cijfer over 2024 gepubliceerd."
+    )
+
+
+def test_baseline_not_published_is_not_invented() -> None:
+    gaps = gaps_frame(
+        gap_rows("85456NED", "outside_europe_origin", {2013: (16.0, 8.2), 2022: (6.4, 3.5)})
+    )
+    [figure] = figures_for(SPEC, gaps)
+    assert figure.text_nl == (
+        "Anno 2022 is het verschil in werkloosheid tussen burgers met een buiten-Europese "
+        "migratieachtergrond en het gemiddelde van de bevolking 2,9 procentpunten; voor 2008 is "
+        "geen vergelijkbaar cijfer beschikbaar: CBS heeft in tabel 85456NED geen cijfer over 2008 gepubliceerd."
+    )
+    frame = key_figures_frame([figure], 2023)
+    assert frame.set_index("year")["value"].isna().to_dict() == {2008: True, 2022: False}
+
+
+def test_fixed_latest_year_not_published_and_nothing_at_all() -> None:
+    fixed = replace(SPEC, latest_year=2025)
+    [figure] = figures_for(fixed, gaps_frame())
+    assert figure.text_nl == (
+        "Het verschil in werkloosheid tussen burgers met een buiten-Europese migratieachtergrond en "
+        "het gemiddelde van de bevolking is niet beschikbaar: CBS heeft in tabel 85456NED geen "
+        "cijfer over 2008 en (nog) geen cijfer over 2025 gepubliceerd."
+    )
+    frame = key_figures_frame([figure], 2025)
+    assert list(frame["year"]) == [2008, 2025]
+    assert frame["value"].isna().all()
+    # "latest" with an empty table: only the baseline row, without a value.
+    [empty] = figures_for(SPEC, gaps_frame())
+    assert [(year, point) for year, point in empty.points] == [(2008, None)]
+    assert "(nog) geen cijfer over een later jaar" in empty.text_nl
+
+
+def test_no_gap_across_the_series_break() -> None:
+    """2008 in the old table does not stand in for a 2008 the statement's table lacks."""
+    gaps = gaps_frame(
+        gap_rows("82809NED", "outside_europe_origin", {2008: (6.9, 3.7)}),
+        gap_rows("85456NED", "outside_europe_origin", {2022: (6.4, 3.5)}),
+    )
+    [figure] = figures_for(SPEC, gaps)
+    assert figure.points[0] == (2008, None)
+
+
+@pytest.mark.parametrize(
+    ("gap", "sign", "expected"),
+    [
+        (3.2, 1, "3,2 procentpunten"),
+        (1.0, 1, "1,0 procentpunt"),
+        (-0.4, 1, "0,4 procentpunten, in het voordeel van de eerstgenoemde groep"),
+        (-6.9, -1, "6,9 procentpunten"),  # lower participation: the usual disadvantage
+        (0.4, -1, "0,4 procentpunten, in het voordeel van de eerstgenoemde groep"),
+        (-0.04, 1, "0,0 procentpunten"),
+    ],
+)
+def test_gap_in_words(gap: float, sign: int, expected: str) -> None:
+    assert describe_gap(gap, sign) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "sign", "expected"),
+    [
+        (3.2, 2.9, 1, "0,3 procentpunten kleiner geworden: van 3,2 naar 2,9 procentpunten"),
+        (2.5, 2.9, 1, "0,4 procentpunten groter geworden: van 2,5 naar 2,9 procentpunten"),
+        (-8.0, -7.0, -1, "1,0 procentpunt kleiner geworden: van 8,0 naar 7,0 procentpunten"),
+        (2.9, 2.9, 1, "gelijk gebleven: 2,9 procentpunten"),
+        (
+            0.4,
+            -0.4,
+            1,
+            "omgeslagen: van 0,4 procentpunten in het nadeel naar 0,4 procentpunten in het "
+            "voordeel van de eerstgenoemde groep",
+        ),
+    ],
+)
+def test_change_in_words(first: float, last: float, sign: int, expected: str) -> None:
+    assert describe_change(first, last, sign) == expected
+
+
+def test_a_narrowing_reads_as_kleiner_without_a_minus_sign() -> None:
+    """gap_change -0,4: the sentence says "kleiner", and no sentence carries a signed number."""
+    change = replace(SPEC, kind="change", baseline_year=2021)
+    gaps = gaps_frame(
+        gap_rows("85456NED", "outside_europe_origin", {2021: (7.7, 4.4), 2022: (6.4, 3.5)})
+    )
+    [figure] = figures_for(change, gaps)
+    assert figure.text_nl == (
+        "Tussen 2021 en 2022 is het verschil in werkloosheid tussen burgers met een "
+        "buiten-Europese migratieachtergrond en het gemiddelde van de bevolking 0,4 procentpunten "
+        "kleiner geworden: van 3,3 naar 2,9 procentpunten."
+    )
+    negative = gaps_frame(
+        gap_rows("85456NED", "outside_europe_origin", {2008: (3.3, 3.7), 2022: (3.0, 3.5)})
+    )
+    [level] = figures_for(SPEC, negative)
+    assert prose_minus_signs([figure.text_nl, level.text_nl]) == []
+    assert "0,4 procentpunten, in het voordeel van de eerstgenoemde groep" in level.text_nl
+
+
+def test_prose_minus_signs_finds_signed_numbers_only() -> None:
+    assert prose_minus_signs(
+        ["verschil -0,4 procentpunt", "buiten-Europese", "2008-2022", "x −1,0"]
+    ) == [
+        "verschil -0,4 procentpunt",
+        "x −1,0",
+    ]
+
+
+def test_every_shipped_statement_has_its_wordings() -> None:
+    assert [spec.figure_key for spec in CONFIG.figures][
+        0
+    ] == "werkloosheid_buiten_europa_vs_bevolking"
+    for spec in CONFIG.figures:
+        assert spec.population_group in CONFIG.groups and spec.reference_group in CONFIG.groups
+    assert [theme.code for theme in load_themes()] == [
+        "diversiteit_op_het_werk",
+        "kans_op_baan_of_stage",
+        "begeleiding_naar_werk",
+    ]
+
+
+VALID = {
+    "indicators": {
+        "unemployment_rate": {"sentence": "werkloosheid", "label": "W", "disadvantage_sign": 1}
+    },
+    "groups": {
+        "total": {"sentence": "s", "label": "l"},
+        "western": {"sentence": "s", "label": "l"},
+    },
+    "figures": [
+        {
+            "figure_key": "a",
+            "indicator": "unemployment_rate",
+            "population_group": "western",
+            "reference_group": "total",
+            "source_table": "T",
+            "baseline_year": 2008,
+            "latest_year": "latest",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"figure_key": "A b"}, "lowercase snake_case"),
+        ({"indicator": "wages"}, "indicator 'wages' has no wording"),
+        ({"population_group": "martians"}, "population_group 'martians' has no wording"),
+        ({"baseline_year": "2008x"}, "baseline_year must be a year"),
+        ({"latest_year": 2007}, "latest_year must come after baseline_year"),
+        ({"kind": "trend"}, "kind must be one of level, change"),
+        ({"source_table": None}, "missing 'source_table'"),
+    ],
+)
+def test_config_errors_name_the_file_and_the_statement(
+    change: dict, message: str, tmp_path: Path
+) -> None:
+    raw = {**VALID, "figures": [{**VALID["figures"][0], **change}]}
+    with pytest.raises(ConfigFileError, match=message) as error:
+        parse_key_figure_config(raw, "config/key_figures.yaml")
+    assert "config/key_figures.yaml" in str(error.value)
+
+
+def test_valid_config_parses() -> None:
+    config = parse_key_figure_config(VALID)
+    assert config.figures[0].latest_year is None
+    assert config.figures[0].kind == "level"
