@@ -249,9 +249,7 @@ def test_prose_minus_signs_finds_signed_numbers_only() -> None:
 
 
 def test_every_shipped_statement_has_its_wordings() -> None:
-    assert [spec.figure_key for spec in CONFIG.figures][
-        0
-    ] == "werkloosheid_buiten_europa_vs_bevolking"
+    assert CONFIG.figures[0].figure_key == "werkloosheid_buiten_europa_vs_bevolking"
     for spec in CONFIG.figures:
         assert spec.population_group in CONFIG.groups and spec.reference_group in CONFIG.groups
     assert [theme.code for theme in load_themes()] == [
