@@ -5,6 +5,7 @@ Fields left empty are read from the VIA_* environment when a run starts, never a
 
 import dagster as dg
 
+from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.orchestration.resources import AlertWebhook
 from via_pipeline.defs.warehouse.resources import Warehouse
 
@@ -14,6 +15,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(),
+            "cbs": CbsStatLine(),
             "alert_webhook": AlertWebhook(),
         },
     )
