@@ -7,6 +7,7 @@ import dagster as dg
 
 from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.orchestration.resources import AlertWebhook
+from via_pipeline.defs.partners.resources import Inbox
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 
@@ -16,6 +17,7 @@ def resources() -> dg.Definitions:
         resources={
             "warehouse": Warehouse(),
             "cbs": CbsStatLine(),
+            "inbox": Inbox(),
             "alert_webhook": AlertWebhook(),
         },
     )

@@ -356,3 +356,15 @@ def take_in(
 
 def outcome_partner(evaluation: Evaluation) -> str | None:
     return evaluation.name.partner_id if evaluation.name else None
+
+
+def intake_year(file_name: str, reporting_years: Sequence[int]) -> int:
+    """The reporting year whose run takes the file in: the name's year, else the latest year.
+
+    A file whose name gives no year we report on is still archived and rejected (with feedback);
+    the latest year's run is the one that does that.
+    """
+    name = parse_file_name(file_name)
+    if name is not None and name.reporting_year in reporting_years:
+        return name.reporting_year
+    return max(reporting_years)

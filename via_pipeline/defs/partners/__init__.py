@@ -1,0 +1,1 @@
+"""Partner submissions: the registry, the inbox sensor and the intake of partner files."""

@@ -1,0 +1,239 @@
+"""Partner assets: the registry from config, and the intake of the inbox's files per reporting year.
+
+Thin: the partition names the year, via_pipeline.core.partners does the reading, checking and
+recording, the warehouse resource holds the tables.
+"""
+
+
+from collections.abc import Iterator
+
+import dagster as dg
+import pandas as pd
+
+from via_pipeline.core.expectations import validate_frame
+from via_pipeline.core.partners.archive import archive_bytes, list_inbox, read_archived
+from via_pipeline.core.partners.intake import IntakeOutcome, intake_year, take_in
+from via_pipeline.core.partners.registry import Partner, Theme, load_partners, load_themes, registry_frame
+from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite, suite_expectations
+from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline.defs.metadata import file_metadata, table_metadata
+from via_pipeline.defs.partitions import reporting_year_partitions
+from via_pipeline.defs.partners.resources import Inbox
+from via_pipeline.defs.quality import check_result_from_suite
+from via_pipeline.defs.warehouse.resources import Warehouse
+
+REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
+SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
+ACTIONS_KEY = dg.AssetKey(["partners", "actions"])
+REJECTIONS_KEY = dg.AssetKey(["partners", "rejections"])
+INTAKE_OP = "partners_intake"
+ACTIONS_MEET_SUITE = "actions_meet_submission_suite"
+KINDS = {"duckdb", "postgres", "pandas"}
+OWNERS = ["team:via-data"]
+
+
+def reporting_years() -> list[int]:
+    return [int(key) for key in reporting_year_partitions.get_partition_keys()]
+
+
+@dg.asset(
+    key=REGISTRY_KEY,
+    group_name="partners",
+    kinds=KINDS,
+    owners=OWNERS,
+)
+def partners_registry(warehouse: Warehouse) -> dg.MaterializeResult:
+    """The Werkagenda VIA partners (config/partners.yaml): one row per partner.
+
+    Grain: partner_id. Source: the config file, so adding a partner is a config change. A rerun
+    replaces the whole table.
+    """
+    frame = registry_frame(load_partners())
+    warehouse.migrated_store().replace("partners.registry", frame)
+    return dg.MaterializeResult(metadata=table_metadata("partners.registry", frame))
+
+
+class InboxFileRef(dg.Config):
+    """A file the inbox sensor saw and archived: its name and content hash."""
+
+    file_name: str
+    sha256: str
+
+
+class PartnerIntakeConfig(dg.Config):
+    """Empty (the default, and `via-pipeline run`): take in the year's inbox files.
+
+    `files`: exactly these archived files (the inbox sensor's request). `replay`: archived
+    submissions (full SHA-256, or its first 8 or more characters) to check and record again even
+    though they were recorded before, e.g. after a registry fix (docs/operations.md).
+    """
+
+    files: list[InboxFileRef] = []
+    replay: list[str] = []
+
+
+def _replay_targets(store: WarehouseStore, prefixes: list[str]) -> list[tuple[str, str]]:
+    targets: list[tuple[str, str]] = []
+    for prefix in prefixes:
+        cleaned = prefix.strip().lower()
+        if len(cleaned) < 8 or any(char not in "0123456789abcdef" for char in cleaned):
+            raise dg.Failure(f"replay: {prefix!r} is not a SHA-256 or a prefix of 8+ hex characters")
+        found = store.read(
+            "SELECT DISTINCT sha256, file_name FROM partners.submissions WHERE sha256 LIKE :pattern",
+            {"pattern": f"{cleaned}%"},
+        )
+        if found.empty:
+            raise dg.Failure(f"replay: no submission recorded with hash {cleaned}")
+        targets.extend((str(row.sha256), str(row.file_name)) for row in found.itertuples())
+    return targets
+
+
+def _outcomes_markdown(outcomes: list[IntakeOutcome]) -> str:
+    if not outcomes:
+        return "_no files to take in_"
+    frame = pd.DataFrame(
+        [
+            {
+                "file": outcome.file_name,
+                "sha256": outcome.sha256[:12],
+                "status": outcome.status,
+                "problems": len(outcome.problems),
+                "actions": outcome.action_count,
+                "supersedes": (outcome.supersedes_sha256 or "")[:12],
+            }
+            for outcome in outcomes
+        ]
+    )
+    return frame.to_markdown(index=False)
+
+
+@dg.multi_asset(
+    name=INTAKE_OP,
+    group_name="partners",
+    specs=[
+        dg.AssetSpec(
+            SUBMISSIONS_KEY,
+            deps=[REGISTRY_KEY],
+            kinds=KINDS,
+            owners=OWNERS,
+            description=(
+                "Every partner file received for the year, one row per file (hash and name), "
+                "accepted or rejected, with the version it supersedes; is_current marks the "
+                "partner-year's current version. A rerun adds only files not recorded before."
+            ),
+        ),
+        dg.AssetSpec(
+            ACTIONS_KEY,
+            deps=[REGISTRY_KEY],
+            kinds=KINDS,
+            owners=OWNERS,
+            description=(
+                "The actions of each partner's current accepted file for the year, one row per "
+                "partner, year and actie_id. An accepted file replaces its partner-year atomically; "
+                "a rejected one changes nothing."
+            ),
+        ),
+        dg.AssetSpec(
+            REJECTIONS_KEY,
+            deps=[REGISTRY_KEY],
+            kinds=KINDS,
+            owners=OWNERS,
+            description=(
+                "One row per problem of each rejected file of the year (row, column, rule, Dutch "
+                "message, value), with a feedback file per rejected file under feedback/."
+            ),
+        ),
+    ],
+    partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            ACTIONS_MEET_SUITE,
+            asset=ACTIONS_KEY,
+            blocking=True,
+            description="The year's accepted actions meet the partner submission suite (Great Expectations).",
+        )
+    ],
+)
+def partners_intake(
+    context: dg.AssetExecutionContext, config: PartnerIntakeConfig, warehouse: Warehouse, inbox: Inbox
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Take in the reporting year's partner files from the inbox: archive, check, record.
+
+    Each file is archived under its SHA-256 first, then checked whole (every problem at once) and
+    recorded in one transaction. Files recorded before are skipped, so a rerun is idempotent.
+    """
+    year = int(context.partition_key)
+    years = reporting_years()
+    store = warehouse.migrated_store()
+    partners, themes = load_partners(), load_themes()
+
+    archived = []
+    if config.files:
+        archived = [(read_archived(inbox.archive_dir, ref.sha256, ref.file_name), False) for ref in config.files]
+    elif not config.replay:
+        for found in list_inbox(inbox.inbox_dir):
+            if intake_year(found.file_name, years) == year:
+                archived.append((archive_bytes(found.path.read_bytes(), found.file_name, inbox.archive_dir), False))
+    for sha256, file_name in _replay_targets(store, config.replay):
+        archived.append((read_archived(inbox.archive_dir, sha256, file_name), True))
+
+    outcomes = []
+    for archived_file, replay in archived:
+        outcome = take_in(store, archived_file, inbox.feedback_dir, partners, themes, years, replay=replay)
+        outcomes.append(outcome)
+        if outcome.status == "rejected":
+            context.log.warning(
+                f"rejected {outcome.file_name} ({outcome.sha256[:8]}): {len(outcome.problems)} problem(s); "
+                f"feedback in {', '.join(str(path) for path in outcome.feedback_files)}"
+            )
+        else:
+            context.log.info(f"{outcome.status} {outcome.file_name} ({outcome.sha256[:8]})")
+
+    where = {"reporting_year": year}
+    submissions = store.read_table("partners.submissions", where)
+    actions = store.read_table("partners.actions", where)
+    rejections = store.read_table("partners.rejections", where)
+    counts = {status: sum(1 for o in outcomes if o.status == status) for status in ("accepted", "rejected", "skipped")}
+    yield dg.MaterializeResult(
+        asset_key=SUBMISSIONS_KEY,
+        metadata=table_metadata(
+            "partners.submissions",
+            submissions,
+            partition=str(year),
+            files_accepted=counts["accepted"],
+            files_rejected=counts["rejected"],
+            files_skipped=counts["skipped"],
+            files_taken_in=dg.MetadataValue.md(_outcomes_markdown(outcomes)),
+        ),
+    )
+    yield dg.MaterializeResult(
+        asset_key=ACTIONS_KEY,
+        metadata=table_metadata(
+            "partners.actions",
+            actions,
+            partition=str(year),
+            partners_reporting=int(actions["partner_id"].nunique()) if not actions.empty else 0,
+        ),
+    )
+    feedback = [path for outcome in outcomes for path in outcome.feedback_files]
+    yield dg.MaterializeResult(
+        asset_key=REJECTIONS_KEY,
+        metadata={
+            **table_metadata("partners.rejections", rejections, partition=str(year)),
+            **file_metadata(feedback),
+        },
+    )
+    yield run_submission_suite(store, context.run_id, actions, year, partners, themes)
+
+
+def run_submission_suite(
+    store: WarehouseStore, run_id: str, actions: pd.DataFrame, year: int,
+    partners: tuple[Partner, ...],
+    themes: tuple[Theme, ...],
+
+) -> dg.AssetCheckResult:
+    """The suite of core.partners.rules over the year's stored actions, through Great Expectations."""
+    rules = submission_suite([p.partner_id for p in partners], [t.code for t in themes], year)
+    frame = actions.astype(object).where(actions.notna(), None)
+    result = validate_frame(frame, SUITE_NAME, suite_expectations(rules))
+    return check_result_from_suite(store, run_id, ACTIONS_MEET_SUITE, result, ACTIONS_KEY, partition=str(year))
