@@ -160,6 +160,26 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def command_template(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a partner's submission template (XLSX with drop-downs, or CSV) to --output."""
+    from pathlib import Path
+
+    from via_pipeline.core.config import ConfigFileError
+    from via_pipeline.core.partners.registry import load_partners, load_themes
+    from via_pipeline.core.partners.template import TemplateError, write_template
+
+    output = Path(args.output) if args.output else settings.output_dir / "templates"
+    try:
+        path = write_template(
+            load_partners(), load_themes(), args.partner, args.year, output, args.format
+        )
+    except (TemplateError, ConfigFileError) as error:
+        print(f"via-pipeline: template: {error}", file=sys.stderr)
+        return 2
+    _say(f"template written: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="via-pipeline",
@@ -183,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply the warehouse migrations not yet applied")
     migrate.set_defaults(handler=command_migrate)
+
+    template = commands.add_parser(
+        "template", help="write a partner's submission template (XLSX or CSV) for a year"
+    )
+    template.add_argument("--partner", required=True, help="partner id, e.g. abu")
+    template.add_argument("--year", type=int, required=True, help="reporting year")
+    template.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    template.add_argument("--output", help="folder (default: <VIA_DATA_DIR>/output/templates)")
+    template.set_defaults(handler=command_template)
     return parser
 
 
