@@ -64,7 +64,21 @@ def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
     }
 
 
-@dg.observable_source_asset(key=STATLINE_KEY, group_name="cbs", tags={"source": "cbs"})
+@dg.multi_observable_source_asset(
+    name="cbs_statline",
+    specs=[
+        dg.AssetSpec(
+            STATLINE_KEY,
+            group_name="cbs",
+            kinds={"cbs"},
+            owners=OWNERS,
+            description=(
+                "The published version of every catalogued StatLine table (TableInfos.Modified), "
+                "observed with one request per table."
+            ),
+        )
+    ],
+)
 def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.ObserveResult:
     """The published version of every catalogued StatLine table: one TableInfos request per
     table (its `Modified` date), or the snapshot's file hash when the snapshot is the source.
@@ -75,6 +89,7 @@ def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.Obse
     reader = cbs.reader(warn=context.log.warning)
     versions = [reader.version(table.table_id) for table in load_catalogue().tables]
     return dg.ObserveResult(
+        asset_key=STATLINE_KEY,
         data_version=_combined_version([f"{v.source}:{v.version}" for v in versions]),
         metadata={
             f"{v.table_id}": f"{v.source} {v.version or 'no Modified given'} ({v.title})"
