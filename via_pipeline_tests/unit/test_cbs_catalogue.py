@@ -1,0 +1,92 @@
+"""Guards the CBS table catalogue: the shipped YAML loads, and a wrong edit fails on load with
+the file, the table and the entry named instead of failing deep inside an ingest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from via_pipeline.core.cbs.catalogue import load_catalogue, normalise_key, normalise_title
+from via_pipeline.core.config import ConfigFileError
+from via_pipeline.core.paths import CONFIG_DIR
+
+
+def test_shipped_catalogue() -> None:
+    catalogue = load_catalogue()
+    assert [t.table_id for t in catalogue.tables] == ["82809NED", "85456NED"]
+    old = catalogue.table("82809NED")
+    assert (old.first_year, old.last_year) == (2003, 2021)
+    assert [m.indicator for m in old.measures] == ["unemployment_rate", "net_participation_rate"]
+    assert {g.group for g in old.groups} == {
+        "total",
+        "dutch_background",
+        "migration_background",
+        "western",
+        "non_western",
+    }
+    new = catalogue.table("85456NED")
+    assert (new.first_year, new.last_year) == (2013, None)
+    assert {g.group for g in new.groups} == {
+        "total",
+        "netherlands_origin",
+        "europe_origin",
+        "outside_europe_origin",
+    }
+    assert catalogue.indicator("unemployment_rate").unit == "percent"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("Werkloosheidspercentage", "werkloosheidspercentage"),
+        ("  Totaal  mannen en\tvrouwen ", "totaal mannen en vrouwen"),
+        (None, ""),
+    ],
+)
+def test_normalise_title(raw: str | None, normal: str) -> None:
+    assert normalise_title(raw) == normal
+
+
+def test_normalise_key_strips_cbs_padding() -> None:
+    assert normalise_key("T001038   ") == "T001038"
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    for name in ("cbs_tables.yaml", "population_groups.yaml"):
+        shutil.copy(CONFIG_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "group: western",
+            "group: westers",
+            "group 'westers' is not declared in population_groups.yaml",
+        ),
+        (
+            'indicator: unemployment_rate\n        cbs_unit: "%"\n      - title: Nettoarbeidsparticipatie\n        indicator: net_participation_rate\n        cbs_unit: "%"\n    fixed:\n      - dimension: Geslacht\n        key: T001038',
+            'indicator: unemployment_rate\n        cbs_unit: "%"\n      - title: Nettoarbeidsparticipatie\n        indicator: unemployment_rate\n        cbs_unit: "%"\n    fixed:\n      - dimension: Geslacht\n        key: T001038',
+            "table 82809NED: two measures map to the same indicator",
+        ),
+        ("  - table_id: 85456NED", "  - table_id: 82809NED", "listed twice: 82809NED"),
+        (
+            '        key: "52052"\n        title: 15 tot 75 jaar\n',
+            "",
+            "table 82809NED, fixed entry 2: give the total's `key` or `title`",
+        ),
+    ],
+)
+def test_bad_catalogue_edits_are_named(config_dir: Path, old: str, new: str, message: str) -> None:
+    path = config_dir / "cbs_tables.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigFileError) as caught:
+        load_catalogue(config_dir)
+    assert message in str(caught.value)
+    assert "cbs_tables.yaml" in str(caught.value)
