@@ -27,7 +27,7 @@ def _gap_check(check: GapCheck) -> dg.AssetChecksDefinition:
         violations = find_gap_violations(store, check, load_monitor_config())
         return check_result_from_suite(
             store,
-            context.run_id,
+            context.run.run_id,
             check.name,
             violations_suite_result(check, violations),
             GAPS_KEY,
