@@ -72,13 +72,13 @@ VALID = {
     ],
 )
 def test_bad_config_names_file_and_key(change: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigFileError, match="monitor.yaml") as error:
+    with pytest.raises(ConfigFileError, match=r"monitor\.yaml") as error:
         parse_monitor_config({**VALID, **change}, "config/monitor.yaml")
     assert message in str(error.value)
 
 
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigFileError, match="monitor.yaml: config file not found"):
+    with pytest.raises(ConfigFileError, match=r"monitor\.yaml: config file not found"):
         load_monitor_config(tmp_path)
 
 
