@@ -88,6 +88,10 @@ def write_cbs_table(
         ]
     )
     frame["modified"] = pd.to_datetime(frame["modified"])
+    # Columns later migrations add (e.g. source_version) stay empty.
+    for column in store.table_columns("cbs.tables"):
+        if column not in frame.columns:
+            frame[column] = None
     store.replace("cbs.tables", frame, where={"table_id": table_id})
 
 

@@ -1,0 +1,274 @@
+"""Guards the letter assets end to end on DuckDB and PostgreSQL: materialised through Dagster for
+a reporting year, the Word annex, workbook, Markdown and charts are opened and checked against the
+warehouse (headings, sentences, footnotes, table cells), the run metadata carries the key figures
+and the file links, and a year without any partner submission still gives a complete annex."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import dagster as dg
+import docx
+import openpyxl
+import pytest
+
+from via_pipeline.core.dutch import format_date, format_decimal, format_integer
+from via_pipeline.core.letter.config import load_themes
+from via_pipeline.core.letter.word import read_footnotes
+from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline.defs.letter.assets import (
+    ANNEX_KEY,
+    KEY_FIGURES_KEY,
+    letter_annex,
+    letter_key_figures,
+    letter_partner_reporting,
+    letter_theme_progress,
+)
+from via_pipeline.defs.warehouse.resources import Warehouse
+from via_pipeline_tests.support.letter import (
+    action,
+    gap_rows,
+    submission,
+    write_actions,
+    write_cbs_table,
+    write_gaps,
+    write_registry,
+    write_submissions,
+)
+
+LETTER_ASSETS = [letter_key_figures, letter_theme_progress, letter_partner_reporting, letter_annex]
+THE_LETTERS_SENTENCE = (
+    "In 2008 was het verschil in werkloosheid tussen burgers met een buiten-Europese "
+    "migratieachtergrond en het gemiddelde van de bevolking 3,2 procentpunten; anno 2022* is "
+    "dat 2,9 procentpunten."
+)
+
+
+def materialise(warehouse_url: str, year: str) -> dg.ExecuteInProcessResult:
+    result = dg.materialize(
+        LETTER_ASSETS,
+        resources={"warehouse": Warehouse(url=warehouse_url)},
+        instance=dg.DagsterInstance.ephemeral(),
+        partition_key=year,
+    )
+    assert result.success
+    return result
+
+
+def fill_inputs(store: WarehouseStore) -> None:
+    write_cbs_table(store)
+    write_gaps(
+        store,
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2008: (6.9, 3.7), 2013: (16.0, 8.2), 2022: (6.4, 3.5)},
+            provisional_years=[2022],
+        ),
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2013: (55.0, 65.0), 2022: (61.0, 69.0)},
+            indicator="net_participation_rate",
+        ),
+        gap_rows("82809NED", "non_western", {2008: (8.0, 3.7), 2012: (14.1, 5.8)}),
+        gap_rows(
+            "82809NED", "non_western", {2008: (61.1, 67.9)}, indicator="net_participation_rate"
+        ),
+    )
+    write_registry(store)
+    write_submissions(
+        store,
+        [
+            submission("fnv", 2023, received_at=datetime(2023, 3, 1, 10, 0)),
+            submission("uwv", 2023, received_at=datetime(2023, 11, 27, 8, 0)),
+            submission("abu", 2023, status="rejected"),
+        ],
+    )
+    write_actions(
+        store,
+        [
+            action(
+                "fnv",
+                2023,
+                "F1",
+                "kans_op_baan_of_stage",
+                "lopend",
+                title="=Stagepact",
+                people=1234,
+                start=date(2023, 2, 1),
+            ),
+            action(
+                "uwv",
+                2023,
+                "U1",
+                "kans_op_baan_of_stage",
+                "afgerond",
+                title="Leerwerkroutes",
+                people=10,
+                employers=2,
+            ),
+            action(
+                "uwv",
+                2023,
+                "U2",
+                "begeleiding_naar_werk",
+                "gepland",
+                title="Inclusieve dienstverlening",
+            ),
+        ],
+    )
+
+
+def test_annex_matches_the_warehouse(
+    store: WarehouseStore, warehouse_url: str, offline_environment: Path
+) -> None:
+    fill_inputs(store)
+    result = materialise(warehouse_url, "2023")
+    folder = offline_environment / "output" / "2023"
+    files = {path.name for path in folder.iterdir()}
+    assert files == {
+        "voortgang_via_2023_bijlage.docx",
+        "voortgang_via_2023_tabellen.xlsx",
+        "voortgang_via_2023_bijlage.md",
+        "voortgang_via_2023_unemployment_rate_verschil.png",
+        "voortgang_via_2023_net_participation_rate_verschil.png",
+    }
+    key_figures = store.read(
+        "SELECT * FROM letter.key_figures WHERE reporting_year = :y ORDER BY figure_key, year",
+        {"y": 2023},
+    )
+    statements = key_figures.drop_duplicates("figure_key")
+    assert THE_LETTERS_SENTENCE in set(statements["text_nl"])
+
+    # Word: headings per part, each sentence with its source as a real footnote, the tables.
+    document = docx.Document(str(folder / "voortgang_via_2023_bijlage.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "Kerncijfers",
+        *[theme.title for theme in load_themes()],
+        "Partneroverzicht",
+    ]
+    footnotes = read_footnotes(folder / "voortgang_via_2023_bijlage.docx")
+    texts = [p.text for p in document.paragraphs]
+    for _, statement in statements.iterrows():
+        paragraph = next(p for p in document.paragraphs if p.text == statement["text_nl"])
+        [reference] = paragraph._p.xpath(".//w:footnoteReference/@w:id")
+        assert footnotes[int(reference)] == statement["source"]
+    assert footnotes[1].endswith("* 2022: voorlopig cijfer.")
+    assert "2 van de 21 partners hebben gerapporteerd." in texts
+    assert any(
+        t.startswith(
+            "Over 2023 rapporteerden 2 partners 2 acties binnen dit thema (1 lopend en 1 afgerond)."
+        )
+        for t in texts
+    )
+    assert "Over 2023 is voor dit thema geen actie gerapporteerd." in texts
+    assert len(document.inline_shapes) == 2
+
+    partners = store.read(
+        "SELECT * FROM letter.partner_reporting WHERE reporting_year = 2023 ORDER BY partner_name, partner_id"
+    )
+    partner_table = next(
+        t
+        for t in document.tables
+        if t.rows[0].cells[0].text == "Partner" and t.rows[0].cells[1].text == "Gerapporteerd"
+    )
+    assert len(partner_table.rows) == 1 + len(partners) == 22
+    fnv_row = next(r for r in partner_table.rows if r.cells[0].text == "FNV")
+    assert [c.text for c in fnv_row.cells] == ["FNV", "ja", format_date(date(2023, 3, 1)), "1", "0"]
+    key_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kerncijfer")
+    stored = {(r.figure_key, str(r.year)): r.value for r in key_figures.itertuples()}
+    assert len(key_table.rows) == 1 + len(stored)
+    for row in key_table.rows[1:]:
+        value = float(stored[(row.cells[0].text, row.cells[4].text)])
+        assert row.cells[5].text == ("n.b." if value != value else format_decimal(value))
+    assert key_table.rows[1].cells[5].text == "3,2" and key_table.rows[2].cells[4].text == "2022"
+    stage_table = next(
+        t for t in document.tables if t.rows[0].cells[1].text == "Actie" and len(t.rows) == 3
+    )
+    assert [c.text for c in stage_table.rows[1].cells] == [
+        "FNV",
+        "=Stagepact",
+        "lopend",
+        "1 februari 2023",
+        "n.b.",
+        format_integer(1234),
+        "n.b.",
+    ]
+
+    # Workbook: a sheet per table, Dutch headers, values as numbers, no formula.
+    workbook = openpyxl.load_workbook(folder / "voortgang_via_2023_tabellen.xlsx")
+    assert workbook.sheetnames == [
+        "Kerncijfers",
+        "Voortgang per thema",
+        "Partneroverzicht",
+        "Acties",
+        "Verschillen per jaar",
+    ]
+    sheet = workbook["Kerncijfers"]
+    assert [c.value for c in sheet[1]] == [
+        "Kerncijfer",
+        "Indicator",
+        "Groep",
+        "Vergeleken met",
+        "Jaar",
+        "Verschil (procentpunten)",
+    ]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(key_figures)
+    for row in rows:
+        expected = stored[(row[0], row[4])]
+        assert (row[5] is None) if expected != expected else row[5] == pytest.approx(expected)
+    actions = workbook["Acties"]
+    assert actions["B2"].value == "FNV" and actions["C2"].value == "=Stagepact"
+    assert actions["C2"].data_type == "s"
+    for row in workbook["Acties"].iter_rows():
+        assert all(cell.data_type != "f" for cell in row)
+    themes = list(workbook["Voortgang per thema"].iter_rows(min_row=2, values_only=True))
+    assert themes[1][:3] == ("Meer kans op een baan of stage", 2, 2)
+
+    markdown = (folder / "voortgang_via_2023_bijlage.md").read_text(encoding="utf-8")
+    assert (
+        "## Partneroverzicht" in markdown
+        and "2 van de 21 partners hebben gerapporteerd." in markdown
+    )
+    assert THE_LETTERS_SENTENCE.replace("*", "\\*") + "[^1]" in markdown
+
+    # Run metadata: key figures as a Markdown table, and the files linked.
+    annex_metadata = result.asset_materializations_for_node("letter__annex")[0].metadata
+    assert "file:voortgang_via_2023_bijlage.docx" in annex_metadata
+    assert "file:voortgang_via_2023_unemployment_rate_verschil.png" in annex_metadata
+    key_metadata = result.asset_materializations_for_node("letter__key_figures")[0].metadata
+    assert "| kerncijfer" in key_metadata["key_figures"].value
+    assert THE_LETTERS_SENTENCE in key_metadata["key_figures"].value
+    [check] = result.get_asset_check_evaluations()
+    assert check.asset_key == KEY_FIGURES_KEY and check.passed
+    assert ANNEX_KEY in {event.asset_key for event in result.get_asset_materialization_events()}
+
+
+def test_a_year_without_submissions_still_gives_the_annex(
+    store: WarehouseStore, warehouse_url: str, offline_environment: Path
+) -> None:
+    write_registry(store)
+    materialise(warehouse_url, "2024")
+    folder = offline_environment / "output" / "2024"
+    document = docx.Document(str(folder / "voortgang_via_2024_bijlage.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert "0 van de 21 partners hebben gerapporteerd." in texts
+    assert texts.count("Over 2024 is voor dit thema geen actie gerapporteerd.") == 3
+    partner_table = document.tables[-1]
+    assert len(partner_table.rows) == 22
+    assert {row.cells[1].text for row in partner_table.rows[1:]} == {"nee"}
+    markdown = (folder / "voortgang_via_2024_bijlage.md").read_text(encoding="utf-8")
+    assert "0 van de 21 partners hebben gerapporteerd." in markdown
+    # No CBS data at all: every statement says it is unavailable, no value is stored.
+    key_figures = store.read_table("letter.key_figures", {"reporting_year": 2024})
+    assert not key_figures.empty and key_figures["value"].isna().all()
+    assert all(
+        "niet beschikbaar" in text or "niet bekend" in text for text in key_figures["text_nl"]
+    )
+    workbook = openpyxl.load_workbook(folder / "voortgang_via_2024_tabellen.xlsx")
+    assert workbook["Partneroverzicht"].max_row == 22
+    assert workbook["Acties"].max_row == 1
