@@ -293,10 +293,21 @@ class WarehouseStore:
         Returns the number of rows inserted.
         """
         if conn is None:
-            with self.transaction() as own:
-                return self.replace(table, frame, where, own)
+            try:
+                with self.transaction() as own:
+                    return self.replace(table, frame, where, own)
+            except sa.exc.SQLAlchemyError as error:
+                # A connection lost at commit (or at rollback) still names the table.
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                raise WarehouseError(f"replacing rows of {table} failed: {reason}") from error
         clause, params = self._where_clause(table, where, conn)
-        conn.execute(sa.text(f"DELETE FROM {check_table_name(table)}{clause}"), params)
+        try:
+            conn.execute(sa.text(f"DELETE FROM {check_table_name(table)}{clause}"), params)
+        except sa.exc.SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise WarehouseError(
+                f"deleting the rows to replace in {table} failed: {reason}"
+            ) from error
         return self.insert(table, frame, conn)
 
     def insert(self, table: str, frame: pd.DataFrame, conn: Connection | None = None) -> int:
