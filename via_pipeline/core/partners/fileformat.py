@@ -24,6 +24,7 @@ FILE_COLUMNS: dict[str, str] = {
     "toelichting": "explanation",
 }
 WAREHOUSE_TO_FILE = {warehouse: file for file, warehouse in FILE_COLUMNS.items()}
+_KNOWN_HEADERS = {re.sub(r"_", "", column): column for column in FILE_COLUMNS}
 
 STATUSES: dict[str, str] = {
     "gepland": "Gepland: de actie is nog niet begonnen",
@@ -59,10 +60,17 @@ def parse_file_name(file_name: str) -> SubmissionName | None:
     return SubmissionName(match["partner"], int(match["year"]), match["extension"])
 
 
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.lower())
+
+
 def normalise_header(name: object) -> str:
-    """`' Actie ID '` -> `actie_id`: header names match without regard to case or spacing."""
-    text = "" if name is None else str(name)
-    return re.sub(r"[\s\-]+", "_", text.strip().lower()).strip("_")
+    """`' Actie ID '`, `ACTIE_ID`, `Actie-id` -> `actie_id`: case, spaces, `_` and `-` do not count.
+
+    A name that is not one of the format's columns comes back lowercased with `_` for spaces.
+    """
+    text = "" if name is None else str(name).strip()
+    return _KNOWN_HEADERS.get(_header_key(text), re.sub(r"[\s\-]+", "_", text.lower()).strip("_"))
 
 
 def normalise_code(value: str) -> str:

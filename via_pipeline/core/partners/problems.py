@@ -62,7 +62,8 @@ def make_problem(
     expected: object = "",
 ) -> Problem:
     """A problem with its Dutch message filled in from MESSAGES_NL."""
-    shown = None if value is None else display_value(value)
+    blank = value is None or (isinstance(value, str) and not value.strip())
+    shown = None if blank else display_value(value)
     message = MESSAGES_NL[rule].format(
         value=shown if shown is not None else "", expected=expected, column=column or ""
     )

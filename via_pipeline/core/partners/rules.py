@@ -268,7 +268,9 @@ def file_name_problems(context: FileContext) -> list[Problem]:
     known = {partner.partner_id: partner for partner in context.partners}
     if name.partner_id not in known:
         problems.append(make_problem("unknown_partner", value=name.partner_id))
-    elif not known[name.partner_id].takes_part_in(name.reporting_year):
+    elif name.reporting_year in context.reporting_years and not known[
+        name.partner_id
+    ].takes_part_in(name.reporting_year):
         problems.append(
             make_problem("partner_not_active", value=name.partner_id, expected=name.reporting_year)
         )

@@ -160,7 +160,9 @@ def write_template(
         raise TemplateError(f"format must be one of {', '.join(TEMPLATE_FORMATS)}, got {fmt!r}")
     partner = find_partner(partners, partner_id)
     if not partner.takes_part_in(year):
-        raise TemplateError(f"partner {partner_id} does not take part in {year} (registry: from {partner.first_year})")
+        raise TemplateError(
+            f"partner {partner_id} does not take part in {year} (registry: from {partner.first_year})"
+        )
     content = xlsx_template(partner, year, themes) if fmt == "xlsx" else csv_template()
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / template_name(partner, year, fmt)

@@ -4,7 +4,6 @@ Thin: the partition names the year, via_pipeline.core.partners does the reading,
 recording, the warehouse resource holds the tables.
 """
 
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -13,7 +12,13 @@ import pandas as pd
 from via_pipeline.core.expectations import validate_frame
 from via_pipeline.core.partners.archive import archive_bytes, list_inbox, read_archived
 from via_pipeline.core.partners.intake import IntakeOutcome, intake_year, take_in
-from via_pipeline.core.partners.registry import Partner, Theme, load_partners, load_themes, registry_frame
+from via_pipeline.core.partners.registry import (
+    Partner,
+    Theme,
+    load_partners,
+    load_themes,
+    registry_frame,
+)
 from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite, suite_expectations
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.metadata import file_metadata, table_metadata
@@ -77,7 +82,9 @@ def _replay_targets(store: WarehouseStore, prefixes: list[str]) -> list[tuple[st
     for prefix in prefixes:
         cleaned = prefix.strip().lower()
         if len(cleaned) < 8 or any(char not in "0123456789abcdef" for char in cleaned):
-            raise dg.Failure(f"replay: {prefix!r} is not a SHA-256 or a prefix of 8+ hex characters")
+            raise dg.Failure(
+                f"replay: {prefix!r} is not a SHA-256 or a prefix of 8+ hex characters"
+            )
         found = store.read(
             "SELECT DISTINCT sha256, file_name FROM partners.submissions WHERE sha256 LIKE :pattern",
             {"pattern": f"{cleaned}%"},
@@ -155,7 +162,10 @@ def _outcomes_markdown(outcomes: list[IntakeOutcome]) -> str:
     ],
 )
 def partners_intake(
-    context: dg.AssetExecutionContext, config: PartnerIntakeConfig, warehouse: Warehouse, inbox: Inbox
+    context: dg.AssetExecutionContext,
+    config: PartnerIntakeConfig,
+    warehouse: Warehouse,
+    inbox: Inbox,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Take in the reporting year's partner files from the inbox: archive, check, record.
 
@@ -169,17 +179,27 @@ def partners_intake(
 
     archived = []
     if config.files:
-        archived = [(read_archived(inbox.archive_dir, ref.sha256, ref.file_name), False) for ref in config.files]
+        archived = [
+            (read_archived(inbox.archive_dir, ref.sha256, ref.file_name), False)
+            for ref in config.files
+        ]
     elif not config.replay:
         for found in list_inbox(inbox.inbox_dir):
             if intake_year(found.file_name, years) == year:
-                archived.append((archive_bytes(found.path.read_bytes(), found.file_name, inbox.archive_dir), False))
+                archived.append(
+                    (
+                        archive_bytes(found.path.read_bytes(), found.file_name, inbox.archive_dir),
+                        False,
+                    )
+                )
     for sha256, file_name in _replay_targets(store, config.replay):
         archived.append((read_archived(inbox.archive_dir, sha256, file_name), True))
 
     outcomes = []
     for archived_file, replay in archived:
-        outcome = take_in(store, archived_file, inbox.feedback_dir, partners, themes, years, replay=replay)
+        outcome = take_in(
+            store, archived_file, inbox.feedback_dir, partners, themes, years, replay=replay
+        )
         outcomes.append(outcome)
         if outcome.status == "rejected":
             context.log.warning(
@@ -193,7 +213,10 @@ def partners_intake(
     submissions = store.read_table("partners.submissions", where)
     actions = store.read_table("partners.actions", where)
     rejections = store.read_table("partners.rejections", where)
-    counts = {status: sum(1 for o in outcomes if o.status == status) for status in ("accepted", "rejected", "skipped")}
+    counts = {
+        status: sum(1 for o in outcomes if o.status == status)
+        for status in ("accepted", "rejected", "skipped")
+    }
     yield dg.MaterializeResult(
         asset_key=SUBMISSIONS_KEY,
         metadata=table_metadata(
@@ -227,13 +250,17 @@ def partners_intake(
 
 
 def run_submission_suite(
-    store: WarehouseStore, run_id: str, actions: pd.DataFrame, year: int,
+    store: WarehouseStore,
+    run_id: str,
+    actions: pd.DataFrame,
+    year: int,
     partners: tuple[Partner, ...],
     themes: tuple[Theme, ...],
-
 ) -> dg.AssetCheckResult:
     """The suite of core.partners.rules over the year's stored actions, through Great Expectations."""
     rules = submission_suite([p.partner_id for p in partners], [t.code for t in themes], year)
     frame = actions.astype(object).where(actions.notna(), None)
     result = validate_frame(frame, SUITE_NAME, suite_expectations(rules))
-    return check_result_from_suite(store, run_id, ACTIONS_MEET_SUITE, result, ACTIONS_KEY, partition=str(year))
+    return check_result_from_suite(
+        store, run_id, ACTIONS_MEET_SUITE, result, ACTIONS_KEY, partition=str(year)
+    )

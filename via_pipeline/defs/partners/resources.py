@@ -1,6 +1,5 @@
 """The partner inbox as a Dagster resource: where files arrive, are archived and get feedback."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -18,7 +17,11 @@ class Inbox(dg.ConfigurableResource):
 
     @property
     def root(self) -> Path:
-        return Path(self.data_dir).expanduser().resolve() if self.data_dir else load_settings().data_dir
+        return (
+            Path(self.data_dir).expanduser().resolve()
+            if self.data_dir
+            else load_settings().data_dir
+        )
 
     @property
     def inbox_dir(self) -> Path:

@@ -4,7 +4,6 @@ The file is archived under its SHA-256 at once, so the run takes in exactly the 
 saw, even if the partner's file in the inbox is replaced meanwhile.
 """
 
-
 import json
 
 import dagster as dg
@@ -35,7 +34,9 @@ def scan_inbox(inbox: Inbox) -> list[InboxFile]:
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def partners_inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResult | dg.SkipReason:
+def partners_inbox_sensor(
+    context: dg.SensorEvaluationContext, inbox: Inbox
+) -> dg.SensorResult | dg.SkipReason:
     """Requests one intake run per new or changed inbox file, for the partner and year its name gives.
 
     The cursor maps each inbox file name to the SHA-256 last seen, so a file saved again with the
@@ -45,7 +46,9 @@ def partners_inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> 
     files = scan_inbox(inbox)
     changed = [found for found in files if seen.get(found.file_name) != found.sha256]
     if not changed:
-        return dg.SkipReason(f"no new or changed files in {inbox.inbox_dir} ({len(files)} file(s) already seen)")
+        return dg.SkipReason(
+            f"no new or changed files in {inbox.inbox_dir} ({len(files)} file(s) already seen)"
+        )
 
     years = reporting_years()
     requests = []
@@ -67,7 +70,10 @@ def partners_inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> 
                         )
                     }
                 ),
-                tags={"via/partner": safe_slug(name.partner_id if name else None), "via/file_sha256": archived.sha256},
+                tags={
+                    "via/partner": safe_slug(name.partner_id if name else None),
+                    "via/file_sha256": archived.sha256,
+                },
             )
         )
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
