@@ -221,6 +221,13 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
     reference = config.group_label(figures.reference_group)
     tolerance = rule.tolerance
     first = f"{_position(figures.gap_first_pp, tolerance, compared=True)} bij {reference}"
+    if figures.first_year != config.baseline_year:
+        # The fallback baseline (a table starting after it, or an empty cell) changes what the
+        # verdict measures from; the reader must see it.
+        verdict += (
+            f" Het basisjaar is {figures.first_year}: de tabel heeft voor deze vergelijking geen "
+            f"cijfers voor {config.baseline_year}."
+        )
     if figures.first_year == figures.last_year:
         return (
             f"{verdict} {indicator} lag bij {group} in {figures.first_year} {first}. "

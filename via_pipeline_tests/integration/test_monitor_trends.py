@@ -148,6 +148,10 @@ def test_fallback_baseline_and_too_few_years(store: WarehouseStore) -> None:
     assert new.years_narrowing == 2
     assert not new.structural_catch_up
     assert "na 2013 zijn er pas voor 2 jaren cijfers" in new.reason_nl
+    assert (
+        "Het basisjaar is 2013: de tabel heeft voor deze vergelijking geen cijfers voor 2008."
+        in (new.reason_nl)
+    )
     old = trends.loc[("82809NED", "unemployment_rate", "non_western", "total")]
     assert (old.first_year, old.structural_catch_up) == (2008, True)
 

@@ -149,7 +149,8 @@ def test_reason_with_a_single_year_and_unknown_codes() -> None:
     config = replace(CONFIG, indicator_labels={}, group_labels={})
     text = reason_nl(figures(0.0, 0.0, 0, 0, 2013, 2013, "long_term_rate"), RULE, config)
     assert text == (
-        "Geen structurele inhaalslag. Long_term_rate lag bij outside_europe_origin in 2013 even "
+        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft voor deze vergelijking "
+        "geen cijfers voor 2008. Long_term_rate lag bij outside_europe_origin in 2013 even "
         "hoog als bij total. Er is maar één jaar met cijfers; een inhaalslag is nog niet te "
         "beoordelen."
     )
@@ -158,3 +159,12 @@ def test_reason_with_a_single_year_and_unknown_codes() -> None:
 def test_default_config_object_matches_the_file() -> None:
     assert MonitorConfig().catch_up == RULE
     assert MonitorConfig().baseline_year == CONFIG.baseline_year
+
+
+def test_reason_names_a_fallback_baseline() -> None:
+    text = reason_nl(figures(2.0, 1.0, narrowing=2, compared=2, first_year=2013), RULE, CONFIG)
+    assert text.startswith(
+        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft voor deze "
+        "vergelijking geen cijfers voor 2008. Het werkloosheidspercentage lag bij"
+    )
+    assert "Het basisjaar" not in reason_nl(figures(3.2, 2.9), RULE, CONFIG)
