@@ -6,6 +6,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pytest
+
 from via_pipeline.core.letter.charts import gap_chart, render_gap_chart, render_gap_charts
 from via_pipeline.core.letter.config import load_key_figure_config
 from via_pipeline_tests.support.letter import gap_rows, gaps_frame
@@ -53,6 +55,19 @@ def test_one_line_per_group_and_table_with_the_break_marked() -> None:
     # Only gaps to the chart's reference group (total) are drawn.
     assert all(2008 in s.years for s in chart.series[:2])
     assert "het gemiddelde van de bevolking" in chart.title
+
+
+def test_a_year_without_a_figure_interrupts_the_line() -> None:
+    gaps = gaps_frame(
+        gap_rows(
+            "82809NED",
+            "non_western",
+            {2012: (14.1, 5.8), 2013: (16.5, 7.3), 2016: (13.2, 6.0), 2019: (7.3, 3.4)},
+        )
+    )
+    [series] = gap_chart(gaps, "unemployment_rate", CONFIG).series
+    assert [years for years, _ in series.segments()] == [(2012, 2013), (2016,), (2019,)]
+    assert series.segments()[0][1] == pytest.approx((8.3, 9.2))
 
 
 def test_one_table_has_no_break() -> None:

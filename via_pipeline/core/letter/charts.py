@@ -21,13 +21,24 @@ CHART_DPI = 120
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """The gaps of one group in one CBS table, in year order: one unbroken line."""
+    """The gaps of one group in one CBS table, in year order."""
 
     population_group: str
     source_table: str
     label: str
     years: tuple[int, ...]
     gaps_pp: tuple[float, ...]
+
+    def segments(self) -> list[tuple[tuple[int, ...], tuple[float, ...]]]:
+        """Runs of consecutive years: a year CBS did not publish interrupts the line too."""
+        runs: list[tuple[list[int], list[float]]] = []
+        for year, gap in zip(self.years, self.gaps_pp, strict=True):
+            if runs and runs[-1][0][-1] == year - 1:
+                runs[-1][0].append(year)
+                runs[-1][1].append(gap)
+            else:
+                runs.append(([year], [gap]))
+        return [(tuple(years), tuple(gaps)) for years, gaps in runs]
 
 
 @dataclass(frozen=True)
@@ -97,16 +108,18 @@ def render_gap_chart(chart: GapChart, path: Path) -> Path:
         colours = plt.get_cmap("tab10")
         groups = sorted({series.population_group for series in chart.series})
         for series in chart.series:
-            # One plot call per table: the line stops at the table's last year, never bridging.
-            axes.plot(
-                series.years,
-                series.gaps_pp,
-                marker="o",
-                markersize=3,
-                linewidth=1.8,
-                color=colours(groups.index(series.population_group) % 10),
-                label=series.label,
-            )
+            # One plot call per run of consecutive years of one table: a line never bridges the
+            # series break, nor a year without a figure.
+            for number, (years, gaps) in enumerate(series.segments()):
+                axes.plot(
+                    years,
+                    gaps,
+                    marker="o",
+                    markersize=3,
+                    linewidth=1.8,
+                    color=colours(groups.index(series.population_group) % 10),
+                    label=series.label if number == 0 else None,
+                )
         for series_break in chart.breaks:
             axes.axvline(series_break.year, color="grey", linestyle="--", linewidth=1)
             axes.annotate(
