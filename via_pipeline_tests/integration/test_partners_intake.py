@@ -168,7 +168,7 @@ def test_two_runs_cannot_both_accept_a_version_for_the_same_partner_year(
     assert late.file_name == "abu_2023.xlsx"
     evaluation = evaluate_submission(late.content, late.file_name, PARTNERS, THEMES, YEARS)
     assert evaluation.accepted
-    with pytest.raises(WarehouseError, match="partners.versions"):
+    with pytest.raises(WarehouseError, match=r"partners\.versions"):
         record_submission(store, late, evaluation)
     assert action_ids(store) == ["A1", "A2"]
     assert store.count("partners.submissions") == 1
@@ -177,16 +177,15 @@ def test_two_runs_cannot_both_accept_a_version_for_the_same_partner_year(
 
 def test_the_same_file_cannot_be_recorded_twice(store: WarehouseStore, tmp_path: Path) -> None:
     outcome = submit(store, tmp_path, "abu_2023.csv", csv_bytes(valid_rows()))
-    with pytest.raises(sa.exc.IntegrityError):
-        with store.transaction() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO partners.submissions (sha256, file_name, received_at, processed_at, status, "
-                    "problem_count, action_count, is_current, archive_path) VALUES (:sha, 'abu_2023.csv', "
-                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'rejected', 1, 0, FALSE, 'x')"
-                ),
-                {"sha": outcome.sha256},
-            )
+    with pytest.raises(sa.exc.IntegrityError), store.transaction() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO partners.submissions (sha256, file_name, received_at, processed_at, status, "
+                "problem_count, action_count, is_current, archive_path) VALUES (:sha, 'abu_2023.csv', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'rejected', 1, 0, FALSE, 'x')"
+            ),
+            {"sha": outcome.sha256},
+        )
     assert store.count("partners.submissions") == 1
 
 
