@@ -28,7 +28,8 @@ MONTHS_NL = (
 def _round_half_up(value: float, decimals: int) -> Decimal:
     # Decimal from repr: 2.85 stays 2.85 and rounds to 2.9, as a reader rounding by hand would.
     quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    # float() first: numpy's float64 (what pandas hands out) has repr "np.float64(3.2)".
+    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def _group_thousands(digits: str) -> str:

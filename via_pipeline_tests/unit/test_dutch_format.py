@@ -67,3 +67,12 @@ def test_format_date(value: date, expected: str) -> None:
 )
 def test_format_pp_has_no_sign(value: float, expected: str) -> None:
     assert format_pp(value) == expected
+
+
+def test_numpy_floats_from_pandas_format_like_floats() -> None:
+    """Values read from the warehouse arrive as numpy float64, whose repr is not a number."""
+    import numpy as np
+
+    assert format_decimal(np.float64(3.2)) == "3,2"
+    assert format_decimal(np.float64(-10.0)) == "-10,0"
+    assert format_pp(np.float64(-0.44)) == "0,4 procentpunten"
