@@ -54,7 +54,7 @@ def redact_url(url: str) -> str:
     """The URL with any password replaced by ***, safe for logs and error messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<unparsable URL>"
 
 
@@ -62,7 +62,7 @@ def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
     """Parse and check a warehouse URL; the error names the variable, never the password."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ConfigurationError(
             f"{variable}: cannot parse {redact_url(url)!s} as an SQLAlchemy URL "
             "(expected duckdb:///path/to/file.duckdb or postgresql+psycopg2://user@host/db)"
