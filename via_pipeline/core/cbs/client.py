@@ -110,8 +110,10 @@ class LiveCbsClient:
         use_https: bool = True,
         policy: HttpPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        warn: Callable[[str], None] = LOG.warning,
     ) -> None:
         self.catalog_url = catalog_url
+        self.warn = warn
         self.use_https = use_https
         self.policy = policy or HttpPolicy()
         self.sleep = sleep
@@ -180,13 +182,8 @@ class LiveCbsClient:
                 ) from error
             if attempt < attempts:
                 delay = self.policy.delay(attempt)
-                LOG.warning(
-                    "%s: %s; retry %d of %d in %.1f s",
-                    what,
-                    last_problem,
-                    attempt,
-                    self.policy.retries,
-                    delay,
+                self.warn(
+                    f"{what}: {last_problem}; retry {attempt} of {self.policy.retries} in {delay:.2f} s"
                 )
                 self.sleep(delay)
         raise CbsUnavailableError(

@@ -110,7 +110,7 @@ def _record_checks(
     suite_name = "_".join(asset_key.path)
     results = run_checks(catalogue, frame, indicators=indicators, suite_name=suite_name)
     return [
-        check_result_from_suite(store, context.run_id, name, results[name], asset_key)
+        check_result_from_suite(store, context.run.run_id, name, results[name], asset_key)
         for name in CHECK_NAMES
     ]
 

@@ -40,7 +40,7 @@ class CbsStatLine(dg.ConfigurableResource):
             )
         return mode
 
-    def live_client(self) -> LiveCbsClient:
+    def live_client(self, warn: Callable[[str], None]) -> LiveCbsClient:
         settings = load_settings()
         return LiveCbsClient(
             catalog_url=self.catalog_url or settings.cbs_catalog_url,
@@ -50,13 +50,14 @@ class CbsStatLine(dg.ConfigurableResource):
                 retries=self.retries,
                 backoff_seconds=self.backoff_seconds,
             ),
+            warn=warn,
         )
 
     def snapshot_client(self) -> SnapshotCbsClient:
         return SnapshotCbsClient(Path(self.snapshot_dir) if self.snapshot_dir else SNAPSHOT_DIR)
 
     def reader(self, warn: Callable[[str], None]) -> StatLineReader:
-        """The reader for this run's mode; `warn` receives the fallback and keep-live notices."""
+        """The reader for this run's mode; `warn` receives retry, fallback and keep-live notices."""
         mode = self.mode()
-        live = None if mode == "snapshot" else self.live_client()
+        live = None if mode == "snapshot" else self.live_client(warn)
         return StatLineReader(mode, live, self.snapshot_client(), warn=warn)
