@@ -3,6 +3,7 @@ and footnotes, Word headings/footnotes/tables, and a workbook in which no cell i
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from via_pipeline.core.letter.document import (
     TableBlock,
     format_cell,
 )
+from via_pipeline.core.letter.files import write_replacing
 from via_pipeline.core.letter.markdown import annex_markdown
 from via_pipeline.core.letter.word import read_footnotes, write_annex_docx
 from via_pipeline.core.letter.workbook import sheet_name, write_workbook
@@ -111,6 +113,11 @@ def test_word_file_has_headings_real_footnotes_and_tables(tmp_path: Path) -> Non
     sentence = next(p for p in document.paragraphs if p.text.startswith("In 2008"))
     references = sentence._p.xpath(".//w:footnoteReference/@w:id")
     assert references == ["1"]
+    with zipfile.ZipFile(path) as archive:
+        assert "footnotes+xml" in archive.read("[Content_Types].xml").decode()
+        footnotes_xml = archive.read("word/footnotes.xml").decode()
+    assert 'w:type="separator" w:id="-1"' in footnotes_xml
+    assert 'w:type="continuationSeparator" w:id="0"' in footnotes_xml
     [table] = document.tables
     assert [c.text for c in table.rows[0].cells] == [
         "Actie",
@@ -145,8 +152,6 @@ def test_workbook_never_holds_a_formula(tmp_path: Path) -> None:
     assert sheet["E2"].value == "ja"
     assert sheet["B3"].value is None
     # Also the raw XML: no <f> element anywhere.
-    import zipfile
-
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
@@ -159,3 +164,20 @@ def test_sheet_names_follow_excel_rules() -> None:
     long = "Begeleiding naar werk vanuit de bijstand of de WW"
     assert sheet_name(long, taken) == long[:31]
     assert sheet_name(long, taken) == long[:27] + " (2)"
+
+
+def test_files_are_replaced_whole(tmp_path: Path) -> None:
+    """A failing render keeps the previous file; a successful one leaves no temporary file."""
+    target = tmp_path / "bijlage.md"
+    target.write_text("oud", encoding="utf-8")
+
+    def fail(path: Path) -> None:
+        path.write_text("half", encoding="utf-8")
+        raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError):
+        write_replacing(target, fail)
+    assert target.read_text(encoding="utf-8") == "oud"
+    write_replacing(target, lambda path: path.write_text("nieuw", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "nieuw"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bijlage.md"]

@@ -8,12 +8,14 @@ vertical line marks the break. matplotlib is imported inside `render_gap_chart` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal
 from via_pipeline.core.letter.config import KeyFigureConfig
+from via_pipeline.core.letter.files import write_replacing
 
 CHART_SIZE_INCHES = (8.0, 4.5)
 CHART_DPI = 120
@@ -166,11 +168,10 @@ def chart_file_name(reporting_year: int, indicator: str) -> str:
 def render_gap_charts(
     gaps: pd.DataFrame, config: KeyFigureConfig, output_dir: Path, reporting_year: int
 ) -> dict[str, Path]:
-    """One PNG per configured chart indicator, by indicator code."""
-    return {
-        indicator: render_gap_chart(
-            gap_chart(gaps, indicator, config),
-            output_dir / chart_file_name(reporting_year, indicator),
-        )
-        for indicator in config.charts.indicators
-    }
+    """One PNG per configured chart indicator, by indicator code (each file replaced whole)."""
+    paths: dict[str, Path] = {}
+    for indicator in config.charts.indicators:
+        chart = gap_chart(gaps, indicator, config)
+        target = output_dir / chart_file_name(reporting_year, indicator)
+        paths[indicator] = write_replacing(target, partial(render_gap_chart, chart))
+    return paths

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,10 +39,32 @@ def annex_files(output_dir: Path, reporting_year: int) -> AnnexFiles:
     )
 
 
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` that replaces it when the block succeeds.
+
+    Someone may have last year's annex open, or a run may die half-way: the file at `path` is
+    always either the old one or the new one, never half written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_replacing(path: Path, write: Callable[[Path], object]) -> Path:
+    with replacing(path) as temporary:
+        write(temporary)
+    return path
+
+
 def write_annex_files(annex: Annex, output_dir: Path) -> AnnexFiles:
     """Write the Word annex, the workbook and the Markdown version; rerunning overwrites them."""
     files = annex_files(output_dir, annex.reporting_year)
-    write_annex_docx(annex, files.docx)
-    write_workbook(annex.workbook, files.xlsx)
-    write_annex_markdown(annex, files.markdown)
+    write_replacing(files.docx, lambda path: write_annex_docx(annex, path))
+    write_replacing(files.xlsx, lambda path: write_workbook(annex.workbook, path))
+    write_replacing(files.markdown, lambda path: write_annex_markdown(annex, path))
     return files
