@@ -246,7 +246,7 @@ def partners_intake(
             **file_metadata(feedback),
         },
     )
-    yield run_submission_suite(store, context.run_id, actions, year, partners, themes)
+    yield run_submission_suite(store, context.run.run_id, actions, year, partners, themes)
 
 
 def run_submission_suite(

@@ -1,0 +1,114 @@
+"""Guards the inbox sensor: a run request per new or changed file (by hash), the cursor, nothing twice."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from via_pipeline.core.partners.archive import sha256_of
+from via_pipeline.defs.partners import sensors
+from via_pipeline.defs.partners.assets import reporting_years
+from via_pipeline.defs.partners.resources import Inbox
+from via_pipeline.defs.partners.sensors import partners_inbox_sensor
+from via_pipeline_tests.support.partners import csv_bytes, drop_in_inbox, valid_rows, xlsx_bytes
+
+
+def tick(data_dir: Path, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+    context = dg.build_sensor_context(
+        cursor=cursor,
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"inbox": Inbox(data_dir=str(data_dir))},
+    )
+    return partners_inbox_sensor(context)
+
+
+def requested(result: dg.SensorResult) -> list[tuple[str | None, str, str, str]]:
+    rows = []
+    for request in result.run_requests or []:
+        (file_ref,) = request.run_config["ops"]["partners_intake"]["config"]["files"]
+        rows.append(
+            (
+                request.partition_key,
+                file_ref["file_name"],
+                file_ref["sha256"],
+                request.tags["via/partner"],
+            )
+        )
+    return rows
+
+
+def test_empty_inbox_skips_with_a_reason(tmp_path: Path) -> None:
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SkipReason)
+    assert "no new or changed files" in str(result.skip_message)
+
+
+def test_new_files_request_one_run_each_and_are_archived(tmp_path: Path) -> None:
+    abu = csv_bytes(valid_rows("abu", 2023))
+    fnv = xlsx_bytes(valid_rows("fnv", 2022))
+    drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", abu)
+    drop_in_inbox(tmp_path / "inbox", "fnv_2022.xlsx", fnv)
+    drop_in_inbox(tmp_path / "inbox", "~$fnv_2022.xlsx", b"office lock file")
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    assert sorted(requested(result)) == [
+        ("2022", "fnv_2022.xlsx", sha256_of(fnv), "fnv"),
+        ("2023", "abu_2023.csv", sha256_of(abu), "abu"),
+    ]
+    assert json.loads(result.cursor or "") == {
+        "abu_2023.csv": sha256_of(abu),
+        "fnv_2022.xlsx": sha256_of(fnv),
+    }
+    assert (tmp_path / "archive" / f"{sha256_of(abu)}.csv").read_bytes() == abu
+    assert (tmp_path / "archive" / f"{sha256_of(fnv)}.xlsx").read_bytes() == fnv
+
+
+def test_nothing_new_after_a_tick_even_when_a_file_is_touched(tmp_path: Path) -> None:
+    path = drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows()))
+    first = tick(tmp_path, None)
+    assert isinstance(first, dg.SensorResult)
+    os.utime(path, (path.stat().st_atime + 60, path.stat().st_mtime + 60))
+    second = tick(tmp_path, first.cursor)
+    assert isinstance(second, dg.SkipReason)
+    assert "1 file(s) already seen" in str(second.skip_message)
+
+
+def test_changed_content_under_the_same_name_is_requested_again(tmp_path: Path) -> None:
+    drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows(count=1)))
+    drop_in_inbox(tmp_path / "inbox", "fnv_2023.csv", csv_bytes(valid_rows("fnv")))
+    first = tick(tmp_path, None)
+    assert isinstance(first, dg.SensorResult)
+    changed = csv_bytes(valid_rows(count=4))
+    drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", changed)
+    second = tick(tmp_path, first.cursor)
+    assert isinstance(second, dg.SensorResult)
+    assert requested(second) == [("2023", "abu_2023.csv", sha256_of(changed), "abu")]
+    assert json.loads(second.cursor or "")["abu_2023.csv"] == sha256_of(changed)
+
+
+def test_a_name_without_a_known_year_goes_to_the_latest_year(tmp_path: Path) -> None:
+    drop_in_inbox(tmp_path / "inbox", "voortgang VIA.csv", b"anything")
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    assert requested(result) == [
+        (str(max(reporting_years())), "voortgang VIA.csv", sha256_of(b"anything"), "onbekend")
+    ]
+
+
+def test_the_file_system_call_is_replaceable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Path] = []
+
+    def fake_scan(inbox: Inbox) -> list:
+        calls.append(inbox.inbox_dir)
+        return []
+
+    monkeypatch.setattr(sensors, "scan_inbox", fake_scan)
+    drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows()))
+    assert isinstance(tick(tmp_path, None), dg.SkipReason)
+    assert calls == [tmp_path.resolve() / "inbox"]
