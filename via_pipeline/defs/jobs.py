@@ -38,7 +38,6 @@ cbs_refresh_job = dg.define_asset_job(
 partners_submission_job = dg.define_asset_job(
     name="partners_submission_job",
     selection=dg.AssetSelection.groups("partners"),
-    partitions_def=reporting_year_partitions,
     description="Validate, store and archive the partner files of one reporting year.",
     tags=WAREHOUSE_WRITER_TAGS,
 )

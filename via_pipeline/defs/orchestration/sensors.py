@@ -6,6 +6,7 @@ The inbox sensor belongs to the partners domain (defs/partners/sensors.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 import dagster as dg
 
@@ -22,6 +23,20 @@ from via_pipeline.defs.warehouse.resources import Warehouse
 PARTITION_TAG = "dagster/partition"
 
 
+class ErrorInfo(Protocol):
+    """The shape of Dagster's serialised error (its class is not public API)."""
+
+    message: str
+    cause: ErrorInfo | None
+
+
+def root_cause_message(error: ErrorInfo) -> str:
+    """The user's own error ("RuntimeError: CBS did not answer"), not Dagster's wrapper around it."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def run_failure_from_context(
     context: dg.RunFailureSensorContext, failed_at: datetime | None = None
 ) -> RunFailure:
@@ -30,7 +45,7 @@ def run_failure_from_context(
     step_failures = context.get_step_failure_events()
     steps = tuple(dict.fromkeys(event.step_key for event in step_failures if event.step_key))
     errors = [
-        event.step_failure_data.error.message.strip()
+        root_cause_message(event.step_failure_data.error)
         for event in step_failures
         if event.step_failure_data.error is not None
     ]
