@@ -360,3 +360,31 @@ def test_a_failing_blocking_check_writes_nothing(
     )
     assert list(recorded.check_name) == ["percentages_within_bounds"]
     assert "120.0" in recorded.iloc[0]["details"]
+
+
+def test_statline_observation_reads_only_table_infos(replay: CbsReplayServer) -> None:
+    from via_pipeline.defs.cbs.assets import STATLINE_KEY, cbs_statline
+
+    def observe() -> tuple[str, str]:
+        job = dg.Definitions(
+            assets=[cbs_statline], resources={"cbs": CbsStatLine(retries=0)}
+        ).get_implicit_global_asset_job_def()
+        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
+        assert result.success
+        observations = [
+            event.event_specific_data.asset_observation  # type: ignore[union-attr]
+            for event in result.all_events
+            if event.event_type_value == "ASSET_OBSERVATION"
+        ]
+        assert [o.asset_key for o in observations] == [STATLINE_KEY]
+        return str(observations[0].data_version), str(observations[0].metadata["82809NED"].value)
+
+    first, described = observe()
+    assert described.startswith(f"live modified:{MODIFIED_82}")
+    assert {(r.table_id, r.entity) for r in replay.requests} == {
+        ("82809NED", "TableInfos"),
+        ("85456NED", "TableInfos"),
+    }
+    assert observe()[0] == first
+    replay.set_modified("82809NED", "2024-01-01T00:00:00")
+    assert observe()[0] != first
