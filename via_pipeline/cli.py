@@ -7,11 +7,14 @@ Bad configuration ends with one line naming the setting, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import threading
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from via_pipeline.core.settings import ConfigurationError, Settings, load_settings
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
@@ -67,6 +70,75 @@ def _get_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+class RunProgress:
+    """Prints a run's progress while it executes, by following its event log in a thread.
+
+    Dagster's own console output is long (timestamps, run ids); operators want one line a step.
+    """
+
+    POLL_SECONDS = 0.5
+
+    def __init__(self, instance: dg.DagsterInstance, run_id: str) -> None:
+        self.instance = instance
+        self.run_id = run_id
+        self.cursor: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="via-run-progress", daemon=True)
+
+    def __enter__(self) -> RunProgress:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._print_new_events()  # whatever arrived after the last poll
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self.POLL_SECONDS):
+            self._print_new_events()
+
+    def _print_new_events(self) -> None:
+        import dagster as dg
+
+        connection = self.instance.get_records_for_run(self.run_id, cursor=self.cursor)
+        self.cursor = connection.cursor
+        for record in connection.records:
+            line = describe_event(record.event_log_entry, dg)
+            if line:
+                _say(line)
+
+
+def describe_event(entry: dg.EventLogEntry, dg_module: Any) -> str | None:
+    """One progress line for the events an operator cares about, or None."""
+    event = entry.dagster_event
+    if event is None:
+        if entry.level >= logging.INFO and entry.user_message:
+            return f"    {entry.user_message}"
+        return None
+    event_type = event.event_type
+    types = dg_module.DagsterEventType
+    if event_type == types.STEP_START:
+        return f"-> {event.step_key}"
+    if event_type == types.ASSET_MATERIALIZATION:
+        materialization = event.materialization
+        rows = materialization.metadata.get("dagster/row_count")
+        partition = f" [{materialization.partition}]" if materialization.partition else ""
+        count = f": {rows.value} rows" if rows is not None else ""
+        return f"   materialised {materialization.asset_key.to_user_string()}{partition}{count}"
+    if event_type == types.ASSET_CHECK_EVALUATION:
+        evaluation = event.asset_check_evaluation_data
+        verdict = "passed" if evaluation.passed else "FAILED"
+        return (
+            f"   check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {verdict}"
+        )
+    if event_type == types.STEP_FAILURE:
+        error = event.step_failure_data.error
+        message = error.message.strip().splitlines()[0] if error else "unknown error"
+        return f"   step {event.step_key} FAILED: {message}"
+    return None
+
+
 def command_run(args: argparse.Namespace, settings: Settings) -> int:
     year = str(args.year)
     store = connected_store(settings)
@@ -79,15 +151,24 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     from via_pipeline.definitions import defs
 
     job = defs.resolve_job_def(YEARLY_BUILD_JOB)
+    years = job.partitions_def.get_partition_keys() if job.partitions_def else []
+    if year not in years:
+        raise ConfigurationError(
+            f"--year {year}: not a reporting year of the Werkagenda; choose {years[0]} to {years[-1]}"
+        )
     _say(
         f"running {YEARLY_BUILD_JOB} for reporting year {year} (Dagster instance {settings.dagster_home})"
     )
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=year,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    run_id = str(uuid.uuid4())
+    with RunProgress(instance, run_id):
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=year,
+            run_id=run_id,
+            raise_on_error=False,
+            # The progress lines above replace Dagster's verbose console log; errors still show.
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
     _print_run_summary(result, settings)
     return 0 if result.success else 1
 
