@@ -125,11 +125,11 @@ def submission_suite(
         ),
         Rule(
             "negative_number",
-            expect("column_values_to_be_between", column="people_reached", min_value=0),
+            expect("column_values_to_be_between", column="people_reached", min_value=0.0),
         ),
         Rule(
             "negative_number",
-            expect("column_values_to_be_between", column="employers_reached", min_value=0),
+            expect("column_values_to_be_between", column="employers_reached", min_value=0.0),
         ),
         Rule(
             "end_before_start",
@@ -190,8 +190,19 @@ class Parsed:
     problem: str | None = None  # rule code when the cell cannot be read as its type
 
 
+# The warehouse's INTEGER (PostgreSQL and DuckDB alike); a larger count is a typo or an attack.
+LARGEST_INTEGER = 2_147_483_647
+
+
 def parse_integer(cell: object) -> Parsed:
     """Whole numbers: 12, 12.0, '12', '1.234' (Dutch thousands), '12,0'; '12,5' is a decimal."""
+    parsed = _parse_integer(cell)
+    if isinstance(parsed.value, int) and abs(parsed.value) > LARGEST_INTEGER:
+        return Parsed(None, "number_too_large")
+    return parsed
+
+
+def _parse_integer(cell: object) -> Parsed:
     if is_blank(cell):
         return Parsed(None)
     if isinstance(cell, bool):
