@@ -101,6 +101,31 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _in_suite_order(expectations: Sequence[Expectation], results: Sequence[Any]) -> list[Any]:
+    """GE returns results grouped by column, not in suite order: pair them up by type and kwargs."""
+    remaining = list(results)
+    ordered = []
+    for expectation in expectations:
+        for index, result in enumerate(remaining):
+            config = result.expectation_config
+            # == on values: GE may hand back 0 as 0.0 or a list as a tuple-like copy.
+            if config.type == expectation.type and all(
+                key in config.kwargs and _same(config.kwargs[key], value)
+                for key, value in expectation.kwargs.items()
+            ):
+                ordered.append(remaining.pop(index))
+                break
+        else:
+            raise RuntimeError(f"no result for {expectation.describe()} in the GE validation")
+    return ordered
+
+
+def _same(left: Any, right: Any) -> bool:
+    if isinstance(left, (list, tuple, set)) and isinstance(right, (list, tuple, set)):
+        return list(left) == list(right)
+    return bool(left == right)
+
+
 def validate_frame(
     frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expectation]
 ) -> SuiteResult:
@@ -124,7 +149,9 @@ def validate_frame(
     validation = batch.validate(suite, result_format="SUMMARY")
 
     outcomes = []
-    for expectation, result in zip(expectations, validation.results, strict=True):
+    for expectation, result in zip(
+        expectations, _in_suite_order(expectations, validation.results), strict=True
+    ):
         details: dict[str, Any] = {
             key: _jsonable(value)
             for key, value in result.result.items()

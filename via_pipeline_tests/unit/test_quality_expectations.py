@@ -59,3 +59,17 @@ def test_good_frame_passes() -> None:
     result = validate_frame(frame, "percentages", PERCENT_SUITE)
     assert result.success
     assert result.failures == ()
+
+
+def test_outcomes_follow_the_suite_order_not_ges() -> None:
+    """GE groups its results by column; each outcome must still belong to its own expectation."""
+    frame = pd.DataFrame({"text": ["x -0,4 y", "ok"], "source": ["s", "s"]})
+    suite = [
+        Expectation("expect_column_values_to_not_be_null", {"column": "text"}),
+        Expectation("expect_column_values_to_not_be_null", {"column": "source"}),
+        Expectation("expect_column_values_to_not_match_regex", {"column": "text", "regex": "-0"}),
+    ]
+    result = validate_frame(frame, "order", suite)
+    assert [outcome.success for outcome in result.outcomes] == [True, True, False]
+    assert result.outcomes[2].examples == ("x -0,4 y",)
+    assert result.outcomes[1].column == "source" and result.outcomes[1].examples == ()
