@@ -1,6 +1,6 @@
 """The rules a submission must meet: cell parsing, the Great Expectations suite, file-level rules.
 
-Decision (docs/submission-format.md, "Hoe wij controleren"): every column rule is defined ONCE,
+Decision (docs/operations.md, "How the rules are checked"): every column rule is defined ONCE,
 as a GE expectation in `submission_suite`, paired with the rule code partners see. Two
 evaluators read that one definition: Great Expectations itself (the blocking asset check on
 partners.actions, through core.expectations.validate_frame), and `unexpected_rows` below, which
