@@ -70,4 +70,3 @@ SELECT
         OR baseline_provisional
     ) AS provisional
 FROM with_baseline
-ORDER BY source_table, indicator, population_group, reference_group, year

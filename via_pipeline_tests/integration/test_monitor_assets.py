@@ -147,11 +147,13 @@ def test_each_check_blocks_its_fault(
     failing_check: str,
     example: str,
 ) -> None:
-    def write_corrupted_gaps(store: WarehouseStore, config: monitor.MonitorConfig) -> pd.DataFrame:
+    def write_corrupted_gaps(
+        store: WarehouseStore, config: monitor.MonitorConfig
+    ) -> monitor.GapsBuild:
         with store.transaction() as conn:
             frame = corrupt(monitor.select_gaps(conn, config))
             store.replace("monitor.gaps", frame, conn=conn)
-        return frame
+        return monitor.GapsBuild(len(frame), 0, 2, frame.head(10))
 
     monkeypatch.setattr(assets, "write_gaps", write_corrupted_gaps)
     load_indicators(store)

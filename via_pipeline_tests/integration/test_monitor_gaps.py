@@ -22,7 +22,11 @@ def build(
     store.replace("monitor.indicators", indicators_frame(*row_lists))
     written = write_gaps(store, config)
     stored = store.read_table("monitor.gaps")
-    assert len(stored) == len(written)
+    assert written.row_count == len(stored)
+    assert written.provisional_rows == int(stored["provisional"].astype(bool).sum())
+    assert written.source_tables == stored["source_table"].nunique()
+    assert list(written.preview.columns) == GAP_COLUMNS
+    assert len(written.preview) == min(10, len(stored))
     return stored.set_index(
         ["source_table", "population_group", "reference_group", "year"]
     ).sort_index()
@@ -233,5 +237,10 @@ def test_rerun_replaces_the_table(store: WarehouseStore) -> None:
 
 
 def test_empty_indicators_give_an_empty_table(store: WarehouseStore) -> None:
-    assert write_gaps(store, CONFIG).empty
+    # A previous build's rows must go too.
+    build(store, indicator_rows("T", {"total": {2008: 3.7}, "western": {2008: 4.9}}))
+    store.replace("monitor.indicators", indicators_frame([]))
+    written = write_gaps(store, CONFIG)
+    assert (written.row_count, written.provisional_rows, written.source_tables) == (0, 0, 0)
+    assert written.preview.empty
     assert store.count("monitor.gaps") == 0

@@ -34,15 +34,17 @@ def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
     row. A rerun rebuilds the whole table in one transaction.
     """
     config = load_monitor_config()
-    frame = write_gaps(warehouse.migrated_store(), config)
+    build = write_gaps(warehouse.migrated_store(), config)
     return dg.MaterializeResult(
         metadata=table_metadata(
             GAPS_TABLE,
-            frame,
+            build.preview,
+            # The rows stay in the warehouse; the frame is only the preview.
+            **{"dagster/row_count": build.row_count},
             baseline_year=config.baseline_year,
             reference_groups=", ".join(config.reference_groups),
-            source_tables=int(frame["source_table"].nunique()),
-            provisional_rows=int(frame["provisional"].astype(bool).sum()),
+            source_tables=build.source_tables,
+            provisional_rows=build.provisional_rows,
         )
     )
 
