@@ -30,6 +30,8 @@ answered normally. Faults:
     Delay(2.0)              wait, then answer normally (for timeouts)
     Truncate(keep=100)      promise the whole body in Content-Length, send `keep` bytes, close
     Body(b"<html>...")      answer 200 (or `status`) with this exact body and content type
+    Pass()                  answer normally: `inject(path, Pass(), Status(500))` faults the
+                            second request only (e.g. the second page of a TypedDataSet)
 
 `server.faults_left(path)` says how many are still queued.
 """
@@ -82,13 +84,18 @@ class Truncate:
 
 
 @dataclass(frozen=True)
+class Pass:
+    pass
+
+
+@dataclass(frozen=True)
 class Body:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
 
 
-Fault = Status | Reset | Delay | Truncate | Body
+Fault = Status | Reset | Delay | Truncate | Body | Pass
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
         table_id, _, entity = rest.partition("/")
         path_key = f"{table_id}/{entity}"
         fault = self._next_fault(path_key)
+        if isinstance(fault, Pass):
+            fault = None
         if isinstance(fault, Delay):
             time.sleep(fault.seconds)
         if isinstance(fault, Reset):

@@ -22,6 +22,7 @@ from via_pipeline_tests.support.cbs_replay import (
     Body,
     CbsReplayServer,
     Delay,
+    Pass,
     Reset,
     Status,
     Truncate,
@@ -161,3 +162,11 @@ def test_next_links_of_queued_answers_are_rewritten_to_the_server(replay: CbsRep
 def test_retry_delays_double_up_to_the_cap() -> None:
     policy = HttpPolicy(backoff_seconds=1.0, max_backoff_seconds=3.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 3.0, 3.0]
+
+
+def test_a_fault_on_a_later_page_is_retried_from_the_first_page(replay: CbsReplayServer) -> None:
+    replay.inject("82809NED/TypedDataSet", Pass(), Reset())
+    fetched = fetch_table(client_for(replay), T82)
+    assert len(fetched.observations) == 190
+    pages = [(r.query.get("$skip"), r.fault) for r in replay.requests if r.entity == "TypedDataSet"]
+    assert pages[:3] == [(None, None), ("20", "Reset"), (None, None)]
