@@ -243,8 +243,25 @@ def test_annex_matches_the_warehouse(
     key_metadata = result.asset_materializations_for_node("letter__key_figures")[0].metadata
     assert "| kerncijfer" in key_metadata["key_figures"].value
     assert THE_LETTERS_SENTENCE in key_metadata["key_figures"].value
-    [check] = result.get_asset_check_evaluations()
-    assert check.asset_key == KEY_FIGURES_KEY and check.passed
+    checks = {(c.asset_key, c.check_name): c.passed for c in result.get_asset_check_evaluations()}
+    assert checks == {
+        (KEY_FIGURES_KEY, "sentences_complete_without_minus_signs"): True,
+        (dg.AssetKey(["letter", "theme_progress"]), "status_counts_add_up"): True,
+        (
+            dg.AssetKey(["letter", "partner_reporting"]),
+            "one_row_per_partner_with_consistent_dates",
+        ): True,
+    }
+    recorded = store.read(
+        "SELECT check_name, COUNT(*) AS n, MIN(partition) AS p FROM quality.validation_results "
+        "WHERE asset_key LIKE 'letter/%' GROUP BY check_name ORDER BY check_name"
+    )
+    assert recorded["check_name"].tolist() == [
+        "one_row_per_partner_with_consistent_dates",
+        "sentences_complete_without_minus_signs",
+        "status_counts_add_up",
+    ]
+    assert recorded["n"].astype(int).tolist() == [3, 5, 3] and set(recorded["p"]) == {"2023"}
     assert ANNEX_KEY in {event.asset_key for event in result.get_asset_materialization_events()}
 
 

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.expectations import Expectation, validate_frame
 from via_pipeline.core.letter.build import (
     KEY_FIGURES_TABLE,
     PARTNER_REPORTING_TABLE,
@@ -20,11 +21,21 @@ from via_pipeline.core.letter.build import (
     write_theme_progress,
 )
 from via_pipeline.core.letter.config import load_key_figure_config, load_themes
-from via_pipeline.core.letter.key_figures import prose_minus_signs
 from via_pipeline.core.letter.progress import reporting_summary_nl
+from via_pipeline.core.letter.quality import (
+    KEY_FIGURE_EXPECTATIONS,
+    KEY_FIGURES_CHECK,
+    PARTNER_REPORTING_CHECK,
+    PARTNER_REPORTING_EXPECTATIONS,
+    THEME_PROGRESS_CHECK,
+    THEME_PROGRESS_EXPECTATIONS,
+    partner_reporting_for_checks,
+    theme_progress_for_checks,
+)
 from via_pipeline.core.settings import load_settings
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
+from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
@@ -38,7 +49,26 @@ PARTNERS_REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
 PARTNERS_SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
 PARTNERS_ACTIONS_KEY = dg.AssetKey(["partners", "actions"])
 
-PROSE_WITHOUT_MINUS_SIGNS = "prose_has_no_minus_signs"
+
+def suite_check(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    asset_key: dg.AssetKey,
+    check_name: str,
+    frame: pd.DataFrame,
+    expectations: tuple[Expectation, ...],
+    severity: dg.AssetCheckSeverity,
+) -> dg.AssetCheckResult:
+    """Run the suite on the rows just written; the outcomes go to quality.validation_results."""
+    return check_result_from_suite(
+        warehouse.migrated_store(),
+        context.run.run_id,
+        check_name,
+        validate_frame(frame, f"letter_{check_name}", expectations),
+        asset_key,
+        partition=context.partition_key,
+        severity=severity,
+    )
 
 
 def key_figures_markdown(frame: pd.DataFrame) -> str:
@@ -66,7 +96,15 @@ def key_figures_markdown(frame: pd.DataFrame) -> str:
     owners=["team:via-data"],
     deps=[MONITOR_GAPS_KEY, CBS_TABLES_KEY],
     partitions_def=reporting_year_partitions,
-    check_specs=[dg.AssetCheckSpec(PROSE_WITHOUT_MINUS_SIGNS, asset=KEY_FIGURES_KEY)],
+    check_specs=[
+        dg.AssetCheckSpec(
+            KEY_FIGURES_CHECK,
+            asset=KEY_FIGURES_KEY,
+            blocking=True,
+            description="Blocking: every sentence and source present, no signed number in prose, "
+            "gaps within -100..100, one row per statement and year.",
+        )
+    ],
 )
 def letter_key_figures(
     context: dg.AssetExecutionContext, warehouse: Warehouse
@@ -80,7 +118,6 @@ def letter_key_figures(
     """
     year = int(context.partition_key)
     frame = write_key_figures(warehouse.migrated_store(), load_key_figure_config(), year)
-    minus_signs = prose_minus_signs(frame["text_nl"])
     return dg.MaterializeResult(
         metadata=table_metadata(
             KEY_FIGURES_TABLE,
@@ -90,10 +127,14 @@ def letter_key_figures(
             unavailable_figures=int(frame["value"].isna().sum()),
         ),
         check_results=[
-            dg.AssetCheckResult(
-                check_name=PROSE_WITHOUT_MINUS_SIGNS,
-                passed=not minus_signs,
-                metadata={"sentences_with_minus_sign": dg.MetadataValue.json(minus_signs)},
+            suite_check(
+                context,
+                warehouse,
+                KEY_FIGURES_KEY,
+                KEY_FIGURES_CHECK,
+                frame,
+                KEY_FIGURE_EXPECTATIONS,
+                dg.AssetCheckSeverity.ERROR,
             )
         ],
     )
@@ -106,6 +147,13 @@ def letter_key_figures(
     owners=["team:via-data"],
     deps=[PARTNERS_ACTIONS_KEY],
     partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            THEME_PROGRESS_CHECK,
+            asset=THEME_PROGRESS_KEY,
+            description="Actions by status add up to the actions; one row per theme.",
+        )
+    ],
 )
 def letter_theme_progress(
     context: dg.AssetExecutionContext, warehouse: Warehouse
@@ -124,7 +172,18 @@ def letter_theme_progress(
             frame,
             reporting_year=year,
             actions=int(frame["action_count"].sum()),
-        )
+        ),
+        check_results=[
+            suite_check(
+                context,
+                warehouse,
+                THEME_PROGRESS_KEY,
+                THEME_PROGRESS_CHECK,
+                theme_progress_for_checks(frame),
+                THEME_PROGRESS_EXPECTATIONS,
+                dg.AssetCheckSeverity.WARN,
+            )
+        ],
     )
 
 
@@ -135,6 +194,14 @@ def letter_theme_progress(
     owners=["team:via-data"],
     deps=[PARTNERS_REGISTRY_KEY, PARTNERS_SUBMISSIONS_KEY, PARTNERS_ACTIONS_KEY],
     partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            PARTNER_REPORTING_CHECK,
+            asset=PARTNER_REPORTING_KEY,
+            description="One row per partner; a receipt date exactly when a file was accepted; "
+            "actions only with an accepted file.",
+        )
+    ],
 )
 def letter_partner_reporting(
     context: dg.AssetExecutionContext, warehouse: Warehouse
@@ -156,7 +223,18 @@ def letter_partner_reporting(
             reporting_year=year,
             partners_reported=reported,
             summary=reporting_summary_nl(reported, len(frame)),
-        )
+        ),
+        check_results=[
+            suite_check(
+                context,
+                warehouse,
+                PARTNER_REPORTING_KEY,
+                PARTNER_REPORTING_CHECK,
+                partner_reporting_for_checks(frame),
+                PARTNER_REPORTING_EXPECTATIONS,
+                dg.AssetCheckSeverity.WARN,
+            )
+        ],
     )
 
 
