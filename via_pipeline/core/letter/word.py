@@ -92,6 +92,26 @@ def _add_table(document: Any, table: LetterTable) -> None:
         cells[0].text = "Geen gegevens."
 
 
+def _set_proofing_language(document: Any, language: str) -> None:
+    """Word checks spelling in the document's default language: Dutch, not the template's."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    for run_defaults in document.styles.element.iter(qn("w:rPrDefault")):
+        properties = run_defaults.find(qn("w:rPr"))
+        if properties is None:
+            properties = parse_xml(f'<w:rPr xmlns:w="{W_NAMESPACE}"/>')
+            run_defaults.append(properties)
+        for old in properties.findall(qn("w:lang")):
+            properties.remove(old)
+        properties.append(
+            parse_xml(
+                f'<w:lang xmlns:w="{W_NAMESPACE}" w:val="{language}" w:eastAsia="{language}" '
+                f'w:bidi="{language}"/>'
+            )
+        )
+
+
 def write_annex_docx(annex: Annex, path: Path) -> Path:
     """Write the annex; headings per part, sentences with footnotes, tables and charts."""
     import docx
@@ -102,6 +122,7 @@ def write_annex_docx(annex: Annex, path: Path) -> Path:
     document = docx.Document()
     document.core_properties.title = annex.title
     document.core_properties.language = "nl-NL"
+    _set_proofing_language(document, "nl-NL")
     document.add_heading(annex.title, level=0)
     document.add_paragraph(annex.introduction)
     notes: list[str] = []
