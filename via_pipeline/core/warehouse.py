@@ -349,6 +349,9 @@ class WarehouseStore:
         raw = conn.connection.driver_connection
         view = "via_bulk_frame"
         column_list = ", ".join(frame.columns)
+        # DuckDB refuses register() while an earlier result on this connection is unfinished
+        # (a caller's `.first()` leaves one); running a query to its end settles it.
+        conn.exec_driver_sql("SELECT 1").fetchall()
         raw.register(view, frame)  # type: ignore[union-attr]
         try:
             conn.exec_driver_sql(

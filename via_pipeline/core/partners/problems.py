@@ -35,6 +35,11 @@ MESSAGES_NL: dict[str, str] = {
     "partner_id_mismatch": "partner_id '{value}' komt niet overeen met de bestandsnaam ({expected}).",
     "reporting_year_mismatch": "verslagjaar {value} komt niet overeen met de bestandsnaam ({expected}).",
     "suite_failed": "De controle '{value}' keurde het bestand af zonder rij aan te wijzen.",
+    # Limits of config/submission_limits.yaml, checked before the file is parsed.
+    "file_too_large": "Het bestand is te groot ({value}); de grens is {expected}.",
+    "too_many_rows": "Het bestand heeft meer dan {expected} rijen; dat is de grens per bestand.",
+    "too_many_columns": "Een kopregel met {value} kolommen is te breed; de grens is {expected} kolommen.",
+    "number_too_large": "'{value}' is te groot; een getal is hoogstens 2.147.483.647.",
 }
 
 

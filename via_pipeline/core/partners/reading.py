@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, normalise_header
+from via_pipeline.core.partners.limits import (
+    SubmissionLimits,
+    load_limits,
+    size_problem,
+    too_many_columns,
+    too_many_rows,
+)
 from via_pipeline.core.partners.problems import Problem, make_problem
 
 # A header is the first row naming at least this many known columns (a title row names none).
@@ -81,7 +89,22 @@ def sniff_delimiter(text: str) -> str:
     return ","
 
 
-def read_csv_rows(content: bytes) -> tuple[list[tuple[int, list[object]]], str, str]:
+def _bounded(
+    records: Iterator[list[object]], limits: SubmissionLimits | None
+) -> list[list[object]]:
+    """All records, or (with limits) at most enough to see the limit is broken: never all of a huge file."""
+    if limits is None:
+        return list(records)
+    most = limits.max_rows + HEADER_SEARCH_ROWS + 1
+    kept = list(itertools.islice(records, most + 1))
+    if len(kept) > most:
+        raise UnreadableSubmission(too_many_rows(limits))
+    return kept
+
+
+def read_csv_rows(
+    content: bytes, limits: SubmissionLimits | None = None
+) -> tuple[list[tuple[int, list[object]]], str, str]:
     if content.startswith(ZIP_MAGIC) or b"\x00" in content:
         raise UnreadableSubmission(
             make_problem(
@@ -91,7 +114,8 @@ def read_csv_rows(content: bytes) -> tuple[list[tuple[int, list[object]]], str, 
     text, encoding = decode_csv(content)
     delimiter = sniff_delimiter(text)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = _bounded((list(cells) for cells in reader), limits)
     except csv.Error as error:
         raise UnreadableSubmission(
             make_problem("unreadable_file", value=str(error), expected="CSV")
@@ -103,7 +127,9 @@ def read_csv_rows(content: bytes) -> tuple[list[tuple[int, list[object]]], str, 
     )
 
 
-def read_xlsx_rows(content: bytes) -> list[tuple[int, list[object]]]:
+def read_xlsx_rows(
+    content: bytes, limits: SubmissionLimits | None = None
+) -> list[tuple[int, list[object]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -124,10 +150,10 @@ def read_xlsx_rows(content: bytes) -> list[tuple[int, list[object]]]:
                 make_problem("missing_sheet", value=", ".join(workbook.sheetnames))
             )
         sheet = workbook[sheets[SHEET_NAME]]
-        return [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
+        records = _bounded(
+            (list(cells) for cells in sheet.iter_rows(min_row=1, values_only=True)), limits
+        )
+        return list(enumerate(records, start=1))
     finally:
         workbook.close()
 
@@ -205,15 +231,41 @@ def to_table(
     )
 
 
-def read_submission(content: bytes, extension: str) -> RawTable:
-    """The file's table; raises UnreadableSubmission for a file that is empty or not a table."""
+def check_width(rows: Sequence[tuple[int, list[object]]], limits: SubmissionLimits) -> None:
+    """A header (or title) row wider than the limit ends reading before any per-cell work."""
+    widest = max(
+        (sum(1 for cell in cells if not is_blank(cell)) for _, cells in rows[:HEADER_SEARCH_ROWS]),
+        default=0,
+    )
+    if widest > limits.max_columns:
+        raise UnreadableSubmission(too_many_columns(widest, limits))
+
+
+def read_submission(
+    content: bytes, extension: str, limits: SubmissionLimits | None = None
+) -> RawTable:
+    """The file's table; raises UnreadableSubmission for a file that is empty, too big or not a table.
+
+    `limits` default to config/submission_limits.yaml; sizes are checked before parsing.
+    """
+    limits = limits or load_limits()
+    too_large = size_problem(content, extension, limits)
+    if too_large is not None:
+        raise UnreadableSubmission(too_large)
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableSubmission(make_problem("empty_file"))
     if extension == "xlsx":
-        return to_table(read_xlsx_rows(content))
-    if extension == "csv":
-        rows, encoding, delimiter = read_csv_rows(content)
-        return to_table(rows, encoding, delimiter)
-    raise UnreadableSubmission(
-        make_problem("unreadable_file", value=f"extensie .{extension}", expected="CSV of XLSX")
-    )
+        rows = read_xlsx_rows(content, limits)
+        check_width(rows, limits)
+        table = to_table(rows)
+    elif extension == "csv":
+        rows, encoding, delimiter = read_csv_rows(content, limits)
+        check_width(rows, limits)
+        table = to_table(rows, encoding, delimiter)
+    else:
+        raise UnreadableSubmission(
+            make_problem("unreadable_file", value=f"extensie .{extension}", expected="CSV of XLSX")
+        )
+    if len(table.rows) > limits.max_rows:
+        raise UnreadableSubmission(too_many_rows(limits))
+    return table
