@@ -424,14 +424,18 @@ def find_gap_violations(
 ) -> pd.DataFrame:
     """The rows of monitor.gaps (or missing rows) that break the check; empty when it holds."""
     statement = sa.text(load_sql(check.sql_file))
-    params: dict[str, Any] = {"tolerance": config.catch_up.tolerance}
-    if ":reference_groups" in statement.text:
+    # Each check file binds the parameters it names, out of these.
+    available: dict[str, Any] = {
+        "tolerance": config.catch_up.tolerance,
+        "reference_groups": list(config.reference_groups),
+    }
+    params = {
+        name: value for name, value in available.items() if name in statement.compile().params
+    }
+    if "reference_groups" in params:
         statement = statement.bindparams(sa.bindparam("reference_groups", expanding=True))
-        params["reference_groups"] = list(config.reference_groups)
     with store.engine.connect() as conn:
-        result = conn.execute(
-            statement, {k: v for k, v in params.items() if f":{k}" in statement.text}
-        )
+        result = conn.execute(statement, params)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
