@@ -175,6 +175,25 @@ def test_two_runs_cannot_both_accept_a_version_for_the_same_partner_year(
     assert store.count("partners.versions") == 1
 
 
+def test_a_run_that_lost_the_race_records_its_file_on_top_of_the_winner(
+    store: WarehouseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = submit(store, tmp_path, "abu_2023.csv", csv_bytes(valid_rows(count=2)))
+    real_current_version = intake._current_version
+    calls: list[int] = []
+
+    def stale_once(conn: object, partner_id: str, year: int) -> tuple[int, str | None]:
+        calls.append(year)
+        return (0, None) if len(calls) == 1 else real_current_version(conn, partner_id, year)
+
+    monkeypatch.setattr(intake, "_current_version", stale_once)
+    second = submit(store, tmp_path, "abu_2023.xlsx", xlsx_bytes(valid_rows(count=4)))
+    assert (second.status, second.supersedes_sha256, len(calls)) == ("accepted", first.sha256, 2)
+    assert action_ids(store) == ["A1", "A2", "A3", "A4"]
+    versions = store.read("SELECT version, sha256 FROM partners.versions ORDER BY version")
+    assert rows_of(versions) == [(1, first.sha256), (2, second.sha256)]
+
+
 def test_the_same_file_cannot_be_recorded_twice(store: WarehouseStore, tmp_path: Path) -> None:
     outcome = submit(store, tmp_path, "abu_2023.csv", csv_bytes(valid_rows()))
     with pytest.raises(sa.exc.IntegrityError), store.transaction() as conn:

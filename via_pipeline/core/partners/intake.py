@@ -35,6 +35,8 @@ SUBMISSIONS = "partners.submissions"
 ACTIONS = "partners.actions"
 REJECTIONS = "partners.rejections"
 VERSIONS = "partners.versions"
+# Tries to record one file while concurrent runs keep committing first for its partner-year.
+RECORD_ATTEMPTS = 3
 SUBMISSION_COLUMNS = [
     "sha256",
     "file_name",
@@ -309,6 +311,17 @@ def rejection_frame(
     return frame
 
 
+def _skipped(archived: ArchivedFile) -> IntakeOutcome:
+    name = parse_file_name(archived.file_name)
+    return IntakeOutcome(
+        archived.sha256,
+        archived.file_name,
+        name.partner_id if name else None,
+        name.reporting_year if name else None,
+        "skipped",
+    )
+
+
 def take_in(
     store: WarehouseStore,
     archived: ArchivedFile,
@@ -321,26 +334,21 @@ def take_in(
 ) -> IntakeOutcome:
     """Check an archived file and record it; a file recorded before is skipped unless replayed."""
     if not replay and is_recorded(store, archived.sha256, archived.file_name):
-        name = parse_file_name(archived.file_name)
-        return IntakeOutcome(
-            archived.sha256,
-            archived.file_name,
-            name.partner_id if name else None,
-            name.reporting_year if name else None,
-            "skipped",
-        )
+        return _skipped(archived)
     evaluation = evaluate_submission(
         archived.content, archived.file_name, partners, themes, reporting_years
     )
-    try:
-        outcome = record_submission(store, archived, evaluation)
-    except (WarehouseError, sa.exc.DBAPIError):
-        # Another run recorded this file meanwhile (its key now exists): that run's outcome stands.
-        if not replay and is_recorded(store, archived.sha256, archived.file_name):
-            return IntakeOutcome(
-                archived.sha256, archived.file_name, outcome_partner(evaluation), None, "skipped"
-            )
-        raise
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            outcome = record_submission(store, archived, evaluation)
+            break
+        except (WarehouseError, sa.exc.DBAPIError):
+            # A concurrent run committed first (a key now exists). If it recorded this very
+            # file, its outcome stands; otherwise try again on top of what it wrote.
+            if not replay and is_recorded(store, archived.sha256, archived.file_name):
+                return _skipped(archived)
+            if attempt == RECORD_ATTEMPTS:
+                raise
     if outcome.status == "rejected":
         files = write_feedback(
             feedback_dir,
@@ -352,10 +360,6 @@ def take_in(
         )
         outcome = replace(outcome, feedback_files=tuple(files))
     return outcome
-
-
-def outcome_partner(evaluation: Evaluation) -> str | None:
-    return evaluation.name.partner_id if evaluation.name else None
 
 
 def intake_year(file_name: str, reporting_years: Sequence[int]) -> int:
