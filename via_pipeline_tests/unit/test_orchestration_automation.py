@@ -71,6 +71,16 @@ def test_rebuilds_after_a_good_input_and_only_then() -> None:
     assert result.total_requested == 0
 
 
+def test_a_build_that_ran_both_asks_for_nothing_more() -> None:
+    # After the yearly build (inputs and outputs in one run) automation must not rebuild again.
+    instance = dg.DagsterInstance.ephemeral()
+    defs = dg.Definitions(assets=[observations, indicators])
+    result = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    dg.materialize([observations, indicators], instance=instance)
+    result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=result.cursor)
+    assert result.total_requested == 0
+
+
 def test_input_that_failed_its_blocking_check_is_not_built_on() -> None:
     instance = dg.DagsterInstance.ephemeral()
     defs = dg.Definitions(assets=[observations, indicators])
