@@ -207,3 +207,27 @@ def test_provisional_year_outside_what_the_trend_uses(store: WarehouseStore) -> 
         store, indicator_rows("T", {"total": later, "non_western": group}, provisional_years=[2018])
     )
     assert not trends.loc[("T", "unemployment_rate", "non_western", "total"), "provisional"]
+
+
+def test_a_failed_build_keeps_the_previous_trends(
+    store: WarehouseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from via_pipeline.core import monitor
+
+    build(store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP}))
+    before = store.read_table("monitor.trends")
+    # If the sentence's reading of the rule ever disagreed with the SQL verdict, the build stops
+    # rather than write a reason that contradicts its verdict, and nothing is lost.
+    monkeypatch.setattr(
+        monitor,
+        "catch_up_conditions",
+        lambda figures, rule: monitor.CatchUpConditions(narrowing_met=True, ratio_met=True),
+    )
+    store.replace(
+        "monitor.indicators",
+        indicators_frame(indicator_rows("U", {"total": {2008: 1.0}, "western": {2008: 2.0}})),
+    )
+    write_gaps(store, CONFIG)
+    with pytest.raises(monitor.MonitorError, match="U unemployment_rate western vs total"):
+        write_trends(store, CONFIG)
+    pd.testing.assert_frame_equal(store.read_table("monitor.trends"), before)

@@ -168,3 +168,25 @@ def test_reason_names_a_fallback_baseline() -> None:
         "vergelijking geen cijfers voor 2008. Het werkloosheidspercentage lag bij"
     )
     assert "Het basisjaar" not in reason_nl(figures(3.2, 2.9), RULE, CONFIG)
+
+
+def test_violations_become_a_recordable_suite_result() -> None:
+    import pandas as pd
+
+    from via_pipeline.core.monitor import GAP_CHECKS, violations_suite_result
+
+    check = GAP_CHECKS[0]
+    bad = pd.DataFrame(
+        {"source_table": ["82809NED"] * 12, "year": range(2008, 2020), "gap_pp": [9.9] * 12}
+    )
+    result = violations_suite_result(check, bad)
+    assert not result.success
+    (outcome,) = result.outcomes
+    assert outcome.expectation == "gap_pp = value - reference_value within 1e-9"
+    assert outcome.unexpected_count == 12
+    assert len(outcome.examples) == 10
+    assert outcome.examples[0] == "source_table=82809NED, year=2008, gap_pp=9.9"
+    passed = violations_suite_result(check, bad.iloc[0:0])
+    assert passed.success
+    assert passed.outcomes[0].unexpected_count == 0
+    assert passed.outcomes[0].details == "no violations"
