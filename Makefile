@@ -38,6 +38,7 @@ dev: $(STAMP)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 validate: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/dagster definitions validate -w workspace.yaml
 
 clean:
