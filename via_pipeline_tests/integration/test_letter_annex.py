@@ -176,6 +176,8 @@ def test_annex_matches_the_warehouse(
         if t.rows[0].cells[0].text == "Partner" and t.rows[0].cells[1].text == "Gerapporteerd"
     )
     assert len(partner_table.rows) == 1 + len(partners) == 22
+    names = [row.cells[0].text for row in partner_table.rows[1:]]
+    assert names == sorted(names) == sorted(partners["partner_name"])
     fnv_row = next(r for r in partner_table.rows if r.cells[0].text == "FNV")
     assert [c.text for c in fnv_row.cells] == ["FNV", "ja", format_date(date(2023, 3, 1)), "1", "0"]
     key_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kerncijfer")

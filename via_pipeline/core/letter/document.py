@@ -290,6 +290,11 @@ def build_annex(
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse)."""
     key_figures = _ordered_key_figures(key_figures, config)
+    # The warehouse returns rows in no particular order: the letter's order is set here.
+    theme_progress = theme_progress.sort_values(["theme_order", "theme"]).reset_index(drop=True)
+    partner_reporting = partner_reporting.sort_values(["partner_name", "partner_id"]).reset_index(
+        drop=True
+    )
     key_blocks: list[Block] = []
     for _key, statement in key_figures.groupby("figure_key", sort=False):
         first = statement.iloc[0]
