@@ -247,3 +247,61 @@ def test_hostile_names_stay_in_the_data_folder_and_out_of_sql_text(
     assert set(store.read("SELECT rule FROM partners.rejections")["rule"]) >= {
         "unknown_partner"
     } | ({"file_name_pattern"} if file_name != "evil_2023.csv" else set())
+
+
+def test_two_concurrent_runs_for_one_partner_year_keep_both_versions(
+    store: WarehouseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both runs read the partner-year before either writes; the keys make one retry, none is lost."""
+    import threading
+
+    first = submit(store, tmp_path, "abu_2023.csv", csv_bytes(valid_rows(count=1)))
+    real_current_version = intake._current_version
+    barrier = threading.Barrier(2, timeout=30)
+    seen: set[int] = set()
+
+    def read_together(conn: object, partner_id: str, year: int) -> tuple[int, str | None]:
+        result = real_current_version(conn, partner_id, year)
+        if threading.get_ident() not in seen:
+            seen.add(threading.get_ident())
+            barrier.wait()  # both runs hold the same (stale for one of them) view
+        return result
+
+    monkeypatch.setattr(intake, "_current_version", read_together)
+    contents = {
+        "abu_2023.xlsx": xlsx_bytes(valid_rows(count=2)),
+        "abu_2023.csv": csv_bytes(valid_rows(count=3)),
+    }
+    outcomes: dict[str, IntakeOutcome] = {}
+    errors: list[BaseException] = []
+
+    def run(file_name: str) -> None:
+        try:
+            outcomes[file_name] = submit(store, tmp_path, file_name, contents[file_name])
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in contents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert {outcome.status for outcome in outcomes.values()} == {"accepted"}
+    versions = store.read("SELECT version, sha256 FROM partners.versions ORDER BY version")
+    assert [v for v, _ in rows_of(versions)] == [1, 2, 3]
+    assert {sha for _, sha in rows_of(versions)} == {first.sha256} | {
+        o.sha256 for o in outcomes.values()
+    }
+    current = store.read("SELECT sha256 FROM partners.submissions WHERE is_current")[
+        "sha256"
+    ].tolist()
+    last = rows_of(versions)[-1][1]
+    assert current == [last]
+    assert set(
+        store.read("SELECT submission_sha256 FROM partners.actions")["submission_sha256"]
+    ) == {last}
+    supersedes = store.read(
+        "SELECT supersedes_sha256 FROM partners.submissions WHERE sha256 = :s", {"s": last}
+    )["supersedes_sha256"].tolist()
+    assert supersedes == [rows_of(versions)[1][1]]

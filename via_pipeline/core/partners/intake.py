@@ -8,6 +8,7 @@ A file already recorded (same hash and name) is skipped unless it is replayed on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -36,7 +37,8 @@ ACTIONS = "partners.actions"
 REJECTIONS = "partners.rejections"
 VERSIONS = "partners.versions"
 # Tries to record one file while concurrent runs keep committing first for its partner-year.
-RECORD_ATTEMPTS = 3
+RECORD_ATTEMPTS = 5
+RETRY_PAUSE_SECONDS = 0.2
 SUBMISSION_COLUMNS = [
     "sha256",
     "file_name",
@@ -349,6 +351,8 @@ def take_in(
                 return _skipped(archived)
             if attempt == RECORD_ATTEMPTS:
                 raise
+            # DuckDB reports the clash before the other transaction commits: give it time.
+            time.sleep(RETRY_PAUSE_SECONDS * attempt)
     if outcome.status == "rejected":
         files = write_feedback(
             feedback_dir,
