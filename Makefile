@@ -24,8 +24,8 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check via_pipeline via_pipeline_tests
-	$(VENV)/bin/ruff format --check via_pipeline via_pipeline_tests
+	$(VENV)/bin/ruff check via_pipeline via_pipeline_tests benchmarks
+	$(VENV)/bin/ruff format --check via_pipeline via_pipeline_tests benchmarks
 	$(VENV)/bin/mypy
 
 format: $(STAMP)
@@ -36,6 +36,11 @@ format: $(STAMP)
 dev: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+## make bench [BENCH_SIZE=tiny] [BENCH=import bulk_load ...]: benchmarks; writes docs/performance.md
+## (full size takes long: run it on a quiet machine; PostgreSQL from VIA_BENCH_POSTGRES_URL, default the local test server)
+bench: $(STAMP)
+	BENCH_SIZE=$(or $(BENCH_SIZE),full) $(PY) -m benchmarks.run $(if $(BENCH),--only $(BENCH))
 
 validate: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)

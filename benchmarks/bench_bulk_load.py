@@ -56,10 +56,15 @@ def observation_rows(count: int) -> pd.DataFrame:
             "year": year.astype("int64"),
             "provisional": year >= 2023,
             "population_group_key": pd.Series([f"GM{g:06d}" for g in group], dtype="str"),
-            "population_group_title": pd.Series([f"Gemeente {g}, herkomst" for g in group], dtype="str"),
-            "measure_key": pd.Series(np.where(measure == 0, "Werkloosheid_1", "NettoParticipatie_2"), dtype="str"),
+            "population_group_title": pd.Series(
+                [f"Gemeente {g}, herkomst" for g in group], dtype="str"
+            ),
+            "measure_key": pd.Series(
+                np.where(measure == 0, "Werkloosheid_1", "NettoParticipatie_2"), dtype="str"
+            ),
             "measure_title": pd.Series(
-                np.where(measure == 0, "Werkloosheidspercentage", "Nettoarbeidsparticipatie"), dtype="str"
+                np.where(measure == 0, "Werkloosheidspercentage", "Nettoarbeidsparticipatie"),
+                dtype="str",
             ),
             "unit": pd.Series(units[index % 3], dtype="str"),
             "value": np.where(index % 97 == 0, np.nan, values),
@@ -108,13 +113,19 @@ def _measure_engine(
     timings = interleave(candidates, repeat, setup=lambda _: _empty_table(store, store.engine))
     stored = store.count(TABLE)
     if stored != len(to_sql_frame):  # the last candidate was to_sql
-        raise RuntimeError(f"{engine_name}: expected {len(to_sql_frame)} rows after to_sql, found {stored}")
+        raise RuntimeError(
+            f"{engine_name}: expected {len(to_sql_frame)} rows after to_sql, found {stored}"
+        )
     _empty_table(store, store.engine)
     store.insert(TABLE, frame)
     stored = store.count(TABLE)
     if stored != len(frame):
-        raise RuntimeError(f"{engine_name}: expected {len(frame)} rows after insert, found {stored}")
-    null_units = int(store.read(f"SELECT count(*) AS n FROM {TABLE} WHERE unit IS NULL")["n"].iloc[0])
+        raise RuntimeError(
+            f"{engine_name}: expected {len(frame)} rows after insert, found {stored}"
+        )
+    null_units = int(
+        store.read(f"SELECT count(*) AS n FROM {TABLE} WHERE unit IS NULL")["n"].iloc[0]  # noqa: S608 (constants)
+    )
     if null_units != int((frame["unit"] == "").sum()):
         raise RuntimeError(f"{engine_name}: empty units were not all stored as NULL ({null_units})")
 
@@ -122,21 +133,41 @@ def _measure_engine(
     native_s = median(timings["native"])
     to_sql_s = median(timings["to_sql"]) * scale
     rows = len(frame)
-    result.add(f"{engine_name}: WarehouseStore.insert, {rows:,} rows", f"{spread(timings['warehouse'])}; {rows / ours:,.0f} rows/s")
+    result.add(
+        f"{engine_name}: WarehouseStore.insert, {rows:,} rows",
+        f"{spread(timings['warehouse'])}; {rows / ours:,.0f} rows/s",
+    )
     result.add(f"{engine_name}: engine's own bulk path, {rows:,} rows", spread(timings["native"]))
     result.add(
         f"{engine_name}: DataFrame.to_sql, {len(to_sql_frame):,} rows (x{scale:.0f} = {to_sql_s:.1f} s extrapolated)",
         spread(timings["to_sql"]),
     )
     speedup = to_sql_s / ours
-    result.add(f"{engine_name}: speed-up over to_sql", format_ratio(speedup), f">= {TO_SQL_TARGET:.0f}x", speedup >= TO_SQL_TARGET)
+    result.add(
+        f"{engine_name}: speed-up over to_sql",
+        format_ratio(speedup),
+        f">= {TO_SQL_TARGET:.0f}x",
+        speedup >= TO_SQL_TARGET,
+    )
     slowdown = ours / native_s
     met = slowdown <= NATIVE_TARGET
-    result.add(f"{engine_name}: time vs the engine's own path", format_ratio(slowdown), f"<= {NATIVE_TARGET:.0f}x", met)
+    result.add(
+        f"{engine_name}: time vs the engine's own path",
+        format_ratio(slowdown),
+        f"<= {NATIVE_TARGET:.0f}x",
+        met,
+    )
     if not met and not size.is_tiny:
         _empty_table(store, store.engine)
         profile = profile_text(lambda: store.insert(TABLE, frame))
-        result.details += [f"Profile of one `WarehouseStore.insert` on {engine_name} (target missed):", "", "```", profile, "```", ""]
+        result.details += [
+            f"Profile of one `WarehouseStore.insert` on {engine_name} (target missed):",
+            "",
+            "```",
+            profile,
+            "```",
+            "",
+        ]
     to_sql_engine.dispose()
     store.dispose()
 
@@ -164,7 +195,9 @@ def run(size: BenchSize) -> BenchResult:
             try:
                 connection = wrapper.driver_connection
                 connection.register("bench_frame", frame)
-                connection.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM bench_frame")
+                connection.execute(
+                    f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM bench_frame"  # noqa: S608 (constants)
+                )
                 connection.unregister("bench_frame")
                 wrapper.commit()
             finally:

@@ -72,7 +72,15 @@ def enlarged_recording(target_cells: int) -> dict[str, dict[str, list[dict[str, 
     next_id = max(int(p["ID"]) for p in properties) + 1
     for offset, (key, title, unit) in enumerate(EXTRA_MEASURES):
         extra = copy.deepcopy(measures[0])
-        extra.update({"ID": next_id + offset, "Position": str(next_id + offset), "Key": key, "Title": title, "Unit": unit})
+        extra.update(
+            {
+                "ID": next_id + offset,
+                "Position": str(next_id + offset),
+                "Key": key,
+                "Title": title,
+                "Unit": unit,
+            }
+        )
         properties.append(extra)
     measure_count = len(measures) + len(EXTRA_MEASURES)
 
@@ -80,8 +88,12 @@ def enlarged_recording(target_cells: int) -> dict[str, dict[str, list[dict[str, 
     for period in yearly:
         for quarter in range(1, 5):
             table["Perioden"].append(
-                {"Key": f"{period['Key'][:4]}KW0{quarter}", "Title": f"{period['Title']} {quarter}e kwartaal",
-                 "Description": None, "Status": period.get("Status")}
+                {
+                    "Key": f"{period['Key'][:4]}KW0{quarter}",
+                    "Title": f"{period['Title']} {quarter}e kwartaal",
+                    "Description": None,
+                    "Status": period.get("Status"),
+                }
             )
     sexes = [c["Key"] for c in table["Geslacht"]] + [key for key, _ in EXTRA_SEXES]
     table["Geslacht"] += [_category(key, title) for key, title in EXTRA_SEXES]
@@ -92,19 +104,29 @@ def enlarged_recording(target_cells: int) -> dict[str, dict[str, list[dict[str, 
     ages_needed = max(1, math.ceil(target_cells / (rows_per_age * measure_count)))
     extra_ages = AGE_BANDS[: max(0, ages_needed - 1)]
     if ages_needed - 1 > len(AGE_BANDS):
-        extra_ages = AGE_BANDS + tuple((f"59{n:03d}", f"Leeftijdsgroep {n}") for n in range(ages_needed - 1 - len(AGE_BANDS)))
+        extra_ages = AGE_BANDS + tuple(
+            (f"59{n:03d}", f"Leeftijdsgroep {n}") for n in range(ages_needed - 1 - len(AGE_BANDS))
+        )
     table["Leeftijd"] += [_category(key, title) for key, title in extra_ages]
     ages = [c["Key"] for c in table["Leeftijd"]]
 
-    known = {(r["Geslacht"], r["Leeftijd"], r["Migratieachtergrond"], r["Perioden"]): r for r in base_rows}
+    known = {
+        (r["Geslacht"], r["Leeftijd"], r["Migratieachtergrond"], r["Perioden"]): r
+        for r in base_rows
+    }
     measure_keys = [p["Key"] for p in properties if p["Type"] == "Topic"]
     rows = []
     for sex in sexes:
         for age in ages:
             for origin in origins:
                 for period in periods:
-                    row: dict[str, Any] = {"ID": len(rows), "Geslacht": sex, "Leeftijd": age,
-                                           "Migratieachtergrond": origin, "Perioden": period}
+                    row: dict[str, Any] = {
+                        "ID": len(rows),
+                        "Geslacht": sex,
+                        "Leeftijd": age,
+                        "Migratieachtergrond": origin,
+                        "Perioden": period,
+                    }
                     original = known.get((sex, age, origin, period))
                     for number, key in enumerate(measure_keys):
                         if original is not None and key in original:
@@ -154,8 +176,10 @@ def run(size: BenchSize) -> BenchResult:
 
     whole = build_observations(fetched.layout, everything)
     columns = list(fetched.observations.columns)
-    same = whole.sort_values(columns[:7]).reset_index(drop=True).equals(
-        fetched.observations.sort_values(columns[:7]).reset_index(drop=True)
+    same = (
+        whole.sort_values(columns[:7])
+        .reset_index(drop=True)
+        .equals(fetched.observations.sort_values(columns[:7]).reset_index(drop=True))
     )
     if not same:
         raise RuntimeError("the filtered fetch and the whole table give different observations")
@@ -169,10 +193,21 @@ def run(size: BenchSize) -> BenchResult:
     filtered_data, full_data = data_bytes(filtered), data_bytes(full)
     filtered_total, full_total = total_bytes(filtered), total_bytes(full)
     used_cells = len(fetched.observations)
-    result.add("table served", f"{TABLE_ID} enlarged: {len(everything):,} rows x {cells // len(everything)} measures = {cells:,} cells", TARGET_CELLS_NOTE, cells >= 100_000 if not size.is_tiny else None)
+    result.add(
+        "table served",
+        f"{TABLE_ID} enlarged: {len(everything):,} rows x {cells // len(everything)} measures = {cells:,} cells",
+        TARGET_CELLS_NOTE,
+        cells >= 100_000 if not size.is_tiny else None,
+    )
     result.add("cells the monitor uses", f"{used_cells:,} ({used_cells / cells:.2%})")
-    result.add("TypedDataSet bytes, ingest ($filter/$select)", f"{format_bytes(filtered_data)} in {sum(1 for r in filtered if r.entity == 'TypedDataSet')} request(s)")
-    result.add("TypedDataSet bytes, whole table", f"{format_bytes(full_data)} in {sum(1 for r in full if r.entity == 'TypedDataSet')} request(s)")
+    result.add(
+        "TypedDataSet bytes, ingest ($filter/$select)",
+        f"{format_bytes(filtered_data)} in {sum(1 for r in filtered if r.entity == 'TypedDataSet')} request(s)",
+    )
+    result.add(
+        "TypedDataSet bytes, whole table",
+        f"{format_bytes(full_data)} in {sum(1 for r in full if r.entity == 'TypedDataSet')} request(s)",
+    )
     result.add(
         "bytes fetched in all (metadata included): ingest vs whole",
         f"{format_bytes(filtered_total)} vs {format_bytes(full_total)}: {full_total / filtered_total:.0f}x less",
@@ -185,7 +220,11 @@ def run(size: BenchSize) -> BenchResult:
         "|---|---|---:|",
     ]
     for record in filtered:
-        query = "; ".join(f"{k}={v}" for k, v in record.query.items() if k in ("$filter", "$select", "$skip"))
-        result.details.append(f"| {record.path_key} | {query[:160].replace('|', '/')} | {record.bytes_sent:,} |")
+        query = "; ".join(
+            f"{k}={v}" for k, v in record.query.items() if k in ("$filter", "$select", "$skip")
+        )
+        result.details.append(
+            f"| {record.path_key} | {query[:160].replace('|', '/')} | {record.bytes_sent:,} |"
+        )
     result.details += ["", "Both fetches give the same observations (checked)."]
     return result

@@ -20,7 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PYTHON, BenchResult, BenchSize, clean_environment, load_conditions, run_process
+from benchmarks.common import (
+    PYTHON,
+    BenchResult,
+    BenchSize,
+    clean_environment,
+    load_conditions,
+    run_process,
+)
 
 YEARS = (2022, 2023, 2024, 2025, 2026)
 REJECTED_EVERY = 100  # one file in a hundred breaks a rule
@@ -139,7 +146,15 @@ def measure(files: int, rows_per_file: int) -> dict[str, Any]:
         url = f"duckdb:///{root / 'warehouse.duckdb'}"
         partner_count = max(1, files // len(YEARS))
         completed = run_process(
-            [PYTHON, "-m", "benchmarks.bench_submissions", str(root / "inbox"), str(root / "data"), url, str(partner_count)],
+            [
+                PYTHON,
+                "-m",
+                "benchmarks.bench_submissions",
+                str(root / "inbox"),
+                str(root / "data"),
+                url,
+                str(partner_count),
+            ],
             env=clean_environment(VIA_DATA_DIR=str(root / "data")),
             timeout=7200,
         )

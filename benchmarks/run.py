@@ -8,7 +8,9 @@ python -m benchmarks.run --only import bulk_load --output -   # some, table to s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import sys
 import time
 import traceback
@@ -20,6 +22,7 @@ from benchmarks.common import (
     REPO_ROOT,
     BenchResult,
     BenchSize,
+    Measurement,
     load_conditions,
     machine_facts,
     size_from_environment,
@@ -29,6 +32,46 @@ from benchmarks.common import (
 BENCHMARKS = ("import", "bulk_load", "cbs_transfer", "submissions", "full_run", "rerun")
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "performance.md"
 HEADER_PATH = Path(__file__).with_name("performance_header.md")
+RESULTS_DIR = Path(__file__).with_name("results")
+
+
+def save_result(
+    result: BenchResult,
+    size: BenchSize,
+    conditions: tuple[str, str],
+    results_dir: Path = RESULTS_DIR,
+) -> None:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    document = {
+        "size": size.name,
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_before": conditions[0],
+        "load_after": conditions[1],
+        "result": dataclasses.asdict(result),
+    }
+    (results_dir / f"{result.name}.json").write_text(
+        json.dumps(document, indent=1), encoding="utf-8"
+    )
+
+
+def load_saved(results_dir: Path = RESULTS_DIR) -> dict[str, tuple[BenchResult, dict[str, str]]]:
+    """The last saved result of each benchmark, with when and under what load it ran."""
+    saved = {}
+    for name in BENCHMARKS:
+        path = results_dir / f"{name}.json"
+        if not path.exists():
+            continue
+        document = json.loads(path.read_text(encoding="utf-8"))
+        raw = document.pop("result")
+        result = BenchResult(
+            raw["name"],
+            raw["title"],
+            [Measurement(**m) for m in raw["measurements"]],
+            raw["details"],
+            raw["seconds"],
+        )
+        saved[name] = (result, document)
+    return saved
 
 
 def run_benchmark(name: str, size: BenchSize) -> BenchResult:
@@ -59,9 +102,7 @@ def results_table(results: Sequence[BenchResult]) -> str:
     return "\n".join(lines)
 
 
-def render_report(
-    results: Sequence[BenchResult], size: BenchSize, started: datetime, conditions: tuple[str, str]
-) -> str:
+def render_report(saved: dict[str, tuple[BenchResult, dict[str, str]]]) -> str:
     header = HEADER_PATH.read_text(encoding="utf-8").strip() if HEADER_PATH.exists() else ""
     parts = [
         "# Performance",
@@ -72,15 +113,19 @@ def render_report(
     ]
     if header:
         parts += [header, ""]
-    parts += [
-        "## Run",
-        "",
-        f"- started {started:%Y-%m-%d %H:%M} UTC, size `{size.name}`",
-        f"- load before: {conditions[0]}",
-        f"- load after: {conditions[1]}",
-    ]
+    parts += ["## Machine", ""]
     parts += [f"- {key}: {value}" for key, value in machine_facts()]
-    parts += ["", "## Results", "", results_table(results), ""]
+    parts += ["", "## Results", ""]
+    results = [saved[name][0] for name in BENCHMARKS if name in saved]
+    parts += [results_table(results), ""]
+    parts += ["| benchmark | size | finished | load before | load after |", "|---|---|---|---|---|"]
+    for name in BENCHMARKS:
+        if name in saved:
+            info = saved[name][1]
+            parts.append(
+                f"| {name} | {info['size']} | {info['finished']} | {info['load_before']} | {info['load_after']} |"
+            )
+    parts.append("")
     for result in results:
         parts += [f"## {result.title} (`bench_{result.name}`, {result.seconds:.0f} s)", ""]
         parts += [*result.details, ""]
@@ -93,26 +138,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run only these benchmarks")
     parser.add_argument(
+        "--report-only", action="store_true", help="only rewrite the report from saved results"
+    )
+    parser.add_argument(
         "--output",
         default=str(DEFAULT_OUTPUT),
         help="Markdown report path, or - for none (default: docs/performance.md)",
     )
+    parser.add_argument(
+        "--results-dir", default=str(RESULTS_DIR), help="where each benchmark's last result is kept"
+    )
     args = parser.parse_args(argv)
+    results_dir = Path(args.results_dir)
     size = size_from_environment()
-    started = datetime.now(UTC)
-    before = load_conditions()
     results = []
-    for name in args.only or BENCHMARKS:
-        print(f"running {name} ({size.name}) ...", file=sys.stderr, flush=True)
-        result = run_benchmark(name, size)
-        print(f"  done in {result.seconds:.0f} s", file=sys.stderr, flush=True)
-        results.append(result)
-    report = render_report(results, size, started, (before, load_conditions()))
-    print(results_table(results))
+    if not args.report_only:
+        for name in args.only or BENCHMARKS:
+            print(f"running {name} ({size.name}) ...", file=sys.stderr, flush=True)
+            before = load_conditions()
+            result = run_benchmark(name, size)
+            print(f"  done in {result.seconds:.0f} s", file=sys.stderr, flush=True)
+            results.append(result)
+            if args.output != "-":
+                save_result(result, size, (before, load_conditions()), results_dir)
+        print(results_table(results))
     if args.output != "-":
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report, encoding="utf-8")
+        output.write_text(render_report(load_saved(results_dir)), encoding="utf-8")
         print(f"wrote {output}", file=sys.stderr)
     failed = [m for r in results for m in r.measurements if m.metric == "error"]
     return 1 if failed else 0

@@ -1,0 +1,192 @@
+"""Full `via-pipeline run` on the bundled CBS snapshot with the example submissions.
+
+Each repetition is a first run in fresh folders (warehouse, Dagster home, inbox holding
+examples/submissions, the faulty example included), in its own process under /usr/bin/time:
+wall time and peak resident memory. The time of each step (asset or multi-asset) comes from the
+Dagster event log of the run (STEP_START to STEP_SUCCESS/STEP_FAILURE).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    PYTHON,
+    REPO_ROOT,
+    BenchResult,
+    BenchSize,
+    clean_environment,
+    load_conditions,
+    run_process,
+    spread,
+)
+
+YEAR = "2023"
+EXAMPLES_DIR = REPO_ROOT / "examples" / "submissions"
+TIME = "/usr/bin/time"
+
+
+@dataclass
+class RunMeasurement:
+    wall_seconds: float
+    peak_mb: float
+    returncode: int
+    run_id: str | None
+    run_status: str
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    step_assets: dict[str, list[str]] = field(default_factory=dict)
+    output_tail: str = ""
+
+
+def fill_inbox(inbox: Path) -> list[str]:
+    """Copy the example submissions (faulty ones too) into the inbox; returns their names."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    names = []
+    for path in sorted(EXAMPLES_DIR.rglob("*")):
+        if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
+            shutil.copy2(path, inbox / path.name)
+            names.append(path.relative_to(EXAMPLES_DIR).as_posix())
+    return names
+
+
+def pipeline_environment(root: Path, **overrides: str) -> dict[str, str]:
+    settings = {
+        "VIA_DATA_DIR": str(root / "data"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "VIA_CBS_SOURCE": "snapshot",
+    }
+    settings.update(overrides)
+    return clean_environment(**settings)
+
+
+def run_cli(root: Path, env: dict[str, str], year: str = YEAR) -> RunMeasurement:
+    """`via-pipeline run --year` in a fresh process, timed by /usr/bin/time, then its event log read."""
+    timing = root / f"time-{len(list(root.glob('time-*')))}.txt"
+    command = [PYTHON, "-m", "via_pipeline.cli", "run", "--year", year]
+    if Path(TIME).exists():
+        command = [TIME, "-f", "%e %M", "-o", str(timing), *command]
+    completed = run_process(command, env=env, check=False, timeout=3600)
+    wall, peak = float("nan"), float("nan")
+    if timing.exists():
+        fields = timing.read_text().split()
+        wall, peak = float(fields[-2]), int(fields[-1]) / 1024
+    measurement = RunMeasurement(
+        wall,
+        peak,
+        completed.returncode,
+        None,
+        "unknown",
+        output_tail=(completed.stdout + completed.stderr)[-2500:],
+    )
+    read_event_log(Path(env["DAGSTER_HOME"]), measurement)
+    return measurement
+
+
+def read_event_log(dagster_home: Path, measurement: RunMeasurement) -> None:
+    """Step times and materialised assets of the newest run on the instance at `dagster_home`."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            runs = instance.get_runs(limit=1)
+            if not runs:
+                return
+            run = runs[0]
+            measurement.run_id = run.run_id
+            measurement.run_status = run.status.value
+            started: dict[str, float] = {}
+            assets: dict[str, list[str]] = defaultdict(list)
+            for entry in instance.all_logs(run.run_id):
+                event = entry.dagster_event
+                if event is None or event.step_key is None:
+                    continue
+                kind = event.event_type_value
+                if kind == "STEP_START":
+                    started[event.step_key] = entry.timestamp
+                elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+                    measurement.step_seconds[event.step_key] = (
+                        entry.timestamp - started[event.step_key]
+                    )
+                    if kind == "STEP_FAILURE":
+                        assets[event.step_key].append("(failed)")
+                elif kind == "ASSET_MATERIALIZATION" and event.asset_key is not None:
+                    assets[event.step_key].append(event.asset_key.to_user_string())
+            measurement.step_assets = {key: sorted(set(value)) for key, value in assets.items()}
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+
+
+def step_table(measurements: list[RunMeasurement]) -> list[str]:
+    steps: dict[str, list[float]] = defaultdict(list)
+    assets: dict[str, list[str]] = {}
+    for measurement in measurements:
+        for step, seconds in measurement.step_seconds.items():
+            steps[step].append(seconds)
+        assets.update(measurement.step_assets)
+    lines = ["| step | assets materialised | median s | share of the run |", "|---|---|---:|---:|"]
+    wall = statistics.median(m.wall_seconds for m in measurements)
+    for step, values in sorted(steps.items(), key=lambda item: -statistics.median(item[1])):
+        median_s = statistics.median(values)
+        lines.append(
+            f"| `{step}` | {', '.join(assets.get(step, [])) or '-'} | {median_s:.2f} | {median_s / wall:.0%} |"
+        )
+    return lines
+
+
+def run(size: BenchSize) -> BenchResult:
+    result = BenchResult("full_run", "Full run on the bundled snapshot")
+    measurements: list[RunMeasurement] = []
+    with tempfile.TemporaryDirectory(prefix="via_bench_run_") as folder:
+        for repetition in range(size.full_run_repeat):
+            root = Path(folder) / f"run{repetition}"
+            examples = fill_inbox(root / "data" / "inbox")
+            measurements.append(run_cli(root, pipeline_environment(root)))
+    walls = [m.wall_seconds for m in measurements]
+    peaks = [m.peak_mb for m in measurements]
+    succeeded = sum(1 for m in measurements if m.returncode == 0)
+    result.add(
+        f"`via-pipeline run --year {YEAR}`, wall time (fresh folders each)",
+        spread(walls),
+        "",
+    )
+    result.add("peak resident memory", f"{statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})")
+    result.add(
+        "runs that succeeded",
+        f"{succeeded} of {len(measurements)}",
+        "all",
+        succeeded == len(measurements),
+    )
+    result.details += [
+        f"Inbox: {', '.join(examples)} (examples/submissions; `met_fouten/` holds the faulty one). "
+        f"DuckDB warehouse, VIA_CBS_SOURCE=snapshot, {len(measurements)} repetition(s); {load_conditions()}.",
+        "Per step, from the Dagster event log (medians over the repetitions):",
+        "",
+        *step_table(measurements),
+    ]
+    failed = [m for m in measurements if m.returncode != 0]
+    if failed:
+        result.details += [
+            "",
+            "Output of a failed run (tail):",
+            "",
+            "```",
+            failed[0].output_tail,
+            "```",
+        ]
+    return result
+
+
+def step_summary(measurement: RunMeasurement) -> dict[str, Any]:
+    return {"wall": measurement.wall_seconds, "steps": measurement.step_seconds}
