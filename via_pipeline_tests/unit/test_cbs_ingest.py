@@ -12,14 +12,8 @@ import pytest
 
 from via_pipeline.core.cbs.catalogue import load_catalogue
 from via_pipeline.core.cbs.client import CbsAnswerError, SnapshotCbsClient
-from via_pipeline.core.cbs.ingest import (
-    CatalogueMismatchError,
-    build_indicators,
-    fetch_table,
-    is_provisional,
-    parse_modified,
-    yearly_periods,
-)
+from via_pipeline.core.cbs.ingest import build_indicators, fetch_table, parse_modified
+from via_pipeline.core.cbs.layout import CatalogueMismatchError, is_provisional, yearly_periods
 from via_pipeline.core.cbs.odata import apply_query
 from via_pipeline_tests.support.cbs_replay import load_recording
 

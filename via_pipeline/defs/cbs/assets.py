@@ -16,13 +16,12 @@ from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.client import CbsError
 from via_pipeline.core.cbs.ingest import (
     INDICATOR_COLUMNS,
-    OBSERVATION_COLUMNS,
     TABLE_COLUMNS,
-    CatalogueMismatchError,
     StoredTable,
     TableOutcome,
     build_indicators,
 )
+from via_pipeline.core.cbs.layout import OBSERVATION_COLUMNS, CatalogueMismatchError
 from via_pipeline.core.cbs.suites import CHECK_DESCRIPTIONS, CHECK_NAMES, run_checks
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.resources import CbsStatLine

@@ -1,0 +1,347 @@
+"""Resolving the catalogue against one version of a StatLine table, and its rows to observations.
+
+Measures, totals and groups are found by title (case and spacing ignored) or configured key,
+never by the numbered OData keys CBS renumbers between table versions; whatever cannot be found
+stops the ingest with the table, the title looked for and the titles the table has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from via_pipeline.core.cbs.catalogue import (
+    FixedCategory,
+    GroupCategory,
+    TableConfig,
+    normalise_key,
+    normalise_title,
+)
+from via_pipeline.core.cbs.client import CbsAnswerError, Record
+from via_pipeline.core.cbs.odata import build_filter
+
+YEARLY_PERIOD = re.compile(r"^(?P<year>\d{4})JJ00$")
+DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
+# CBS marks a period's figures "Voorlopig" or "Nader voorlopig" until they are final
+# ("Definitief"); a period without a status is treated as provisional, never as final.
+FINAL_STATUSES = ("definitief",)
+
+OBSERVATION_COLUMNS = [
+    "table_id",
+    "period_code",
+    "year",
+    "provisional",
+    "population_group_key",
+    "population_group_title",
+    "measure_key",
+    "measure_title",
+    "unit",
+    "value",
+]
+
+
+class CatalogueMismatchError(ValueError):
+    """The table does not hold what cbs_tables.yaml says to take from it."""
+
+
+def _titles(records: Sequence[Record]) -> str:
+    return ", ".join(repr(" ".join(str(r.get("Title") or "").split())) for r in records) or "none"
+
+
+# -- resolving the catalogue against the table's metadata ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvedMeasure:
+    indicator: str
+    key: str
+    title: str
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedGroup:
+    key: str
+    title: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    year: int
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """The configured slice of one table, in the keys of the version just read."""
+
+    table_id: str
+    measures: tuple[ResolvedMeasure, ...]
+    fixed: Mapping[str, str]
+    group_dimension: str
+    groups: tuple[ResolvedGroup, ...]
+    period_dimension: str
+    periods: Mapping[str, Period] = field(default_factory=dict)
+
+    def filter_text(self) -> str:
+        return build_filter(
+            equal_to=dict(self.fixed),
+            any_of={self.group_dimension: [g.key for g in self.groups]},
+            contains={self.period_dimension: "JJ"},
+        )
+
+    def select(self) -> list[str]:
+        return [
+            *self.fixed,
+            self.group_dimension,
+            self.period_dimension,
+            *(m.key for m in self.measures),
+        ]
+
+
+def _match_one(
+    records: Sequence[Record], key: str | None, title: str | None, what: str, table_id: str
+) -> Record | None:
+    """The one record whose key or title matches; several distinct matches are an error."""
+    wanted_key = normalise_key(key) if key else None
+    wanted_title = normalise_title(title) if title else None
+    found = [
+        record
+        for record in records
+        if (wanted_key and normalise_key(record.get("Key")) == wanted_key)
+        or (wanted_title and normalise_title(record.get("Title")) == wanted_title)
+    ]
+    distinct = {normalise_key(r.get("Key")): r for r in found}
+    if len(distinct) > 1:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: {what} is ambiguous: "
+            f"keys {', '.join(sorted(distinct))} all match"
+        )
+    return next(iter(distinct.values()), None)
+
+
+def dimensions_of(data_properties: Sequence[Record]) -> list[Record]:
+    return [p for p in data_properties if p.get("Type") in DIMENSION_TYPES]
+
+
+def _find_dimension(dimensions: Sequence[Record], name: str) -> Record | None:
+    wanted = normalise_title(name)
+    for dimension in dimensions:
+        if (
+            normalise_title(dimension.get("Key")) == wanted
+            or normalise_title(dimension.get("Title")) == wanted
+        ):
+            return dimension
+    return None
+
+
+def resolve_measures(
+    config: TableConfig, data_properties: Sequence[Record]
+) -> tuple[ResolvedMeasure, ...]:
+    topics = [p for p in data_properties if p.get("Type") == "Topic"]
+    measures = []
+    for measure in config.measures:
+        wanted = normalise_title(measure.title)
+        found = [t for t in topics if normalise_title(t.get("Title")) == wanted]
+        if not found:
+            raise CatalogueMismatchError(
+                f"CBS table {config.table_id}: measure {measure.title!r} not found in "
+                "DataProperties; "
+                f"measure titles found: {_titles(topics)}"
+            )
+        if len(found) > 1:
+            raise CatalogueMismatchError(
+                f"CBS table {config.table_id}: measure {measure.title!r} is ambiguous: "
+                f"keys {', '.join(str(t.get('Key')) for t in found)} carry that title"
+            )
+        topic = found[0]
+        unit = " ".join(str(topic.get("Unit") or "").split()) or None
+        if measure.cbs_unit is not None and normalise_title(unit) != normalise_title(
+            measure.cbs_unit
+        ):
+            raise CatalogueMismatchError(
+                f"CBS table {config.table_id}: measure {measure.title!r} ({topic.get('Key')}) "
+                "is in unit "
+                f"{unit!r}, cbs_tables.yaml expects {measure.cbs_unit!r}"
+            )
+        measures.append(
+            ResolvedMeasure(
+                measure.indicator, str(topic["Key"]), " ".join(str(topic["Title"]).split()), unit
+            )
+        )
+    return tuple(measures)
+
+
+def resolve_layout(
+    config: TableConfig,
+    data_properties: Sequence[Record],
+    code_lists: Mapping[str, Sequence[Record]],
+) -> TableLayout:
+    """Match the catalogue entry to this version of the table; every miss names what was there."""
+    table_id = config.table_id
+    measures = resolve_measures(config, data_properties)
+    dimensions = dimensions_of(data_properties)
+    dimension_names = ", ".join(repr(str(d.get("Key"))) for d in dimensions) or "none"
+    time_dimensions = [d for d in dimensions if d.get("Type") == "TimeDimension"]
+    if len(time_dimensions) != 1:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: expected one time dimension, found {dimension_names}"
+        )
+    period_dimension = str(time_dimensions[0]["Key"])
+
+    used = {period_dimension}
+    fixed: dict[str, str] = {}
+    for item in config.fixed:
+        dimension = _find_dimension(dimensions, item.dimension)
+        if dimension is None:
+            if item.optional:
+                continue
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: dimension {item.dimension!r} not found; "
+                f"dimensions found: {dimension_names}"
+            )
+        key = str(dimension["Key"])
+        fixed[key] = _resolve_fixed(table_id, key, item, code_lists.get(key, []))
+        used.add(key)
+
+    group_dimension = _find_dimension(dimensions, config.group_dimension)
+    if group_dimension is None:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: population group dimension "
+            f"{config.group_dimension!r} not found; "
+            f"dimensions found: {dimension_names}"
+        )
+    group_key = str(group_dimension["Key"])
+    used.add(group_key)
+    groups = tuple(
+        _resolve_group(table_id, group_key, item, code_lists.get(group_key, []))
+        for item in config.groups
+    )
+
+    unconfigured = [d for d in dimensions if str(d["Key"]) not in used]
+    if unconfigured:
+        names = ", ".join(
+            f"{d['Key']!r} ({' '.join(str(d.get('Title') or '').split())})" for d in unconfigured
+        )
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension(s) {names} are not in cbs_tables.yaml; "
+            "add the category to keep under `fixed:` (else each cell counts once per category)"
+        )
+    periods = yearly_periods(code_lists.get(period_dimension, []))
+    return TableLayout(table_id, measures, fixed, group_key, groups, period_dimension, periods)
+
+
+def _resolve_fixed(
+    table_id: str, dimension: str, item: FixedCategory, categories: Sequence[Record]
+) -> str:
+    what = f"the total of dimension {dimension!r} ({item.describe()})"
+    record = _match_one(categories, item.key, item.title, what, table_id)
+    if record is None:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension {dimension!r} has no category with "
+            f"{item.describe()}; "
+            f"titles found: {_titles(categories)}"
+        )
+    return str(record["Key"])
+
+
+def _resolve_group(
+    table_id: str, dimension: str, item: GroupCategory, categories: Sequence[Record]
+) -> ResolvedGroup:
+    what = f"population group {item.title!r} ({item.group})"
+    record = _match_one(categories, item.key, item.title, what, table_id)
+    if record is None:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: population group {item.title!r} ({item.group}) "
+            "not found in dimension "
+            f"{dimension!r}; titles found: {_titles(categories)}"
+        )
+    return ResolvedGroup(
+        str(record["Key"]), " ".join(str(record.get("Title") or "").split()), item.group
+    )
+
+
+def is_provisional(status: object) -> bool:
+    return normalise_title(status) not in FINAL_STATUSES
+
+
+def yearly_periods(periods: Sequence[Record]) -> dict[str, Period]:
+    """The JJ00 (whole year) periods of the Perioden code list, by stripped key."""
+    result = {}
+    for record in periods:
+        code = normalise_key(record.get("Key"))
+        match = YEARLY_PERIOD.match(code)
+        if match:
+            result[code] = Period(code, int(match["year"]), is_provisional(record.get("Status")))
+    return result
+
+
+# -- rows to observations -------------------------------------------------------------------------
+
+
+def _number(value: object, table_id: str, column: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CbsAnswerError(f"CBS table {table_id}: {column} holds {value!r}, not a number")
+    return float(value)
+
+
+def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
+    """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
+    so a server that ignores $filter cannot widen the result."""
+    groups = {normalise_key(g.key): g for g in layout.groups}
+    fixed = {dimension: normalise_key(key) for dimension, key in layout.fixed.items()}
+    records: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        missing = [
+            c for c in (*fixed, layout.group_dimension, layout.period_dimension) if c not in row
+        ]
+        if missing:
+            raise CbsAnswerError(
+                f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
+            )
+        if any(normalise_key(row[dimension]) != key for dimension, key in fixed.items()):
+            continue
+        group = groups.get(normalise_key(row[layout.group_dimension]))
+        period = layout.periods.get(normalise_key(row[layout.period_dimension]))
+        if group is None or period is None:
+            continue
+        cell = (period.code, group.key)
+        if cell in seen:
+            raise CbsAnswerError(
+                f"CBS table {layout.table_id}: two rows for period {period.code} "
+                f"and group {group.title!r}"
+            )
+        seen.add(cell)
+        for measure in layout.measures:
+            if measure.key not in row:
+                raise CbsAnswerError(
+                    f"CBS table {layout.table_id}: TypedDataSet rows lack "
+                    f"measure column {measure.key}"
+                )
+            records.append(
+                {
+                    "table_id": layout.table_id,
+                    "period_code": period.code,
+                    "year": period.year,
+                    "provisional": period.provisional,
+                    "population_group_key": normalise_key(group.key),
+                    "population_group_title": group.title,
+                    "measure_key": normalise_key(measure.key),
+                    "measure_title": measure.title,
+                    "unit": measure.unit,
+                    "value": _number(row[measure.key], layout.table_id, measure.key),
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
+    return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
+        ["period_code", "population_group_key", "measure_key"], ignore_index=True
+    )
