@@ -129,3 +129,34 @@ def test_failing_suite_blocks_what_reads_the_actions(duckdb_url: str) -> None:
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
     assert dg.AssetKey("reads_actions") not in materialised
     assert not result.success
+
+
+@pytest.mark.slow
+def test_sensor_request_takes_in_the_bytes_the_sensor_archived(
+    duckdb_url: str, offline_environment: Path
+) -> None:
+    """The partner overwrites the file after the sensor saw it: the run still takes in what was seen."""
+    from via_pipeline.defs.partners.sensors import partners_inbox_sensor
+
+    seen = csv_bytes(valid_rows("abu", 2023, 2))
+    drop_in_inbox(offline_environment / "inbox", "abu_2023.csv", seen)
+    result = partners_inbox_sensor(
+        dg.build_sensor_context(
+            instance=dg.DagsterInstance.ephemeral(), resources={"inbox": Inbox()}
+        )
+    )
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    drop_in_inbox(
+        offline_environment / "inbox", "abu_2023.csv", csv_bytes(valid_rows("abu", 2023, 5))
+    )
+
+    run = materialize(
+        duckdb_url, [partners_intake], request.partition_key or "", request.run_config
+    )
+    assert run.success
+    store = WarehouseStore(duckdb_url)
+    assert store.read("SELECT sha256, action_count FROM partners.submissions").values.tolist() == [
+        [sha256_of(seen), 2]
+    ]
+    store.dispose()
