@@ -39,7 +39,9 @@ EXPECTED_CHECKS: dict[tuple[str, ...], set[str]] = {
         "gaps_compare_within_one_source_table",
     },
     ("partners", "actions"): set(),
-    ("letter", "key_figures"): {"prose_has_no_minus_signs"},
+    ("letter", "key_figures"): {"sentences_complete_without_minus_signs"},
+    ("letter", "theme_progress"): {"status_counts_add_up"},
+    ("letter", "partner_reporting"): {"one_row_per_partner_with_consistent_dates"},
 }
 
 SPECS = defined_asset_specs(defs)
