@@ -7,6 +7,7 @@ leaves the previous tables exactly as they were.
 """
 
 import hashlib
+import warnings
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
@@ -63,21 +64,28 @@ def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
     }
 
 
-@dg.multi_observable_source_asset(
-    name="cbs_statline",
-    specs=[
-        dg.AssetSpec(
-            STATLINE_KEY,
-            group_name="cbs",
-            kinds={"cbs"},
-            owners=OWNERS,
-            description=(
-                "The published version of every catalogued StatLine table (TableInfos.Modified), "
-                "observed with one request per table."
-            ),
-        )
-    ],
-)
+# Dagster 1.13 marks multi_observable_source_asset beta; it is the observable source that
+# Definitions.map_asset_specs (the orchestration policies) accepts, unlike SourceAsset.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    observe_statline = dg.multi_observable_source_asset(
+        name="cbs_statline",
+        specs=[
+            dg.AssetSpec(
+                STATLINE_KEY,
+                group_name="cbs",
+                kinds={"cbs"},
+                owners=OWNERS,
+                description=(
+                    "The published version of every catalogued StatLine table (TableInfos.Modified), "
+                    "observed with one request per table."
+                ),
+            )
+        ],
+    )
+
+
+@observe_statline
 def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.ObserveResult:
     """The published version of every catalogued StatLine table: one TableInfos request per
     table (its `Modified` date), or the snapshot's file hash when the snapshot is the source.

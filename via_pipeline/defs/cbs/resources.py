@@ -32,8 +32,7 @@ class CbsStatLine(dg.ConfigurableResource):
     snapshot_dir: str = ""
 
     def mode(self) -> str:
-        settings = load_settings()
-        mode = (self.source or settings.cbs_source).strip().lower()
+        mode = (self.source or load_settings().cbs_source).strip().lower()
         if mode not in ("live", "snapshot", "auto"):
             raise ConfigurationError(
                 f"CbsStatLine.source: expected live, snapshot or auto, got {mode!r}"
