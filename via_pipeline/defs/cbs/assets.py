@@ -186,8 +186,11 @@ def cbs_tables_and_observations(
 
     fetched = [o.fetched for o in outcomes if o.fetched is not None]
     fetched_ids = [f.version.table_id for f in fetched]
+    # The table as it will be after the write: stored rows of the other catalogued tables
+    # (rows of a table dropped from the catalogue are no longer checked) plus the new ones.
     kept = store.read_table(OBSERVATIONS_TABLE)
-    kept = kept[~kept["table_id"].isin(fetched_ids)]
+    catalogued = [table.table_id for table in catalogue.tables]
+    kept = kept[kept["table_id"].isin(catalogued) & ~kept["table_id"].isin(fetched_ids)]
     observations = (
         pd.concat(
             [kept[OBSERVATION_COLUMNS], *(f.observations for f in fetched)], ignore_index=True
