@@ -119,6 +119,8 @@ def test_word_file_has_headings_real_footnotes_and_tables(tmp_path: Path) -> Non
     assert 'w:type="separator" w:id="-1"' in footnotes_xml
     assert 'w:type="continuationSeparator" w:id="0"' in footnotes_xml
     assert document.styles.element.xpath("//w:rPrDefault/w:rPr/w:lang/@w:val") == ["nl-NL"]
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions == ["Acties"]
     [table] = document.tables
     assert [c.text for c in table.rows[0].cells] == [
         "Actie",

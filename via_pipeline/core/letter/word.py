@@ -71,8 +71,7 @@ def _add_table(document: Any, table: LetterTable) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    caption = document.add_paragraph()
-    caption.add_run(table.title).bold = True
+    document.add_paragraph(table.title, style="Caption")
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
@@ -138,8 +137,7 @@ def write_annex_docx(annex: Annex, path: Path) -> Path:
                 _add_table(document, block.table)
             elif isinstance(block, FigureBlock):
                 document.add_picture(str(block.path), width=Cm(IMAGE_WIDTH_CM))
-                caption = document.add_paragraph()
-                caption.add_run(block.caption).italic = True
+                document.add_paragraph(block.caption, style="Caption")
     if notes:
         part = Part(
             PackURI(FOOTNOTES_PARTNAME),
