@@ -10,7 +10,8 @@
 
 It applies `$filter`/`$select` with the ingest's own OData evaluator, pages answers
 (`page_size` rows per page, `$skip` in an `odata.nextLink` that points at this server), and
-logs every request (`requests`, `count()`, `bytes_by_path()`).
+logs every request before answering it, so a client that has its answer finds it logged
+(`requests`, `count()`, `bytes_by_path()`).
 
 Point the ingest at it with VIA_CBS_CATALOG_URL=<server.catalog_url> and VIA_CBS_USE_HTTPS=false.
 
@@ -285,15 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
         query: dict[str, str],
         fault: Fault | None,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a Delay longer than its timeout): nothing left to answer.
-            self.close_connection = True
+        # Logged before the answer goes out: a client that has read the answer finds it logged.
         self._log(
             path_key,
             table_id,
@@ -303,6 +296,15 @@ class _Handler(BaseHTTPRequestHandler):
             len(body),
             type(fault).__name__ if fault else None,
         )
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a Delay longer than its timeout): nothing left to answer.
+            self.close_connection = True
 
     def _truncate(
         self,
@@ -318,9 +320,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         kept = body[: fault.keep]
+        self._log(path_key, table_id, entity, query, 200, len(kept), "Truncate")
         self.wfile.write(kept)
         self.wfile.flush()
-        self._log(path_key, table_id, entity, query, 200, len(kept), "Truncate")
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
 
