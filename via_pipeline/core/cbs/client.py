@@ -31,6 +31,44 @@ T = TypeVar("T")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 # cbsodata keeps use_https in a module-global; hold this lock while it is switched for a call.
 _CBSODATA_OPTIONS_LOCK = threading.Lock()
+# More pages than this in one download is a server that never stops paging, not a table.
+MAX_PAGES = 10_000
+
+
+@contextmanager
+def _next_link_guard(what: str) -> Iterator[None]:
+    """Stop cbsodata following an odata.nextLink back to a page it already fetched.
+
+    cbsodata follows `odata.nextLink` in a plain `while` loop; a server whose links loop would
+    keep it downloading forever. Its loop opens one requests Session per page, so a Session
+    that remembers the URLs of this download sees the loop. Call under _CBSODATA_OPTIONS_LOCK.
+    """
+    import cbsodata.cbsodata3 as cbsodata_module
+    import requests
+
+    seen: set[str] = set()
+
+    class GuardedSession(requests.Session):
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            url = str(request.url)
+            if url in seen:
+                raise CbsAnswerError(
+                    f"{what}: the odata.nextLink points back to a page already fetched ({url}); "
+                    "stopped instead of looping"
+                )
+            if len(seen) >= MAX_PAGES:
+                raise CbsAnswerError(
+                    f"{what}: more than {MAX_PAGES} pages of odata.nextLink; stopped"
+                )
+            seen.add(url)
+            return super().send(request, **kwargs)
+
+    original = cbsodata_module.Session
+    cbsodata_module.Session = GuardedSession
+    try:
+        yield
+    finally:
+        cbsodata_module.Session = original
 
 
 class CbsError(RuntimeError):
@@ -150,7 +188,7 @@ class LiveCbsClient:
         last_problem = ""
         for attempt in range(1, attempts + 1):
             try:
-                with self._scheme():
+                with self._scheme(), _next_link_guard(what):
                     return function()
             except requests.HTTPError as error:
                 status = _status_of(error)
