@@ -143,6 +143,18 @@ def test_latest_is_the_last_year_of_the_table_up_to_the_reporting_year() -> None
     )
 
 
+def test_latest_year_comes_from_the_tables_years_too() -> None:
+    """A year the table has but without a gap for this group: not available, not skipped."""
+    gaps = the_letters_gaps()
+    table_years = pd.DataFrame(
+        [{"source_table": "85456NED", "indicator": "unemployment_rate", "year": 2023}]
+    )
+    config = replace(CONFIG, figures=(SPEC,))
+    [figure] = build_key_figures(config, gaps, {"85456NED": HERKOMST}, 2023, table_years)
+    assert figure.points[1] == (2023, None)
+    assert "(nog) geen cijfer over 2023" in figure.text_nl
+
+
 def test_baseline_not_published_is_not_invented() -> None:
     gaps = gaps_frame(
         gap_rows("85456NED", "outside_europe_origin", {2013: (16.0, 8.2), 2022: (6.4, 3.5)})

@@ -34,14 +34,12 @@ PARTNER_REPORTING_TABLE = "letter.partner_reporting"
 def write_key_figures(
     store: WarehouseStore, config: KeyFigureConfig, reporting_year: int
 ) -> pd.DataFrame:
-    """letter.key_figures for the year, from monitor.gaps and cbs.tables."""
+    """letter.key_figures for the year, from monitor.gaps, monitor.indicators and cbs.tables."""
     gaps = store.read_table("monitor.gaps")
-    tables = source_tables_from_frame(
-        store.read("SELECT table_id, title, modified, source FROM cbs.tables")
-    )
-    frame = key_figures_frame(
-        build_key_figures(config, gaps, tables, reporting_year), reporting_year
-    )
+    tables = source_tables_from_frame(store.read(load_sql("select_letter_source_tables")))
+    table_years = store.read(load_sql("select_letter_table_years"))
+    figures = build_key_figures(config, gaps, tables, reporting_year, table_years)
+    frame = key_figures_frame(figures, reporting_year)
     store.replace(KEY_FIGURES_TABLE, frame, where={"reporting_year": reporting_year})
     return frame
 

@@ -227,17 +227,18 @@ def _gap_points(gaps: pd.DataFrame, spec: FigureSpec) -> dict[int, GapPoint]:
     }
 
 
-def latest_year_for(spec: FigureSpec, gaps: pd.DataFrame, reporting_year: int) -> int | None:
-    """The fixed latest year, or the last year the source table has for the indicator
-    (any group), up to the reporting year; None when it has nothing after the baseline."""
+def latest_year_for(spec: FigureSpec, table_years: pd.DataFrame, reporting_year: int) -> int | None:
+    """The fixed latest year, or the last year the source table has for the indicator (any
+    group; `table_years` has source_table, indicator, year), up to the reporting year; None
+    when it has nothing after the baseline."""
     if spec.latest_year is not None:
         return spec.latest_year
-    if gaps.empty:
+    if table_years.empty:
         return None
-    years = gaps.loc[
-        (gaps["source_table"] == spec.source_table)
-        & (gaps["indicator"] == spec.indicator)
-        & (gaps["year"] <= reporting_year),
+    years = table_years.loc[
+        (table_years["source_table"] == spec.source_table)
+        & (table_years["indicator"] == spec.indicator)
+        & (table_years["year"] <= reporting_year),
         "year",
     ]
     if years.empty or int(years.max()) <= spec.baseline_year:
@@ -250,12 +251,21 @@ def build_key_figures(
     gaps: pd.DataFrame,
     tables: dict[str, SourceTable],
     reporting_year: int,
+    table_years: pd.DataFrame | None = None,
 ) -> list[KeyFigure]:
-    """Every configured statement for the reporting year, in config order."""
+    """Every configured statement for the reporting year, in config order.
+
+    `table_years` (source_table, indicator, year) are the years each CBS table has figures
+    for (monitor.indicators); every year with a gap counts as well.
+    """
+    year_columns = ["source_table", "indicator", "year"]
+    years = gaps[year_columns] if not gaps.empty else pd.DataFrame(columns=year_columns)
+    if table_years is not None and not table_years.empty:
+        years = pd.concat([years, table_years[year_columns]], ignore_index=True)
     figures: list[KeyFigure] = []
     for spec in config.figures:
         points = _gap_points(gaps, spec)
-        latest_year = latest_year_for(spec, gaps, reporting_year)
+        latest_year = latest_year_for(spec, years, reporting_year)
         baseline = points.get(spec.baseline_year)
         latest = points.get(latest_year) if latest_year is not None else None
         text = key_figure_sentence(spec, config, baseline, latest_year, latest)

@@ -45,6 +45,7 @@ ANNEX_KEY = dg.AssetKey(["letter", "annex"])
 
 CBS_TABLES_KEY = dg.AssetKey(["cbs", "tables"])
 MONITOR_GAPS_KEY = dg.AssetKey(["monitor", "gaps"])
+MONITOR_INDICATORS_KEY = dg.AssetKey(["monitor", "indicators"])
 PARTNERS_REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
 PARTNERS_SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
 PARTNERS_ACTIONS_KEY = dg.AssetKey(["partners", "actions"])
@@ -94,7 +95,7 @@ def key_figures_markdown(frame: pd.DataFrame) -> str:
     group_name="letter",
     kinds={"duckdb", "postgres", "pandas"},
     owners=["team:via-data"],
-    deps=[MONITOR_GAPS_KEY, CBS_TABLES_KEY],
+    deps=[MONITOR_GAPS_KEY, MONITOR_INDICATORS_KEY, CBS_TABLES_KEY],
     partitions_def=reporting_year_partitions,
     check_specs=[
         dg.AssetCheckSpec(
@@ -114,7 +115,8 @@ def letter_key_figures(
     Grain: one row per statement and year quoted (baseline and latest), with the gap in
     percentage points (empty when CBS has not published that year: never filled in), the full
     Dutch sentence and its source (CBS table, title, Modified date, snapshot or live).
-    Source: monitor.gaps and cbs.tables. A rerun replaces the reporting year's rows.
+    Source: monitor.gaps, monitor.indicators (the years each table has) and cbs.tables.
+    A rerun replaces the reporting year's rows.
     """
     year = int(context.partition_key)
     frame = write_key_figures(warehouse.migrated_store(), load_key_figure_config(), year)
