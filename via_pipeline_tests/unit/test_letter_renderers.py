@@ -72,6 +72,7 @@ ANNEX = Annex(
         (3.25, "decimal", "3,3"),
         (-0.44, "decimal", "-0,4"),
         (1234, "integer", "1.234"),
+        (2008, "year", "2008"),
         (date(2023, 11, 27), "date", "27 november 2023"),
         (datetime(2023, 11, 27, 9, 30), "date", "27 november 2023"),
         (True, "boolean", "ja"),

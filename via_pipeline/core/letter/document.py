@@ -21,7 +21,8 @@ from via_pipeline.core.letter.progress import reporting_summary_nl, theme_summar
 
 # How a cell reads in prose when it has no value: "niet beschikbaar".
 MISSING_CELL = "n.b."
-CELL_KINDS = ("text", "integer", "decimal", "date", "boolean")
+# "year" is a whole number without a thousands separator (2008, not 2.008).
+CELL_KINDS = ("text", "integer", "year", "decimal", "date", "boolean")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def format_cell(value: Any, kind: str) -> str:
         return format_decimal(float(value))
     if kind == "integer":
         return format_integer(int(value))
+    if kind == "year":
+        return str(int(value))
     if kind == "date":
         if isinstance(value, datetime):
             return format_date(value.date())
@@ -125,11 +128,11 @@ def key_figure_table(key_figures: pd.DataFrame, config: KeyFigureConfig) -> Lett
             Column("Indicator"),
             Column("Groep"),
             Column("Vergeleken met"),
-            Column("Jaar", "text"),
+            Column("Jaar", "year"),
             Column("Verschil (procentpunten)", "decimal"),
         ),
         rows=_rows(
-            frame.assign(year=frame["year"].astype(str)),
+            frame,
             ["figure_key", "indicator_label", "group_label", "reference_label", "year", "value"],
         ),
     )
@@ -241,7 +244,7 @@ def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable
             Column("Indicator"),
             Column("Groep"),
             Column("Vergeleken met"),
-            Column("Jaar", "integer"),
+            Column("Jaar", "year"),
             Column("Waarde groep (%)", "decimal"),
             Column("Waarde vergelijkingsgroep (%)", "decimal"),
             Column("Verschil (procentpunten)", "decimal"),

@@ -32,7 +32,8 @@ def markdown_table(table: LetterTable) -> list[str]:
         "| " + " | ".join(_escape(column.header) for column in table.columns) + " |",
         "| "
         + " | ".join(
-            "---:" if column.kind in ("integer", "decimal") else "---" for column in table.columns
+            "---:" if column.kind in ("integer", "year", "decimal") else "---"
+            for column in table.columns
         )
         + " |",
     ]

@@ -16,7 +16,7 @@ from via_pipeline.core.letter.document import LetterTable
 from via_pipeline.core.spreadsheet import set_cell
 
 # Excel number formats; Dutch Excel shows them with a decimal comma and thousands dot.
-NUMBER_FORMATS = {"decimal": "0.0", "integer": "#,##0", "date": "dd-mm-yyyy"}
+NUMBER_FORMATS = {"decimal": "0.0", "integer": "#,##0", "year": "0", "date": "dd-mm-yyyy"}
 MAX_COLUMN_WIDTH = 60
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 
@@ -39,7 +39,7 @@ def _excel_value(value: Any, kind: str) -> Any:
         return "ja" if value else "nee"
     if kind == "date":
         return value.date() if isinstance(value, datetime) else value
-    if kind == "integer":
+    if kind in ("integer", "year"):
         return int(value)
     if kind == "decimal":
         return float(value)
