@@ -368,7 +368,7 @@ def test_statline_observation_reads_only_table_infos(replay: CbsReplayServer) ->
     def observe() -> tuple[str, str]:
         job = dg.Definitions(
             assets=[cbs_statline], resources={"cbs": CbsStatLine(retries=0)}
-        ).get_implicit_global_asset_job_def()
+        ).resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
         assert result.success
         observations = [
