@@ -105,6 +105,21 @@ def test_source_says_when_figures_came_from_the_bundled_snapshot() -> None:
     assert "meegeleverde momentopname" in figure.source
 
 
+def test_source_of_a_snapshot_without_modified_date() -> None:
+    snapshot = SourceTable("85456NED", "Arbeidsdeelname; herkomst", None, "snapshot")
+    [figure] = figures_for(SPEC, the_letters_gaps(), tables={"85456NED": snapshot})
+    assert figure.source.startswith(
+        "Bron: CBS StatLine, tabel 85456NED ‘Arbeidsdeelname; herkomst’, wijzigingsdatum niet "
+        "vastgelegd in de momentopname. De cijfers komen uit de met de pipeline meegeleverde "
+        "momentopname"
+    )
+    live = SourceTable("85456NED", "Arbeidsdeelname; herkomst", None, "live")
+    [figure] = figures_for(SPEC, the_letters_gaps(), tables={"85456NED": live})
+    assert figure.source == (
+        "Bron: CBS StatLine, tabel 85456NED ‘Arbeidsdeelname; herkomst’, wijzigingsdatum onbekend."
+    )
+
+
 def test_source_of_a_table_missing_from_cbs_tables_says_so() -> None:
     [figure] = figures_for(SPEC, the_letters_gaps(), tables={"other": HERKOMST})
     assert (

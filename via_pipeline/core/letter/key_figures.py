@@ -169,11 +169,13 @@ def source_text(table_id: str, table: SourceTable | None, provisional_years: Seq
         text = f"Bron: CBS StatLine, tabel {table_id} (titel en wijzigingsdatum niet bekend)."
     else:
         title = f" ‘{table.title}’" if table.title else ""
-        modified = (
-            f", gewijzigd op {format_date(table.modified)}"
-            if table.modified is not None
-            else ", wijzigingsdatum onbekend"
-        )
+        if table.modified is not None:
+            modified = f", gewijzigd op {format_date(table.modified)}"
+        elif table.source == "snapshot":
+            # The bundled snapshot recorded no Modified date (snapshots/cbs/README.md).
+            modified = ", wijzigingsdatum niet vastgelegd in de momentopname"
+        else:
+            modified = ", wijzigingsdatum onbekend"
         text = f"Bron: CBS StatLine, tabel {table_id}{title}{modified}."
         if table.source == "snapshot":
             text += (
