@@ -26,6 +26,7 @@ from via_pipeline.core.paths import REPO_ROOT
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.definitions import defs
 from via_pipeline_tests.support.orchestration import (
+    EXPECTED_ASSET_GROUPS,
     EXPECTED_JOBS,
     EXPECTED_SCHEDULES,
     EXPECTED_SENSORS,
@@ -234,6 +235,8 @@ def test_webserver_shows_the_asset_graph_and_runs_a_job(
     # The webserver shows exactly what the code location defines: same assets, groups, checks.
     assert served_groups == asset_groups(defs)
     assert served_checks == asset_check_names(defs)
+    # ... and that is the design: every asset of the brief, in its group.
+    assert set(EXPECTED_ASSET_GROUPS.items()) <= set(served_groups.items())
 
     launched = graphql(
         webserver,
