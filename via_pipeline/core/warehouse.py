@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -31,6 +33,9 @@ MIGRATION_FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 SQL_FILE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MIGRATIONS_TABLE = "meta.schema_migrations"
+# replace() compares a slice this small with the new rows and leaves it alone when they are the
+# same, so a rerun with nothing new rewrites nothing; larger slices are replaced without reading.
+UNCHANGED_CHECK_MAX_ROWS = 50_000
 
 
 class WarehouseError(RuntimeError):
@@ -101,6 +106,27 @@ def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 series.notna() & (series.astype(object) != ""), None
             )
     return result
+
+
+def _plain(value: Any) -> Any:
+    """A cell as the plain Python value the database gives back; NULL-likes become None.
+
+    Anything not recognised compares unequal, which only costs a rewrite."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy scalars
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _row_multiset(frame: pd.DataFrame) -> Counter[tuple[Any, ...]]:
+    return Counter(
+        tuple(_plain(value) for value in row) for row in frame.itertuples(index=False, name=None)
+    )
 
 
 class WarehouseStore:
@@ -296,8 +322,9 @@ class WarehouseStore:
     ) -> int:
         """Replace the rows matching `where` (all rows when None) with `frame`, atomically.
 
-        Runs in the given connection's transaction, or in a transaction of its own.
-        Returns the number of rows inserted.
+        Runs in the given connection's transaction, or in a transaction of its own. A slice of
+        at most UNCHANGED_CHECK_MAX_ROWS rows that already holds exactly these rows is left as
+        it is (nothing deleted or inserted). Returns the number of rows the slice now holds.
         """
         if conn is None:
             try:
@@ -308,6 +335,8 @@ class WarehouseStore:
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
                 raise WarehouseError(f"replacing rows of {table} failed: {reason}") from error
         clause, params = self._where_clause(table, where, conn)
+        if self._slice_holds(conn, table, frame, clause, params):
+            return len(frame)
         try:
             conn.execute(sa.text(f"DELETE FROM {check_table_name(table)}{clause}"), params)
         except sa.exc.SQLAlchemyError as error:
@@ -316,6 +345,32 @@ class WarehouseStore:
                 f"deleting the rows to replace in {table} failed: {reason}"
             ) from error
         return self.insert(table, frame, conn)
+
+    def _slice_holds(
+        self,
+        conn: Connection,
+        table: str,
+        frame: pd.DataFrame,
+        clause: str,
+        params: Mapping[str, Any],
+    ) -> bool:
+        """Whether the slice already holds exactly `frame`'s rows (as a multiset, in any order)."""
+        if len(frame) > UNCHANGED_CHECK_MAX_ROWS:
+            return False
+        columns = self.table_columns(table, conn)
+        if sorted(columns) != sorted(map(str, frame.columns)):
+            return False  # insert() reports the mismatch
+        stored = int(
+            conn.execute(
+                sa.text(f"SELECT count(*) FROM {table}{clause}"), dict(params)
+            ).scalar_one()
+        )
+        if stored != len(frame):
+            return False
+        if stored == 0:
+            return True
+        existing = self.read_in(conn, f"SELECT {', '.join(columns)} FROM {table}{clause}", params)
+        return _row_multiset(existing) == _row_multiset(_normalise_frame(frame[columns]))
 
     def insert(self, table: str, frame: pd.DataFrame, conn: Connection | None = None) -> int:
         """Append `frame` to `table` through the engine's bulk path; columns must match by name."""

@@ -60,7 +60,9 @@ def test_light_benchmarks_run_at_tiny_size(name: str) -> None:
 
 
 def test_submissions_benchmark_counts_files_rows_and_memory() -> None:
-    result = runner.run_benchmark("submissions", dataclasses.replace(TINY, submission_files=5))
+    result = runner.run_benchmark(
+        "submissions", dataclasses.replace(TINY, submission_files=5, submission_rows=500)
+    )
     _assert_measured(result)
     assert "5 files, 500 action rows" in result.measurements[0].metric
 
@@ -90,5 +92,7 @@ def test_the_runner_writes_the_report_with_machine_and_results(tmp_path: Path) -
     assert (results / "cbs_transfer.json").exists()
     # Re-rendering from the saved results gives the same tables.
     again = tmp_path / "again.md"
-    assert runner.main(["--report-only", "--output", str(again), "--results-dir", str(results)]) == 0
+    assert (
+        runner.main(["--report-only", "--output", str(again), "--results-dir", str(results)]) == 0
+    )
     assert "| cbs_transfer | table served |" in again.read_text(encoding="utf-8")

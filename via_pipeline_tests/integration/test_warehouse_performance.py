@@ -2,7 +2,9 @@
 
 A partner file's intake asked information_schema for a table's columns on every write and
 opened two connections per count; the column lists are now kept per store until the next
-migrate(), and a count uses one connection. These tests count the SQL actually sent.
+migrate(), and a count uses one connection. A no-change rerun rewrote every small table it
+rebuilt; replace() now leaves a slice alone that already holds the same rows.
+These tests count the SQL actually sent.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from via_pipeline.core.warehouse import WarehouseStore
@@ -85,3 +89,63 @@ def test_a_column_added_by_a_migration_is_seen_after_migrate(
     )
     store.migrate(migrations)
     assert store.table_columns("monitor.indicators")[-1] == "note"
+
+
+def _observation_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table_id": ["82809NED", "82809NED"],
+            "period_code": ["2020JJ00", "2021JJ00"],
+            "year": [2020, 2021],
+            "provisional": [False, True],
+            "population_group_key": ["T001040", "2012655"],
+            "population_group_title": ["Totaal", "Westerse migratieachtergrond"],
+            "measure_key": ["Werkloosheidspercentage_21", "Werkloosheidspercentage_21"],
+            "measure_title": ["Werkloosheidspercentage", "Werkloosheidspercentage"],
+            "unit": ["%", ""],  # empty text is stored as NULL
+            "value": [4.8, float("nan")],
+        }
+    )
+
+
+def test_replacing_a_slice_with_the_same_rows_writes_nothing(store: WarehouseStore) -> None:
+    store.replace("cbs.observations", _observation_rows())
+    with recorded_statements(store) as statements:
+        assert store.replace("cbs.observations", _observation_rows().iloc[::-1]) == 2
+    assert not [s for s in statements if s.lstrip().upper().startswith(("DELETE", "INSERT"))]
+    stored = store.read_table("cbs.observations").sort_values("year")
+    assert stored["unit"].isna().tolist() == [False, True]
+    assert stored["value"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda frame: frame.assign(value=[4.9, float("nan")]),
+        lambda frame: frame.assign(unit=["%", "x"]),
+        lambda frame: frame.head(1),
+        lambda frame: frame.assign(provisional=[True, True]),
+    ],
+    ids=["value", "null_to_text", "fewer_rows", "flag"],
+)
+def test_replacing_a_slice_with_other_rows_rewrites_it(store: WarehouseStore, change: Any) -> None:
+    store.replace("cbs.observations", _observation_rows())
+    new = change(_observation_rows())
+    with recorded_statements(store) as statements:
+        store.replace("cbs.observations", new)
+    assert [s for s in statements if s.lstrip().upper().startswith("DELETE")]
+    stored = store.read_table("cbs.observations").sort_values("year").reset_index(drop=True)
+    assert len(stored) == len(new)
+    assert stored["provisional"].tolist() == new["provisional"].tolist()
+    assert stored["value"].fillna(-1).tolist() == new["value"].fillna(-1).tolist()
+
+
+def test_a_large_slice_is_replaced_without_comparing(
+    store: WarehouseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("via_pipeline.core.warehouse.UNCHANGED_CHECK_MAX_ROWS", 1)
+    store.replace("cbs.observations", _observation_rows())
+    with recorded_statements(store) as statements:
+        store.replace("cbs.observations", _observation_rows())
+    assert [s for s in statements if s.lstrip().upper().startswith("DELETE")]
+    assert not [s for s in statements if s.lstrip().startswith("SELECT table_id")]
