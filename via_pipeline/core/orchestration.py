@@ -6,8 +6,9 @@ naming the file and the key, so `dagster definitions validate` fails with one cl
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -123,3 +124,31 @@ def load_orchestration_config(config_dir: Path = CONFIG_DIR) -> OrchestrationCon
     return parse_orchestration_config(
         load_yaml(ORCHESTRATION_FILE, config_dir), str(config_dir / ORCHESTRATION_FILE)
     )
+
+
+def letter_deadline(year: int, config: OrchestrationConfig) -> datetime:
+    """Midnight at the start of the deadline day of reporting year `year`, in the configured zone."""
+    return datetime(
+        year,
+        config.letter_deadline_month,
+        config.letter_deadline_day,
+        tzinfo=ZoneInfo(config.timezone),
+    )
+
+
+def overdue_letter_year(
+    now: datetime, config: OrchestrationConfig, built_years: Collection[str], first_year: int
+) -> str | None:
+    """The reporting year of the last deadline passed, if its letter was not built; else None.
+
+    Only the most recent deadline counts: an older year missed once was reported then.
+    """
+    local_now = now.astimezone(ZoneInfo(config.timezone))
+    year = (
+        local_now.year
+        if local_now >= letter_deadline(local_now.year, config)
+        else local_now.year - 1
+    )
+    if year < first_year or str(year) in built_years:
+        return None
+    return str(year)

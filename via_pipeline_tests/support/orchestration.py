@@ -26,7 +26,9 @@ EXPECTED_JOBS = frozenset(
     {"via_yearly_build_job", "cbs_refresh_job", "partners_submission_job", "warehouse_migrate_job"}
 )
 EXPECTED_SCHEDULES = frozenset({"cbs_refresh_schedule", "via_yearly_build_schedule"})
-EXPECTED_SENSORS = frozenset({"via_run_failure_sensor", "default_automation_condition_sensor"})
+EXPECTED_SENSORS = frozenset(
+    {"via_run_failure_sensor", "letter_deadline_sensor", "default_automation_condition_sensor"}
+)
 
 
 def defined_asset_specs(defs: dg.Definitions) -> list[dg.AssetSpec]:

@@ -1,10 +1,11 @@
-"""Sensors of the whole code location: run failures, and the sensor that evaluates automation.
+"""Sensors of the whole code location: run failures, the letter deadline, and automation.
 
 The inbox sensor belongs to the partners domain (defs/partners/sensors.py).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -16,11 +17,19 @@ from via_pipeline.core.alerts import (
     failure_payload,
     run_failure_frame,
 )
+from via_pipeline.core.orchestration import (
+    letter_deadline,
+    load_orchestration_config,
+    overdue_letter_year,
+)
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.orchestration.resources import AlertWebhook
+from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 PARTITION_TAG = "dagster/partition"
+ANNEX_KEY = dg.AssetKey(["letter", "annex"])
+ORCHESTRATION = load_orchestration_config()
 
 
 class ErrorInfo(Protocol):
@@ -101,6 +110,58 @@ def via_run_failure_sensor(
         context.log.error(
             f"run {failure.run_id} failure not recorded in {RUN_FAILURES_TABLE}: {error}"
         )
+
+
+def current_time() -> datetime:
+    """The sensor's clock (tests replace it)."""
+    return datetime.now(UTC)
+
+
+@dg.sensor(
+    name="letter_deadline_sensor",
+    description=(
+        "Hourly: when the letter deadline of config/orchestration.yaml has passed and the annex "
+        "of that reporting year is not built, says so once (tick log, alert webhook)."
+    ),
+    minimum_interval_seconds=3600,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def letter_deadline_sensor(
+    context: dg.SensorEvaluationContext, alert_webhook: AlertWebhook
+) -> dg.SensorResult | dg.SkipReason:
+    """Requests no runs. Per reporting year, unlike a freshness policy (which looks at the
+    latest materialisation of any year): a backfill of an old year does not hide a missing one.
+    The cursor lists the years already reported."""
+    built = context.instance.get_materialized_partitions(ANNEX_KEY)
+    year = overdue_letter_year(
+        current_time(),
+        ORCHESTRATION,
+        built,
+        first_year=int(reporting_year_partitions.get_first_partition_key() or 0),
+    )
+    if year is None:
+        return dg.SkipReason(
+            "every reporting year whose letter deadline passed has its annex built"
+        )
+    reported: list[str] = json.loads(context.cursor) if context.cursor else []
+    deadline = letter_deadline(int(year), ORCHESTRATION).date().isoformat()
+    message = (
+        f"via_pipeline: the letter annex of reporting year {year} was not built by its "
+        f"deadline {deadline}; run via_yearly_build_job for partition {year}"
+    )
+    if year in reported:
+        return dg.SkipReason(f"{message} (already reported)")
+    context.log.warning(message)
+    try:
+        outcome = alert_webhook.notify(
+            {"text": message, "reporting_year": year, "deadline": deadline}
+        )
+    except ValueError as error:  # a malformed VIA_ALERT_WEBHOOK_URL; the message hides the URL
+        context.log.error(f"letter deadline alert not sent: {error}")
+        outcome = None
+    if outcome is not None and not outcome.sent:
+        context.log.warning(f"letter deadline alert not delivered: {outcome.problem}")
+    return dg.SensorResult(skip_reason=message, cursor=json.dumps(sorted({*reported, year})))
 
 
 # Evaluates the automation conditions set in definitions.py (and any an asset sets itself).
