@@ -57,6 +57,19 @@ SIZES = {
         cbs_cells=120_000,
         full_run_repeat=5,
     ),
+    # The full sizes where a run of each is long (to_sql, 2,000 files) cut to what a busy
+    # 2-core machine finishes in about 40 minutes; the report names the size of each result.
+    "medium": BenchSize(
+        name="medium",
+        repeat=5,
+        bulk_rows=1_000_000,
+        to_sql_rows=100_000,
+        submission_files=600,
+        submission_rows=300_000,
+        submission_small_files=150,
+        cbs_cells=120_000,
+        full_run_repeat=3,
+    ),
     "tiny": BenchSize(
         name="tiny",
         repeat=1,

@@ -98,13 +98,17 @@ def check_table_name(table: str) -> str:
 
 def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty text becomes NULL, on both engines alike (PostgreSQL's CSV COPY cannot tell them apart)."""
-    result = frame.copy()
+    # A shallow copy and one object array per text column: three times faster than
+    # Series.where on the small frames a partner file's intake writes (docs/performance.md).
+    result = frame.copy(deep=False)
     for column in result.columns:
         series = result[column]
         if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
-            result[column] = series.astype(object).where(
-                series.notna() & (series.astype(object) != ""), None
-            )
+            values = series.to_numpy(dtype=object, copy=True)
+            empty = pd.isna(values) | (values == "")
+            if empty.any():
+                values[empty] = None
+            result[column] = pd.Series(values, index=series.index, dtype=object)
     return result
 
 
