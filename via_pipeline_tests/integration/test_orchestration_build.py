@@ -1,7 +1,7 @@
-"""Guards the yearly build as the schedule launches it, on the real code location: every asset
+"""Guards the jobs the schedules and sensors launch, on the real code location: in the yearly build every asset
 reports row count, column schema and a preview (or its files); afterwards the automation asks for
-nothing more until an input changes, and then rebuilds monitor.* (and no letter for a year
-without partner files)."""
+nothing more until an input changes, and then rebuilds monitor.* and the running year's letter;
+the CBS refresh and partner jobs run offline."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,3 +95,43 @@ def test_automation_asks_for_nothing_after_the_build_then_follows_cbs(built: Bui
     for name in requested - {"monitor/indicators", "monitor/gaps", "monitor/trends"}:
         partitions = set(after.get_requested_partitions(dg.AssetKey.from_user_string(name)))
         assert partitions == {YEAR}, f"{name}: {partitions}"
+
+
+@pytest.mark.parametrize(
+    ("job_name", "partition", "expected"),
+    [
+        (
+            "cbs_refresh_job",
+            None,
+            {
+                "cbs/tables",
+                "cbs/observations",
+                "monitor/indicators",
+                "monitor/gaps",
+                "monitor/trends",
+            },
+        ),
+        (
+            "partners_submission_job",
+            "2024",
+            {
+                "partners/registry",
+                "partners/submissions",
+                "partners/actions",
+                "partners/rejections",
+            },
+        ),
+    ],
+)
+def test_scheduled_and_sensor_jobs_run_offline(
+    job_name: str, partition: str | None, expected: set[str]
+) -> None:
+    # offline_environment (conftest): VIA_DATA_DIR in tmp, the CBS snapshot, an empty inbox.
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), partition_key=partition, raise_on_error=False
+    )
+    assert result.success
+    assert {
+        event.materialization.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+    } == expected
