@@ -1,7 +1,7 @@
-"""Guards the jobs the schedules and sensors launch, on the real code location: in the yearly build every asset
-reports row count, column schema and a preview (or its files); afterwards the automation asks for
-nothing more until an input changes, and then rebuilds monitor.* and the running year's letter;
-the CBS refresh and partner jobs run offline."""
+"""Guards the jobs the schedules and sensors launch, on the real code location: in the yearly
+build every asset reports row count, column schema and a preview (or its files); afterwards the
+automation asks for nothing more until an input changes, and then rebuilds monitor.* and the
+running year's letter; the CBS refresh and partner jobs run offline."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
