@@ -3,7 +3,19 @@
 -- Missing cells (value NULL) are dropped first, so they give no row, and the previous-year
 -- change skips them: it compares with the last year present before the row's year.
 -- Joining on source_table keeps every comparison within one CBS series (the 2013 break).
-WITH present AS (
+WITH table_baseline AS (
+    -- The baseline year is one per source table, read from the years the table covers (a
+    -- year whose cells are all empty still counts: the table has the period): the first year
+    -- on or after :baseline_year, or, for a table that ends before it, its first year. It is
+    -- never moved later for one series whose own cell is empty: that series gets no change
+    -- since the baseline (NULL) rather than a different starting point.
+    SELECT
+        source_table,
+        COALESCE(MIN(CASE WHEN year >= :baseline_year THEN year END), MIN(year)) AS baseline_year
+    FROM monitor.indicators
+    GROUP BY source_table
+),
+present AS (
     SELECT source_table, year, population_group, indicator, value, provisional
     FROM monitor.indicators
     WHERE value IS NOT NULL
@@ -18,12 +30,15 @@ pairs AS (
         grp.value,
         ref.value AS reference_value,
         grp.value - ref.value AS gap_pp,
-        (grp.provisional OR ref.provisional) AS figures_provisional
+        (grp.provisional OR ref.provisional) AS figures_provisional,
+        table_baseline.baseline_year
     FROM present AS grp
     JOIN present AS ref
         ON ref.source_table = grp.source_table
         AND ref.year = grp.year
         AND ref.indicator = grp.indicator
+    JOIN table_baseline
+        ON table_baseline.source_table = grp.source_table
     WHERE ref.population_group IN :reference_groups
         AND ref.population_group <> grp.population_group
 ),
@@ -32,25 +47,16 @@ with_previous AS (
         pairs.*,
         LAG(gap_pp) OVER series_by_year AS previous_gap_pp,
         LAG(figures_provisional) OVER series_by_year AS previous_provisional,
-        COALESCE(
-            MIN(CASE WHEN year >= :baseline_year THEN year END) OVER series,
-            MIN(year) OVER series
-        ) AS baseline_year
+        -- NULL when the series has no gap in its table's baseline year.
+        MAX(CASE WHEN year = baseline_year THEN gap_pp END) OVER series AS baseline_gap_pp,
+        BOOL_OR(CASE WHEN year = baseline_year THEN figures_provisional ELSE FALSE END)
+            OVER series AS baseline_provisional
     FROM pairs
     WINDOW
         series AS (PARTITION BY source_table, indicator, population_group, reference_group),
         series_by_year AS (
             PARTITION BY source_table, indicator, population_group, reference_group ORDER BY year
         )
-),
-with_baseline AS (
-    SELECT
-        with_previous.*,
-        MAX(CASE WHEN year = baseline_year THEN gap_pp END) OVER series AS baseline_gap_pp,
-        BOOL_OR(CASE WHEN year = baseline_year THEN figures_provisional ELSE FALSE END)
-            OVER series AS baseline_provisional
-    FROM with_previous
-    WINDOW series AS (PARTITION BY source_table, indicator, population_group, reference_group)
 )
 SELECT
     source_table,
@@ -69,4 +75,4 @@ SELECT
         OR COALESCE(previous_provisional, FALSE)
         OR baseline_provisional
     ) AS provisional
-FROM with_baseline
+FROM with_previous

@@ -177,10 +177,20 @@ class TrendFigures:
     reference_group: str
     first_year: int
     last_year: int
-    gap_first_pp: float
+    # None: the series has no gap in its table's baseline year (an empty CBS cell).
+    gap_first_pp: float | None
     gap_last_pp: float
     years_narrowing: int
     years_compared: int
+    # Only needed to explain a missing baseline gap.
+    first_year_with_gap: int | None = None
+    group_has_baseline_figure: bool = True
+    reference_has_baseline_figure: bool = True
+
+    @property
+    def verdict_possible(self) -> bool:
+        """A verdict measures from the baseline gap; without it none can be given."""
+        return self.gap_first_pp is not None
 
 
 @dataclass(frozen=True)
@@ -194,7 +204,15 @@ class CatchUpConditions:
 
 
 def catch_up_conditions(figures: TrendFigures, rule: CatchUpRule) -> CatchUpConditions:
-    """The two conditions of the rule, read from the figures (the SQL verdict must agree)."""
+    """The two conditions of the rule, read from the figures (the SQL verdict must agree).
+
+    Only for a series with a baseline gap (`figures.verdict_possible`).
+    """
+    if figures.gap_first_pp is None:
+        raise ValueError(
+            f"{figures.indicator} {figures.population_group} vs {figures.reference_group}: "
+            f"no gap in {figures.first_year}, so no catch-up conditions to read"
+        )
     narrowing_met = (
         figures.years_compared == rule.narrowing_years
         and figures.years_narrowing == rule.narrowing_years
@@ -227,7 +245,12 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
     Example: "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een
     herkomst buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022
     2,9 procentpunten hoger. Voorwaarde 1, ...: niet voldaan, ..."
+
+    A series without a gap in its table's baseline year gets no verdict: "Geen oordeel over een
+    structurele inhaalslag mogelijk." and which figure CBS did not publish.
     """
+    if figures.gap_first_pp is None:
+        return _reason_without_verdict(figures, config)
     conditions = catch_up_conditions(figures, rule)
     verdict = "Structurele inhaalslag." if conditions.structural else "Geen structurele inhaalslag."
     indicator = config.indicator_label(figures.indicator)
@@ -236,13 +259,7 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
     reference = config.group_label(figures.reference_group)
     tolerance = rule.tolerance
     first = f"{_position(figures.gap_first_pp, tolerance, compared=True)} bij {reference}"
-    if figures.first_year != config.baseline_year:
-        # The fallback baseline (a table starting after it, or an empty cell) changes what the
-        # verdict measures from; the reader must see it.
-        verdict += (
-            f" Het basisjaar is {figures.first_year}: de tabel heeft voor deze vergelijking geen "
-            f"cijfers voor {config.baseline_year}."
-        )
+    verdict += _fallback_baseline(figures, config)
     if figures.first_year == figures.last_year:
         return (
             f"{verdict} {indicator} lag bij {group} in {figures.first_year} {first}. "
@@ -286,6 +303,50 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
     return f"{verdict} {movement} {narrowing} {ratio}"
 
 
+def _fallback_baseline(figures: TrendFigures, config: MonitorConfig) -> str:
+    """The sentence naming a baseline other than the configured year, or nothing."""
+    if figures.first_year == config.baseline_year:
+        return ""
+    # A table that does not reach the configured year measures from another one; the reader
+    # must see it.
+    return (
+        f" Het basisjaar is {figures.first_year}: de tabel heeft geen cijfers voor "
+        f"{config.baseline_year}."
+    )
+
+
+def _reason_without_verdict(figures: TrendFigures, config: MonitorConfig) -> str:
+    """Why a series with an empty cell in its table's baseline year gets no verdict.
+
+    Measuring this one series from a later year would compare it with another starting point
+    than the rest of its table (for 82809NED: from the 2012 crisis instead of the 2008 peak).
+    """
+    indicator = config.indicator_label(figures.indicator)
+    missing = [
+        config.group_label(group)
+        for group, present in (
+            (figures.population_group, figures.group_has_baseline_figure),
+            (figures.reference_group, figures.reference_has_baseline_figure),
+        )
+        if not present
+    ]
+    if missing:
+        cause = (
+            f"CBS heeft in deze tabel voor het basisjaar {figures.first_year} geen cijfer "
+            f"gepubliceerd van {indicator} bij {' en bij '.join(missing)}, dus het verschil in "
+            "dat jaar is onbekend."
+        )
+    else:
+        cause = f"Voor het basisjaar {figures.first_year} is er geen verschil te berekenen."
+    since = figures.first_year_with_gap or figures.last_year
+    return (
+        "Geen oordeel over een structurele inhaalslag mogelijk."
+        f"{_fallback_baseline(figures, config)} {cause} Het verschil is pas bekend vanaf "
+        f"{since}; een oordeel vanaf een later jaar dan het basisjaar zou een ander "
+        "vertrekpunt hebben en wordt niet gegeven."
+    )
+
+
 # -- building the tables ----------------------------------------------------------------------
 
 
@@ -321,6 +382,7 @@ def select_trends(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
         },
     )
     reasons = []
+    verdicts: list[bool | None] = []
     for row in frame.itertuples(index=False):
         figures = TrendFigures(
             indicator=row.indicator,
@@ -328,19 +390,29 @@ def select_trends(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
             reference_group=row.reference_group,
             first_year=int(row.first_year),
             last_year=int(row.last_year),
-            gap_first_pp=float(row.gap_first_pp),
+            gap_first_pp=None if pd.isna(row.gap_first_pp) else float(row.gap_first_pp),
             gap_last_pp=float(row.gap_last_pp),
             years_narrowing=int(row.years_narrowing),
             years_compared=int(row.years_compared),
+            first_year_with_gap=int(row.first_year_with_gap),
+            group_has_baseline_figure=bool(row.group_has_baseline_figure),
+            reference_has_baseline_figure=bool(row.reference_has_baseline_figure),
+        )
+        sql_verdict = None if pd.isna(row.structural_catch_up) else bool(row.structural_catch_up)
+        expected = (
+            catch_up_conditions(figures, rule).structural if figures.verdict_possible else None
         )
         # The sentence explains the SQL's verdict; if the two readings of the rule ever
         # disagree, the letter would contradict itself, so stop.
-        if catch_up_conditions(figures, rule).structural != bool(row.structural_catch_up):
+        if expected != sql_verdict:
             raise MonitorError(
                 f"catch-up verdict for {row.source_table} {row.indicator} {row.population_group} "
                 f"vs {row.reference_group}: SQL and the reason sentence disagree"
             )
+        verdicts.append(sql_verdict)
         reasons.append(reason_nl(figures, rule, config))
+    # NULL is "no verdict": neither true nor false, so a filter on either value leaves it out.
+    frame["structural_catch_up"] = pd.Series(verdicts, index=frame.index, dtype=object)
     frame["reason_nl"] = pd.Series(reasons, index=frame.index, dtype=object)
     return frame[TREND_COLUMNS]
 

@@ -93,12 +93,38 @@ def test_assets_build_both_tables_and_checks_pass(store: WarehouseStore) -> None
     trend_meta = materializations(result, assets.TRENDS_KEY)[0].metadata
     assert trend_meta["dagster/row_count"].value == 8
     assert trend_meta["structural_catch_up_series"].value == 0
+    assert trend_meta["series_without_verdict"].value == 0
     assert set(trends.loc[trends.source_table == "85456NED", "first_year"]) == {2013}
 
     recorded = store.read_table("quality.validation_results")
     assert sorted(recorded["check_name"]) == sorted(CHECK_NAMES)
     assert recorded["success"].astype(bool).all()
     assert set(recorded["asset_key"]) == {"monitor/gaps"}
+
+
+def test_series_without_a_baseline_figure_is_counted_apart(store: WarehouseStore) -> None:
+    store.replace(
+        "monitor.indicators",
+        indicators_frame(
+            indicator_rows(
+                "82809NED",
+                {
+                    "total": {2008: 3.7, 2012: 5.8, 2013: 7.3},
+                    "dutch_background": {2008: 2.9, 2012: 4.6, 2013: 5.8},
+                    "non_western": {2008: None, 2012: 14.1, 2013: 16.5},
+                },
+            )
+        ),
+    )
+    result = run(store)
+    assert result.success
+    assert evaluations(result) == dict.fromkeys(CHECK_NAMES, True)
+    trend_meta = materializations(result, assets.TRENDS_KEY)[0].metadata
+    assert trend_meta["dagster/row_count"].value == 4
+    assert trend_meta["structural_catch_up_series"].value == 0
+    assert trend_meta["series_without_verdict"].value == 2
+    gaps = store.read_table("monitor.gaps")
+    assert set(gaps["baseline_year"]) == {2008}
 
 
 def miscompute(frame: pd.DataFrame) -> pd.DataFrame:

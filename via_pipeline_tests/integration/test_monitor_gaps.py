@@ -1,6 +1,7 @@
 """Guards sql/build_monitor_gaps.sql on DuckDB and PostgreSQL: exact gaps against both
 reference groups, changes against the previous year present, baselines (configured and
-fallback), missing cells, provisional figures, and no comparison across source tables."""
+fallback, decided per source table: an empty baseline cell of one group never moves that
+group's baseline), missing cells, provisional figures, and no comparison across source tables."""
 
 from __future__ import annotations
 
@@ -144,7 +145,8 @@ def test_table_starting_after_the_baseline_uses_its_first_year(store: WarehouseS
             {
                 "total": {2013: 8.2, 2014: 8.0, 2022: 3.5},
                 "europe_origin": {2013: 9.0, 2014: 8.5, 2022: 4.0},
-                # This group's 2013 cell is empty: its own first year, 2014, is its baseline.
+                # This group's 2013 cell is empty. Its baseline is still the table's, 2013
+                # (the old per-series rule moved it to 2014): it has no change since then.
                 "outside_europe_origin": {2013: None, 2014: 16.0, 2022: 6.4},
             },
         ),
@@ -153,8 +155,111 @@ def test_table_starting_after_the_baseline_uses_its_first_year(store: WarehouseS
     assert list(europe["baseline_year"]) == [2013, 2013, 2013]
     assert europe.loc[2022, "gap_change_vs_baseline_pp"] == pytest.approx(0.5 - 0.8, abs=1e-9)
     outside = gaps.loc[("85456NED", "outside_europe_origin", "total")]
-    assert list(outside["baseline_year"]) == [2014, 2014]
+    assert list(outside.index) == [2014, 2022]
+    assert list(outside["baseline_year"]) == [2013, 2013]
+    assert outside["gap_change_vs_baseline_pp"].isna().all()
+    # The yearly change does not depend on the baseline.
+    assert outside.loc[2022, "gap_change_prev_year_pp"] == pytest.approx(2.9 - 8.0, abs=1e-9)
     assert list(gaps.loc[("82809NED", "western", "total")]["baseline_year"]) == [2008, 2008]
+
+
+def test_group_missing_in_the_baseline_year_keeps_the_tables_baseline(
+    store: WarehouseStore,
+) -> None:
+    # As on the bundled snapshot: 82809NED has a 2008 total but no 2008 figure for non_western,
+    # whose figures start in 2012, a crisis year. Measuring its change from 2012 would be a
+    # different starting point from the rest of the table.
+    gaps = build(
+        store,
+        indicator_rows(
+            "82809NED",
+            {
+                "total": {2007: 4.2, 2008: 3.7, 2012: 5.8, 2013: 7.3},
+                "dutch_background": {2007: 3.5, 2008: 2.9, 2012: 4.6, 2013: 5.8},
+                "western": {2008: 4.9, 2012: 7.3, 2013: 8.9},
+                "non_western": {2007: None, 2008: None, 2012: 14.1, 2013: 16.5},
+            },
+        ),
+    )
+    for reference in ("total", "dutch_background"):
+        non_western = gaps.loc[("82809NED", "non_western", reference)]
+        assert list(non_western.index) == [2012, 2013]
+        assert list(non_western["baseline_year"]) == [2008, 2008]
+        assert non_western["gap_change_vs_baseline_pp"].isna().all()
+        assert non_western.loc[2013, "gap_change_prev_year_pp"] == pytest.approx(
+            (16.5 - non_western.loc[2013, "reference_value"]) - non_western.loc[2012, "gap_pp"],
+            abs=1e-9,
+        )
+    western = gaps.loc[("82809NED", "western", "total")]
+    assert list(western["baseline_year"]) == [2008, 2008, 2008]
+    assert western.loc[2013, "gap_change_vs_baseline_pp"] == pytest.approx(1.6 - 1.2, abs=1e-9)
+    # Every row of the table carries the same baseline, whatever its series has.
+    assert set(gaps["baseline_year"]) == {2008}
+
+
+def test_reference_missing_in_the_baseline_year(store: WarehouseStore) -> None:
+    gaps = build(
+        store,
+        indicator_rows(
+            "T",
+            {
+                "total": {2008: None, 2009: 4.4, 2010: 5.0},
+                "dutch_background": {2008: 2.9, 2009: 3.5, 2010: 4.0},
+                "western": {2008: 4.9, 2009: 5.9, 2010: 6.5},
+            },
+        ),
+    )
+    against_total = gaps.loc[("T", "western", "total")]
+    assert list(against_total.index) == [2009, 2010]
+    assert list(against_total["baseline_year"]) == [2008, 2008]
+    assert against_total["gap_change_vs_baseline_pp"].isna().all()
+    against_dutch = gaps.loc[("T", "western", "dutch_background")]
+    assert against_dutch.loc[2010, "gap_change_vs_baseline_pp"] == pytest.approx(
+        2.5 - 2.0, abs=1e-9
+    )
+
+
+def test_baseline_is_per_table_not_per_indicator(store: WarehouseStore) -> None:
+    # One CBS table, one period dimension: participation without rows before 2010 is a set of
+    # missing cells of the table's 2008 baseline, not a reason for a later baseline.
+    gaps = build(
+        store,
+        indicator_rows("T", {"total": {2008: 3.7, 2010: 5.0}, "western": {2008: 4.9, 2010: 6.0}}),
+        indicator_rows(
+            "T",
+            {"total": {2010: 67.0, 2011: 67.5}, "western": {2010: 63.0, 2011: 64.0}},
+            "net_participation_rate",
+        ),
+    )
+    participation = gaps[gaps["indicator"] == "net_participation_rate"]
+    assert set(participation["baseline_year"]) == {2008}
+    assert participation["gap_change_vs_baseline_pp"].isna().all()
+    unemployment = gaps[gaps["indicator"] == "unemployment_rate"]
+    assert unemployment.loc[("T", "western", "total", 2010), "gap_change_vs_baseline_pp"] == (
+        pytest.approx(1.0 - 1.2, abs=1e-9)
+    )
+
+
+def test_table_without_the_baseline_year_uses_its_next_year(store: WarehouseStore) -> None:
+    # The table skips 2008 altogether (no row for any group): its next year is its baseline.
+    # A table that ends before 2008 uses its first year.
+    gaps = build(
+        store,
+        indicator_rows(
+            "T",
+            {
+                "total": {2007: 4.2, 2009: 4.4, 2010: 5.0},
+                "western": {2007: 5.0, 2009: 5.9, 2010: 6.5},
+            },
+        ),
+        indicator_rows("OLD", {"total": {2005: 5.9, 2006: 5.0}, "western": {2005: 7.0, 2006: 6.5}}),
+    )
+    series = gaps.loc[("T", "western", "total")]
+    assert list(series["baseline_year"]) == [2009, 2009, 2009]
+    assert series.loc[2010, "gap_change_vs_baseline_pp"] == pytest.approx(1.5 - 1.5, abs=1e-9)
+    old = gaps.loc[("OLD", "western", "total")]
+    assert list(old["baseline_year"]) == [2005, 2005]
+    assert old.loc[2006, "gap_change_vs_baseline_pp"] == pytest.approx(1.5 - 1.1, abs=1e-9)
 
 
 def test_baseline_year_is_a_setting(store: WarehouseStore) -> None:

@@ -1,6 +1,7 @@
 """Guards sql/build_monitor_trends.sql on DuckDB and PostgreSQL: first and last gaps, the
 narrowing count over the last years present, the structural catch-up verdict with its Dutch
-reason, the fallback baseline, a year missing in the middle and provisional figures."""
+reason, the fallback baseline (per source table), no verdict for a series whose own baseline
+cell is empty, a year missing in the middle and provisional figures."""
 
 from __future__ import annotations
 
@@ -148,12 +149,118 @@ def test_fallback_baseline_and_too_few_years(store: WarehouseStore) -> None:
     assert new.years_narrowing == 2
     assert not new.structural_catch_up
     assert "na 2013 zijn er pas voor 2 jaren cijfers" in new.reason_nl
-    assert (
-        "Het basisjaar is 2013: de tabel heeft voor deze vergelijking geen cijfers voor 2008."
-        in (new.reason_nl)
-    )
+    assert "Het basisjaar is 2013: de tabel heeft geen cijfers voor 2008." in new.reason_nl
     old = trends.loc[("82809NED", "unemployment_rate", "non_western", "total")]
     assert (old.first_year, old.structural_catch_up) == (2008, True)
+
+
+# non_western has no 2008 figure (as on the bundled snapshot of 82809NED). Measured from 2012,
+# a crisis year, its gap to total (8.3 -> 7.3 -> 6.0 -> 5.0 -> 4.0) would pass both conditions.
+NO_BASELINE_TOTAL = {2008: 3.7, 2012: 5.8, 2013: 7.3, 2014: 7.4, 2015: 6.9, 2016: 6.0}
+NO_BASELINE_GROUP = {2008: None, 2012: 14.1, 2013: 14.6, 2014: 13.4, 2015: 11.9, 2016: 10.0}
+
+
+def test_group_without_a_baseline_figure_gets_no_verdict(store: WarehouseStore) -> None:
+    trends = build(
+        store,
+        indicator_rows(
+            "82809NED",
+            {
+                "total": NO_BASELINE_TOTAL,
+                "dutch_background": {2008: 2.9, 2012: 4.6, 2016: 4.8},
+                "non_western": NO_BASELINE_GROUP,
+            },
+        ),
+    )
+    trend = trends.loc[("82809NED", "unemployment_rate", "non_western", "total")]
+    assert (trend.first_year, trend.last_year) == (2008, 2016)
+    assert pd.isna(trend.gap_first_pp)
+    assert trend.gap_last_pp == pytest.approx(4.0, abs=1e-9)
+    assert trend.years_narrowing == 3
+    assert pd.isna(trend.structural_catch_up)
+    assert trend.reason_nl == (
+        "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
+        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij mensen met "
+        "een niet-westerse migratieachtergrond, dus het verschil in dat jaar is onbekend. Het "
+        "verschil is pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar "
+        "zou een ander vertrekpunt hebben en wordt niet gegeven."
+    )
+    # The series with a 2008 gap keep their verdict.
+    dutch = trends.loc[("82809NED", "unemployment_rate", "dutch_background", "total")]
+    assert (dutch.first_year, dutch.structural_catch_up) == (2008, False)
+    assert dutch.gap_first_pp == pytest.approx(-0.8, abs=1e-9)
+    # A reader filtering on the verdict, either way, never meets the series without one.
+    for verdict in (True, False):
+        chosen = store.read(
+            "SELECT population_group, reference_group FROM monitor.trends "
+            "WHERE structural_catch_up = :verdict",
+            {"verdict": verdict},
+        )
+        assert "non_western" not in set(chosen["population_group"])
+    undecided = store.read(
+        "SELECT population_group, reference_group FROM monitor.trends "
+        "WHERE structural_catch_up IS NULL ORDER BY reference_group",
+        {},
+    )
+    assert undecided.values.tolist() == [
+        ["non_western", "dutch_background"],
+        ["non_western", "total"],
+    ]
+
+
+def test_reference_without_a_baseline_figure_is_named(store: WarehouseStore) -> None:
+    trends = build(
+        store,
+        indicator_rows(
+            "85456NED",
+            {
+                "total": {2013: None, 2014: 8.0, 2015: 7.0},
+                "netherlands_origin": {2013: 6.8, 2014: 6.5, 2015: 5.9},
+                "outside_europe_origin": {2013: None, 2014: 16.0, 2015: 14.0},
+            },
+        ),
+    )
+    both = trends.loc[("85456NED", "unemployment_rate", "outside_europe_origin", "total")]
+    assert pd.isna(both.structural_catch_up)
+    assert (
+        "CBS heeft in deze tabel voor het basisjaar 2013 geen cijfer gepubliceerd van het "
+        "werkloosheidspercentage bij mensen met een herkomst buiten Europa en bij de hele "
+        "bevolking, dus" in both.reason_nl
+    )
+    # Table 85456NED starts after 2008: the sentence names that too.
+    assert "Het basisjaar is 2013: de tabel heeft geen cijfers voor 2008." in both.reason_nl
+    reference = trends.loc[("85456NED", "unemployment_rate", "netherlands_origin", "total")]
+    assert pd.isna(reference.structural_catch_up)
+    assert (
+        "geen cijfer gepubliceerd van het werkloosheidspercentage bij de hele bevolking, dus"
+        in (reference.reason_nl)
+    )
+    against_dutch = trends.loc[
+        ("85456NED", "unemployment_rate", "outside_europe_origin", "netherlands_origin")
+    ]
+    assert pd.isna(against_dutch.structural_catch_up)
+    assert "bij mensen met een herkomst buiten Europa, dus" in against_dutch.reason_nl
+    # Every pair of this table lacks a 2013 figure on one side or both: no verdict at all.
+    assert len(trends) == 4
+    assert trends["structural_catch_up"].isna().all()
+
+
+def test_series_ending_before_the_baseline_has_no_trend(store: WarehouseStore) -> None:
+    # The table reaches 2008, but western's figures stop in 2007: nothing to assess from the
+    # baseline on, so no trend row (its gap rows remain in monitor.gaps).
+    trends = build(
+        store,
+        indicator_rows(
+            "T",
+            {
+                "total": {2006: 5.0, 2007: 4.2, 2008: 3.7},
+                "western": {2006: 6.5, 2007: 5.0, 2008: None},
+                "non_western": {2006: 9.0, 2007: 8.0, 2008: 7.5},
+            },
+        ),
+    )
+    assert list(trends.index.get_level_values("population_group")) == ["non_western"]
+    assert store.count("monitor.gaps", {"population_group": "western"}) == 2
 
 
 def test_years_before_the_baseline_are_not_part_of_the_trend(store: WarehouseStore) -> None:

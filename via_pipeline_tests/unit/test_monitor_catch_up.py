@@ -149,8 +149,8 @@ def test_reason_with_a_single_year_and_unknown_codes() -> None:
     config = replace(CONFIG, indicator_labels={}, group_labels={})
     text = reason_nl(figures(0.0, 0.0, 0, 0, 2013, 2013, "long_term_rate"), RULE, config)
     assert text == (
-        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft voor deze vergelijking "
-        "geen cijfers voor 2008. Long_term_rate lag bij outside_europe_origin in 2013 even "
+        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft geen cijfers voor "
+        "2008. Long_term_rate lag bij outside_europe_origin in 2013 even "
         "hoog als bij total. Er is maar één jaar met cijfers; een inhaalslag is nog niet te "
         "beoordelen."
     )
@@ -164,10 +164,64 @@ def test_default_config_object_matches_the_file() -> None:
 def test_reason_names_a_fallback_baseline() -> None:
     text = reason_nl(figures(2.0, 1.0, narrowing=2, compared=2, first_year=2013), RULE, CONFIG)
     assert text.startswith(
-        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft voor deze "
-        "vergelijking geen cijfers voor 2008. Het werkloosheidspercentage lag bij"
+        "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft geen cijfers voor "
+        "2008. Het werkloosheidspercentage lag bij"
     )
     assert "Het basisjaar" not in reason_nl(figures(3.2, 2.9), RULE, CONFIG)
+
+
+def without_baseline_gap(
+    group_present: bool, reference_present: bool, first_year: int = 2008
+) -> TrendFigures:
+    return replace(
+        figures(3.2, 2.0),
+        first_year=first_year,
+        gap_first_pp=None,
+        first_year_with_gap=2012,
+        group_has_baseline_figure=group_present,
+        reference_has_baseline_figure=reference_present,
+    )
+
+
+def test_no_verdict_without_a_baseline_gap() -> None:
+    trend = without_baseline_gap(group_present=False, reference_present=True)
+    assert not trend.verdict_possible
+    assert figures(3.2, 2.0).verdict_possible
+    # The narrowing and the ratio from 2012 would pass; there is no 2008 gap to compare with.
+    with pytest.raises(ValueError, match="no gap in 2008"):
+        catch_up_conditions(trend, RULE)
+    assert reason_nl(trend, RULE, CONFIG) == (
+        "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
+        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij mensen met "
+        "een herkomst buiten Europa, dus het verschil in dat jaar is onbekend. Het verschil is "
+        "pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar zou een ander "
+        "vertrekpunt hebben en wordt niet gegeven."
+    )
+
+
+@pytest.mark.parametrize(
+    ("group_present", "reference_present", "missing"),
+    [
+        (False, True, "bij mensen met een herkomst buiten Europa, dus"),
+        (True, False, "bij de hele bevolking, dus"),
+        (False, False, "bij mensen met een herkomst buiten Europa en bij de hele bevolking, dus"),
+    ],
+)
+def test_no_verdict_names_the_missing_figure(
+    group_present: bool, reference_present: bool, missing: str
+) -> None:
+    text = reason_nl(without_baseline_gap(group_present, reference_present), RULE, CONFIG)
+    assert text.startswith("Geen oordeel over een structurele inhaalslag mogelijk. ")
+    assert missing in text
+    assert "Geen structurele inhaalslag" not in text
+
+
+def test_no_verdict_in_a_table_starting_after_the_baseline() -> None:
+    text = reason_nl(without_baseline_gap(False, True, first_year=2013), RULE, CONFIG)
+    assert text.startswith(
+        "Geen oordeel over een structurele inhaalslag mogelijk. Het basisjaar is 2013: de tabel "
+        "heeft geen cijfers voor 2008. CBS heeft in deze tabel voor het basisjaar 2013 geen cijfer"
+    )
 
 
 def test_violations_become_a_recordable_suite_result() -> None:

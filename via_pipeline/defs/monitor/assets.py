@@ -29,7 +29,8 @@ def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
     population average `total` and the Dutch background/origin group) of the same CBS table.
 
     Grain: one row per source table, year, indicator, group and reference group, with the change
-    since the previous year present and since the baseline year (config/monitor.yaml, 2008).
+    since the previous year present and since the baseline year: one per source table, the first
+    year on or after config/monitor.yaml's baseline_year (2008) that the table has.
     Source: monitor.indicators, through sql/build_monitor_gaps.sql. A missing CBS cell gives no
     row. A rerun rebuilds the whole table in one transaction.
     """
@@ -59,7 +60,8 @@ def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
 def monitor_trends(warehouse: Warehouse) -> dg.MaterializeResult:
     """Per series (source table, indicator, group, reference group): the gap in the baseline year
     and the last year, how many of the last years it narrowed, and whether the catch-up is
-    structural, with the reason in a Dutch sentence.
+    structural, with the reason in a Dutch sentence. A series with no gap in its table's baseline
+    year (an empty CBS cell) gets no verdict: structural_catch_up and gap_first_pp are NULL.
 
     Source: monitor.gaps, through sql/build_monitor_trends.sql; the rule's parameters come from
     config/monitor.yaml. A rerun rebuilds the whole table in one transaction.
@@ -72,6 +74,8 @@ def monitor_trends(warehouse: Warehouse) -> dg.MaterializeResult:
             frame,
             narrowing_years=config.catch_up.narrowing_years,
             max_gap_ratio=config.catch_up.max_gap_ratio,
-            structural_catch_up_series=int(frame["structural_catch_up"].astype(bool).sum()),
+            # NULL is "no verdict" (no gap in the baseline year): counted apart, never as false.
+            structural_catch_up_series=int(frame["structural_catch_up"].eq(True).sum()),
+            series_without_verdict=int(frame["structural_catch_up"].isna().sum()),
         )
     )
