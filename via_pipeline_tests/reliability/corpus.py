@@ -285,6 +285,14 @@ CASES: tuple[Case, ...] = (
         "accepted",
     ),
     Case(
+        "control_char_in_rejected_value",
+        "abu_2023.csv",
+        _bytes(_one_row_with("thema", "\x1b[2J")),
+        "rejected",
+        frozenset({"unknown_theme"}),
+        note="the feedback workbook must still be written",
+    ),
+    Case(
         "rtl_override_in_title",
         "abu_2023.csv",
         _bytes(_one_row_with("titel", "actie \u202egnp.exe")),

@@ -10,6 +10,7 @@ before parsing.
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -33,6 +34,8 @@ from via_pipeline_tests.reliability.dumps import dump_warehouse
 from via_pipeline_tests.support.partners import csv_bytes, valid_rows
 
 YEARS = list(range(2022, 2027))
+# A message template placeholder left unfilled.
+UNFILLED = re.compile(r"\{(value|expected|column)\}")
 PARTNERS = load_partners()
 THEMES = load_themes()
 CASE_BY_ID = {case.case_id: case for case in CASES}
@@ -77,7 +80,7 @@ def test_each_file_ends_accepted_or_rejected_with_reasons(
     assert case.rules <= rules, f"{case.case_id}: expected {case.rules}, got {rules}"
     if status == "rejected":
         assert rules and rules <= set(MESSAGES_NL)
-        assert all(message.strip() and "{" not in message for message in messages)
+        assert all(message.strip() and not UNFILLED.search(message) for message in messages)
     assert elapsed < 10, f"{case.case_id} took {elapsed:.1f}s to judge"
 
 
@@ -160,6 +163,7 @@ def current_sha(store: WarehouseStore, partner_id: str | None, year: int | None)
     return [str(sha) for sha in current["sha256"]]
 
 
+@pytest.mark.slow
 def test_every_corpus_file_through_intake_writes_all_or_nothing(
     store: WarehouseStore, corpus: dict[str, Path], tmp_path: Path
 ) -> None:
