@@ -6,18 +6,17 @@ such run at a time through the queue (DuckDB takes one writing process; see docs
 
 import dagster as dg
 
-from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 WAREHOUSE_WRITER_TAG = "via/warehouse"
 WAREHOUSE_WRITER_TAGS = {WAREHOUSE_WRITER_TAG: "write"}
 
 # Everything, for one reporting year: CBS and monitor assets are unpartitioned (full
-# history) and run once; partner and letter assets run for the year's partition.
+# history) and run once; partner and letter assets run for the year's partition
+# (reporting_year_partitions, which the job takes from them).
 via_yearly_build_job = dg.define_asset_job(
     name="via_yearly_build_job",
     selection=dg.AssetSelection.all(),
-    partitions_def=reporting_year_partitions,
     description=(
         "The whole monitoring build for one reporting year: "
         "CBS, metrics, partner files, letter annex."

@@ -112,3 +112,12 @@ def test_the_file_system_call_is_replaceable(
     drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows()))
     assert isinstance(tick(tmp_path, None), dg.SkipReason)
     assert calls == [tmp_path.resolve() / "inbox"]
+
+
+def test_sensor_runs_queue_as_warehouse_writers(tmp_path: Path) -> None:
+    """The production queue lets one warehouse writer through at a time; intake runs are writers."""
+    drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows("abu", 2023)))
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    assert request.tags["via/warehouse"] == "write"

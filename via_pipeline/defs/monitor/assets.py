@@ -55,7 +55,8 @@ def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
     group_name="monitor",
     kinds={"sql", "duckdb", "postgres"},
     owners=["team:via-data"],
-    deps=[GAPS_KEY],
+    # The trends SQL reads the indicators too (to say which figure CBS did not publish).
+    deps=[GAPS_KEY, INDICATORS_KEY],
 )
 def monitor_trends(warehouse: Warehouse) -> dg.MaterializeResult:
     """Per series (source table, indicator, group, reference group): the gap in the baseline year

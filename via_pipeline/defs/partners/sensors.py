@@ -11,6 +11,7 @@ import dagster as dg
 from via_pipeline.core.partners.archive import InboxFile, archive_bytes, list_inbox
 from via_pipeline.core.partners.fileformat import parse_file_name, safe_slug
 from via_pipeline.core.partners.intake import intake_year
+from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.partners.assets import (
     ACTIONS_KEY,
     INTAKE_OP,
@@ -71,6 +72,7 @@ def partners_inbox_sensor(
                     }
                 ),
                 tags={
+                    **WAREHOUSE_WRITER_TAGS,
                     "via/partner": safe_slug(name.partner_id if name else None),
                     "via/file_sha256": archived.sha256,
                 },
