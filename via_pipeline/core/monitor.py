@@ -427,6 +427,23 @@ class GapsBuild:
     preview: pd.DataFrame
 
 
+def _gaps_would_change(conn: Connection, config: MonitorConfig) -> bool:
+    """Whether building monitor.gaps now gives other rows than it holds (compared in SQL).
+
+    Rows are unique (primary key), so no new row plus equal counts means the same rows.
+    """
+    # Only constants and the text of sql/build_monitor_gaps.sql go into the SQL; values are bound.
+    build = load_sql("build_monitor_gaps").strip().rstrip(";")
+    stored = f"SELECT {', '.join(GAP_COLUMNS)} FROM {GAPS_TABLE}"  # noqa: S608
+    statement = sa.text(
+        f"SELECT (SELECT count(*) FROM (({build}\n) EXCEPT {stored}) AS added) AS added, "  # noqa: S608
+        f"(SELECT count(*) FROM ({build}\n) AS built) AS built, "
+        f"(SELECT count(*) FROM {GAPS_TABLE}) AS stored"
+    ).bindparams(sa.bindparam("reference_groups", expanding=True))
+    counts = conn.execute(statement, _gaps_parameters(config)).one()
+    return bool(counts.added or counts.built != counts.stored)
+
+
 def write_gaps(store: WarehouseStore, config: MonitorConfig, preview_rows: int = 10) -> GapsBuild:
     """Rebuild monitor.gaps from monitor.indicators in one transaction, inside the warehouse.
 
@@ -435,8 +452,10 @@ def write_gaps(store: WarehouseStore, config: MonitorConfig, preview_rows: int =
     """
     insert = f"INSERT INTO {GAPS_TABLE} ({', '.join(GAP_COLUMNS)})\n"
     with store.transaction() as conn:
-        conn.execute(sa.text("DELETE FROM monitor.gaps"))
-        conn.execute(_gaps_statement(insert), _gaps_parameters(config))
+        # A rerun with unchanged indicators leaves the table alone instead of rewriting it.
+        if _gaps_would_change(conn, config):
+            conn.execute(sa.text("DELETE FROM monitor.gaps"))
+            conn.execute(_gaps_statement(insert), _gaps_parameters(config))
         summary = conn.execute(sa.text(load_sql("summarise_monitor_gaps"))).one()
         preview = WarehouseStore.read_in(
             conn, load_sql("select_monitor_gaps_preview"), {"row_limit": preview_rows}
