@@ -7,10 +7,12 @@ at module scope beyond what Dagster already imports, and which of our modules pu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from benchmarks.common import (
     PYTHON,
+    REPO_ROOT,
     BenchResult,
     BenchSize,
     clean_environment,
@@ -83,6 +85,48 @@ def blame(code_location: list[ImportNode], baseline: set[str]) -> list[tuple[str
     return sorted(rows, key=lambda row: row[2], reverse=True)
 
 
+# Run in a fresh process after `import dagster`: for every top-level package first imported
+# while the code location loads, the innermost line of our code on the stack at that moment.
+# (-X importtime cannot say this: Dagster's defs-folder loader hides which module of ours it
+# was executing, so everything appears under via_pipeline.definitions.)
+FIRST_IMPORTERS = """
+import json, sys
+import dagster
+ROOT = sys.argv[1]
+seen = set(name.partition(".")[0] for name in sys.modules)
+found = {}
+class Observer:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in seen or top == "via_pipeline":
+            return None
+        seen.add(top)
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename.startswith(ROOT) and "/.venv/" not in filename:
+                found[top] = f"{filename[len(ROOT):].lstrip('/')}:{frame.f_lineno}"
+                break
+            frame = frame.f_back
+        else:
+            found[top] = "(not from our code)"
+        return None
+sys.meta_path.insert(0, Observer)
+import via_pipeline.definitions
+print(json.dumps(found))
+"""
+
+
+def first_importers() -> dict[str, str]:
+    """Top-level package -> `path:line` of ours that imported it first while loading the code location."""
+    completed = run_process(
+        [PYTHON, "-c", FIRST_IMPORTERS, str(REPO_ROOT)], env=clean_environment()
+    )
+    found: dict[str, str] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return found
+
+
 def importtime(statement: str) -> list[ImportNode]:
     completed = run_process([PYTHON, "-X", "importtime", "-c", statement], env=clean_environment())
     return parse_importtime(completed.stderr)
@@ -134,5 +178,24 @@ def run(size: BenchSize) -> BenchResult:
     )
     if not culprits:
         lines.append("| (none) | | |")
+    cumulative: dict[str, float] = {}
+    for node in extra:
+        top = node.name.partition(".")[0]
+        cumulative[top] = max(cumulative.get(top, 0.0), node.cumulative_us / 1000)
+    importers = first_importers()
+    heavy = sorted(importers, key=lambda top: cumulative.get(top, 0.0), reverse=True)
+    lines += [
+        "",
+        "Where each third-party package was first imported from (a probe on sys.meta_path; "
+        "ms: the package's largest cumulative import time above):",
+        "",
+        "| package | first imported at | ms |",
+        "|---|---|---:|",
+    ]
+    lines.extend(
+        f"| `{top}` | `{importers[top]}` | {cumulative.get(top, 0.0):.0f} |"
+        for top in heavy[:12]
+        if cumulative.get(top, 0.0) >= 1
+    )
     result.details.extend(lines)
     return result
