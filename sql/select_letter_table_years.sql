@@ -1,5 +1,6 @@
--- The years each CBS table has figures for, per indicator: "latest" in a key-figure statement
--- is the last of these up to the reporting year.
+-- The years each CBS table has figures for, per indicator: a key-figure statement whose latest
+-- published gap is older than these (up to the reporting year) names the later years as
+-- without a figure for its groups.
 SELECT DISTINCT source_table, indicator, year
 FROM monitor.indicators
 WHERE value IS NOT NULL

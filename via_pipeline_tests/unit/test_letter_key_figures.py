@@ -38,6 +38,7 @@ THE_LETTERS_SENTENCE = (
 HERKOMST = SourceTable("85456NED", "Arbeidsdeelname; herkomst", date(2023, 11, 27), "live")
 SPEC = FigureSpec(
     figure_key="werkloosheid_buiten_europa",
+    title="Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde",
     kind="level",
     indicator="unemployment_rate",
     population_group="outside_europe_origin",
@@ -135,39 +136,103 @@ def test_provisional_year_gets_an_asterisk_and_a_note() -> None:
     assert figure.source.endswith("* 2022: voorlopig cijfer.")
 
 
-def test_latest_is_the_last_year_of_the_table_up_to_the_reporting_year() -> None:
+def test_latest_is_the_last_published_year_of_the_statements_gap() -> None:
     gaps = gaps_frame(
         gap_rows(
             "85456NED",
             "outside_europe_origin",
             {2008: (6.9, 3.7), 2021: (7.0, 4.2), 2022: (6.4, 3.5)},
         ),
-        # Another group's later year counts: the table has 2024, the group not (yet).
+        # Another group's later year: the table has 2024, the statement's group not (yet).
         gap_rows("85456NED", "europe_origin", {2024: (5.0, 3.6)}),
+        # The same group against another reference does not count either.
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2023: (6.0, 3.0)},
+            reference_group="netherlands_origin",
+        ),
     )
     [for_2022] = figures_for(SPEC, gaps, reporting_year=2022)
     assert [year for year, _ in for_2022.points] == [2008, 2022]
+    assert for_2022.text_nl == THE_LETTERS_SENTENCE
     [for_2021] = figures_for(SPEC, gaps, reporting_year=2021)
     assert for_2021.text_nl.endswith("anno 2021 is dat 2,8 procentpunten.")
     [for_2024] = figures_for(SPEC, gaps, reporting_year=2024)
-    assert [(year, point) for year, point in for_2024.points][1] == (2024, None)
+    assert [(year, round(point.gap_pp, 9)) for year, point in for_2024.points if point] == [
+        (2008, 3.2),
+        (2022, 2.9),
+    ]
     assert for_2024.text_nl == (
-        "In 2008 was het verschil in werkloosheid tussen burgers met een buiten-Europese "
-        "migratieachtergrond en het gemiddelde van de bevolking 3,2 procentpunten; een recenter "
-        "cijfer is niet beschikbaar: CBS heeft in tabel 85456NED (nog) geen cijfer over 2024 gepubliceerd."
+        THE_LETTERS_SENTENCE + " Over 2023 en 2024 heeft CBS in tabel 85456NED voor deze groepen "
+        "geen cijfer gepubliceerd."
     )
 
 
-def test_latest_year_comes_from_the_tables_years_too() -> None:
-    """A year the table has but without a gap for this group: not available, not skipped."""
+def test_latest_is_the_most_recent_published_figure_not_the_tables_last_year() -> None:
+    """82809NED runs to 2021, its non-Western figures to 2019: the letter quotes 2019."""
+    spec = replace(
+        SPEC,
+        figure_key="werkloosheid_niet_westers_vs_bevolking",
+        population_group="non_western",
+        source_table="82809NED",
+    )
+    gaps = gaps_frame(
+        gap_rows(
+            "82809NED",
+            "non_western",
+            {2012: (14.1, 5.8), 2016: (13.2, 6.0), 2019: (7.3, 3.4)},
+        )
+    )
+    table_years = pd.DataFrame(
+        [
+            {"source_table": "82809NED", "indicator": "unemployment_rate", "year": year}
+            for year in range(2003, 2022)
+        ]
+    )
+    config = replace(CONFIG, figures=(spec,))
+    [figure] = build_key_figures(config, gaps, {}, 2023, table_years)
+    assert [(year, None if p is None else round(p.gap_pp, 9)) for year, p in figure.points] == [
+        (2008, None),
+        (2019, 3.9),
+    ]
+    assert figure.text_nl == (
+        "Anno 2019 is het verschil in werkloosheid tussen burgers met een niet-westerse "
+        "migratieachtergrond en het gemiddelde van de bevolking 3,9 procentpunten; voor 2008 is "
+        "geen vergelijkbaar cijfer beschikbaar: CBS heeft in tabel 82809NED geen cijfer over 2008 "
+        "gepubliceerd. Over 2020 en 2021 heeft CBS in tabel 82809NED voor deze groepen geen "
+        "cijfer gepubliceerd."
+    )
+    # The latest published year is the table's last: no note.
+    [up_to_2019] = build_key_figures(config, gaps, {}, 2019, table_years)
+    assert up_to_2019.text_nl.endswith("geen cijfer over 2008 gepubliceerd.")
+    assert prose_minus_signs([figure.text_nl]) == []
+
+
+def test_a_table_year_without_the_groups_gap_is_not_quoted() -> None:
+    """The table has 2023, the group not: 2022 is quoted and 2023 named as without figure."""
     gaps = the_letters_gaps()
     table_years = pd.DataFrame(
         [{"source_table": "85456NED", "indicator": "unemployment_rate", "year": 2023}]
     )
     config = replace(CONFIG, figures=(SPEC,))
     [figure] = build_key_figures(config, gaps, {"85456NED": HERKOMST}, 2023, table_years)
-    assert figure.points[1] == (2023, None)
-    assert "(nog) geen cijfer over 2023" in figure.text_nl
+    assert [year for year, _ in figure.points] == [2008, 2022]
+    assert figure.text_nl == (
+        THE_LETTERS_SENTENCE
+        + " Over 2023 heeft CBS in tabel 85456NED voor deze groepen geen cijfer gepubliceerd."
+    )
+
+
+def test_latest_never_before_the_baseline_and_baseline_never_moved() -> None:
+    """Only figures before the configured baseline: nothing is quoted as latest."""
+    gaps = gaps_frame(gap_rows("85456NED", "outside_europe_origin", {2005: (6.0, 3.0)}))
+    [figure] = figures_for(SPEC, gaps)
+    assert figure.points == ((2008, None),)
+    assert figure.text_nl.endswith(
+        "is niet beschikbaar: CBS heeft in tabel 85456NED geen cijfer over 2008 en (nog) geen "
+        "cijfer over een later jaar gepubliceerd."
+    )
 
 
 def test_baseline_not_published_is_not_invented() -> None:
@@ -297,6 +362,7 @@ VALID = {
     "figures": [
         {
             "figure_key": "a",
+            "title": "Werkloosheid A",
             "indicator": "unemployment_rate",
             "population_group": "western",
             "reference_group": "total",
@@ -318,6 +384,7 @@ VALID = {
         ({"latest_year": 2007}, "latest_year must come after baseline_year"),
         ({"kind": "trend"}, "kind must be one of level, change"),
         ({"source_table": None}, "missing 'source_table'"),
+        ({"title": ""}, "missing 'title'"),
     ],
 )
 def test_config_errors_name_the_file_and_the_statement(
@@ -333,3 +400,12 @@ def test_valid_config_parses() -> None:
     config = parse_key_figure_config(VALID)
     assert config.figures[0].latest_year is None
     assert config.figures[0].kind == "level"
+    assert config.figure_title("a") == "Werkloosheid A"
+    assert config.figure_title("removed_key") == "removed_key"
+
+
+def test_every_shipped_statement_has_a_readable_title() -> None:
+    titles = [spec.title for spec in CONFIG.figures]
+    assert titles[0] == "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde"
+    assert len(set(titles)) == len(titles)
+    assert all("_" not in title and title[0].isupper() for title in titles)

@@ -27,6 +27,7 @@ class FigureSpec:
     """One statement of the letter: a gap in two years of one CBS table."""
 
     figure_key: str
+    title: str  # the statement's name for readers, in the annex tables
     kind: str
     indicator: str
     population_group: str
@@ -61,6 +62,13 @@ class KeyFigureConfig:
     indicators: Mapping[str, IndicatorWording]
     groups: Mapping[str, GroupWording]
     charts: ChartConfig
+
+    def figure_title(self, figure_key: str) -> str:
+        """The statement's title; a key no longer configured shows as itself."""
+        for spec in self.figures:
+            if spec.figure_key == figure_key:
+                return spec.title
+        return figure_key
 
     def group_sentence(self, group: str) -> str:
         return self.groups[group].sentence if group in self.groups else group
@@ -145,6 +153,7 @@ def parse_key_figure_config(raw: Any, source: str = KEY_FIGURES_FILE) -> KeyFigu
         figures.append(
             FigureSpec(
                 figure_key=key,
+                title=str(_require(entry, "title", where)).strip(),
                 kind=kind,
                 indicator=indicator,
                 population_group=group,

@@ -229,23 +229,50 @@ def _gap_points(gaps: pd.DataFrame, spec: FigureSpec) -> dict[int, GapPoint]:
     }
 
 
-def latest_year_for(spec: FigureSpec, table_years: pd.DataFrame, reporting_year: int) -> int | None:
-    """The fixed latest year, or the last year the source table has for the indicator (any
-    group; `table_years` has source_table, indicator, year), up to the reporting year; None
-    when it has nothing after the baseline."""
+def latest_year_for(spec: FigureSpec, published: Iterable[int], reporting_year: int) -> int | None:
+    """The fixed latest year, or the last year CBS published this statement's gap (its group
+    and reference in its table), up to the reporting year; None when none comes after the
+    baseline. The baseline year is never moved."""
     if spec.latest_year is not None:
         return spec.latest_year
+    years = [year for year in published if spec.baseline_year < year <= reporting_year]
+    return max(years) if years else None
+
+
+def later_table_years(
+    spec: FigureSpec, table_years: pd.DataFrame, after: int, reporting_year: int
+) -> list[int]:
+    """Years after `after` (up to the reporting year) that the source table has for the
+    indicator (any group; `table_years` has source_table, indicator, year)."""
     if table_years.empty:
-        return None
+        return []
     years = table_years.loc[
         (table_years["source_table"] == spec.source_table)
         & (table_years["indicator"] == spec.indicator)
+        & (table_years["year"] > after)
         & (table_years["year"] <= reporting_year),
         "year",
     ]
-    if years.empty or int(years.max()) <= spec.baseline_year:
-        return None
-    return int(years.max())
+    return sorted({int(year) for year in years})
+
+
+def years_text(years: Sequence[int]) -> str:
+    """2020 / 2020 en 2021 / 2020 tot en met 2022."""
+    if len(years) == 1:
+        return str(years[0])
+    if len(years) == 2:
+        return f"{years[0]} en {years[1]}"
+    return f"{years[0]} tot en met {years[-1]}"
+
+
+def later_years_note(spec: FigureSpec, later_years: Sequence[int]) -> str:
+    """Why the quoted year is not the table's last: CBS published no gap for these groups since."""
+    if not later_years:
+        return ""
+    return (
+        f" Over {years_text(later_years)} heeft CBS in tabel {spec.source_table} voor deze "
+        "groepen geen cijfer gepubliceerd."
+    )
 
 
 def build_key_figures(
@@ -257,8 +284,10 @@ def build_key_figures(
 ) -> list[KeyFigure]:
     """Every configured statement for the reporting year, in config order.
 
-    `table_years` (source_table, indicator, year) are the years each CBS table has figures
-    for (monitor.indicators); every year with a gap counts as well.
+    "latest" is the last year with a gap for the statement's own group and reference (the
+    most recent published figure), up to the reporting year. When the table has later years
+    (`table_years`: source_table, indicator, year from monitor.indicators; every year with a
+    gap counts as well), the sentence says that those years have no figure for these groups.
     """
     year_columns = ["source_table", "indicator", "year"]
     years = gaps[year_columns] if not gaps.empty else pd.DataFrame(columns=year_columns)
@@ -267,10 +296,14 @@ def build_key_figures(
     figures: list[KeyFigure] = []
     for spec in config.figures:
         points = _gap_points(gaps, spec)
-        latest_year = latest_year_for(spec, years, reporting_year)
+        latest_year = latest_year_for(spec, points, reporting_year)
         baseline = points.get(spec.baseline_year)
         latest = points.get(latest_year) if latest_year is not None else None
         text = key_figure_sentence(spec, config, baseline, latest_year, latest)
+        if spec.latest_year is None and latest_year is not None:
+            text += later_years_note(
+                spec, later_table_years(spec, years, latest_year, reporting_year)
+            )
         quoted: list[tuple[int, GapPoint | None]] = [(spec.baseline_year, baseline)]
         if latest_year is not None:
             quoted.append((latest_year, latest))
