@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
-from via_pipeline.core.letter.config import load_themes
+from via_pipeline.core.letter.config import load_key_figure_config, load_themes
+from via_pipeline.core.letter.document import name_sort_key
 from via_pipeline.core.letter.word import read_footnotes
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.letter.assets import (
@@ -177,16 +178,30 @@ def test_annex_matches_the_warehouse(
     )
     assert len(partner_table.rows) == 1 + len(partners) == 22
     names = [row.cells[0].text for row in partner_table.rows[1:]]
-    assert names == sorted(names) == sorted(partners["partner_name"])
+    # Case and accents ignored: "Algemene Bond ... (ABU)" before "AWVN".
+    assert names == sorted(partners["partner_name"], key=name_sort_key)
+    assert names.index("Algemene Bond Uitzendondernemingen (ABU)") < names.index("AWVN")
     fnv_row = next(r for r in partner_table.rows if r.cells[0].text == "FNV")
     assert [c.text for c in fnv_row.cells] == ["FNV", "ja", format_date(date(2023, 3, 1)), "1", "0"]
     key_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kerncijfer")
+    assert [c.text for c in key_table.rows[0].cells] == [
+        "Kerncijfer",
+        "CBS-tabel",
+        "Jaar",
+        "Verschil (procentpunten)",
+    ]
+    # Readers see each statement's title from config, never its figure_key.
+    keys_by_title = {spec.title: spec.figure_key for spec in load_key_figure_config().figures}
     stored = {(r.figure_key, str(r.year)): r.value for r in key_figures.itertuples()}
     assert len(key_table.rows) == 1 + len(stored)
     for row in key_table.rows[1:]:
-        value = float(stored[(row.cells[0].text, row.cells[4].text)])
-        assert row.cells[5].text == ("n.b." if value != value else format_decimal(value))
-    assert key_table.rows[1].cells[5].text == "3,2" and key_table.rows[2].cells[4].text == "2022"
+        value = float(stored[(keys_by_title[row.cells[0].text], row.cells[2].text)])
+        assert row.cells[3].text == ("n.b." if value != value else format_decimal(value))
+    assert key_table.rows[1].cells[0].text == (
+        "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde"
+    )
+    assert key_table.rows[1].cells[3].text == "3,2" and key_table.rows[2].cells[2].text == "2022"
+    assert not any("_" in row.cells[0].text for row in key_table.rows)
     stage_table = next(
         t for t in document.tables if t.rows[0].cells[1].text == "Actie" and len(t.rows) == 3
     )
@@ -215,15 +230,18 @@ def test_annex_matches_the_warehouse(
         "Indicator",
         "Groep",
         "Vergeleken met",
+        "CBS-tabel",
         "Jaar",
         "Verschil (procentpunten)",
+        "Code",
     ]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(key_figures)
     for row in rows:
-        assert isinstance(row[4], int)  # a year, not text
-        expected = stored[(row[0], str(row[4]))]
-        assert (row[5] is None) if expected != expected else row[5] == pytest.approx(expected)
+        assert isinstance(row[5], int)  # a year, not text
+        assert keys_by_title[row[0]] == row[7]  # the title, and the figure_key to match rows
+        expected = stored[(row[7], str(row[5]))]
+        assert (row[6] is None) if expected != expected else row[6] == pytest.approx(expected)
     actions = workbook["Acties"]
     assert actions["B2"].value == "FNV" and actions["C2"].value == "=Stagepact"
     assert actions["C2"].data_type == "s"
@@ -233,6 +251,9 @@ def test_annex_matches_the_warehouse(
     assert themes[1][:3] == ("Meer kans op een baan of stage", 2, 2)
 
     markdown = (folder / "voortgang_via_2023_bijlage.md").read_text(encoding="utf-8")
+    assert "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde |" in markdown
+    assert "werkloosheid_buiten_europa_vs_bevolking" not in markdown
+    assert "gemaakt" in markdown and format_date(date.today()) not in markdown
     assert (
         "## Partneroverzicht" in markdown
         and "2 van de 21 partners hebben gerapporteerd." in markdown

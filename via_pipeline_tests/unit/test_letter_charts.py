@@ -1,5 +1,6 @@
 """Guards the gap charts: one line per group and CBS table, the 2013 series break marked and
-never bridged, and real PNG files of a sensible size (also when there is nothing to draw)."""
+never bridged (drawn whenever the chart's years span it, and the caption speaks of the dashed
+line exactly when it is drawn), and real PNG files of a sensible size (also when empty)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.letter.charts import gap_chart, render_gap_chart, render_gap_charts
+from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.letter.charts import (
+    SeriesBreak,
+    gap_chart,
+    render_gap_chart,
+    render_gap_charts,
+    series_breaks,
+)
 from via_pipeline.core.letter.config import load_key_figure_config
+from via_pipeline.core.letter.document import figure_caption
 from via_pipeline_tests.support.letter import gap_rows, gaps_frame
 
 CONFIG = load_key_figure_config()
+FIRST_YEARS = {table.table_id: table.first_year for table in load_catalogue().tables}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -77,9 +87,11 @@ def test_one_table_has_no_break() -> None:
 
 
 def test_charts_are_real_pngs_of_sensible_size(tmp_path: Path) -> None:
-    paths = render_gap_charts(two_series_gaps(), CONFIG, tmp_path, 2023)
-    assert sorted(paths) == ["net_participation_rate", "unemployment_rate"]
+    charts = render_gap_charts(two_series_gaps(), CONFIG, tmp_path, 2023)
+    assert sorted(charts) == ["net_participation_rate", "unemployment_rate"]
+    paths = {indicator: chart.path for indicator, chart in charts.items()}
     assert paths["unemployment_rate"].name == "voortgang_via_2023_unemployment_rate_verschil.png"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
     for path in paths.values():
         width, height = png_size(path)
         assert 600 <= width <= 2000 and 350 <= height <= 1400
@@ -87,7 +99,68 @@ def test_charts_are_real_pngs_of_sensible_size(tmp_path: Path) -> None:
 
 
 def test_chart_without_data_is_still_an_image(tmp_path: Path) -> None:
-    chart = gap_chart(gaps_frame(), "unemployment_rate", CONFIG)
+    chart = gap_chart(gaps_frame(), "unemployment_rate", CONFIG, FIRST_YEARS)
     assert chart.series == () and chart.breaks == ()
-    width, height = png_size(render_gap_chart(chart, tmp_path / "leeg.png"))
+    assert render_gap_chart(chart, tmp_path / "leeg.png") == ()
+    width, height = png_size(tmp_path / "leeg.png")
     assert width > 500 and height > 300
+
+
+def test_the_catalogue_places_the_2013_break() -> None:
+    assert series_breaks(FIRST_YEARS) == (SeriesBreak(2013, "85456NED"),)
+    assert series_breaks({"A": 2003}) == ()
+
+
+def old_series_only(years: range):
+    """The snapshot's situation: only 82809NED has gaps to the population average."""
+    return gaps_frame(
+        gap_rows("82809NED", "non_western", {y: (10.0, 5.0) for y in years}),
+        gap_rows(
+            "85456NED",
+            "outside_europe_origin",
+            {2019: (9.0, 4.5)},
+            "unemployment_rate",
+            "netherlands_origin",
+        ),
+    )
+
+
+def test_break_is_drawn_when_the_years_span_it_and_the_caption_says_so(tmp_path: Path) -> None:
+    chart = gap_chart(old_series_only(range(2003, 2022)), "unemployment_rate", CONFIG, FIRST_YEARS)
+    assert [s.source_table for s in chart.series] == ["82809NED"]
+    assert chart.breaks == (SeriesBreak(2013, "85456NED"),)
+    [rendered] = render_gap_charts(
+        old_series_only(range(2003, 2022)),
+        replace_indicators(["unemployment_rate"]),
+        tmp_path,
+        2023,
+        FIRST_YEARS,
+    ).values()
+    assert rendered.breaks_drawn == (SeriesBreak(2013, "85456NED"),)
+    caption = figure_caption("unemployment_rate", CONFIG, rendered.breaks_drawn)
+    assert "De stippellijn bij 2013 markeert de trendbreuk" in caption
+    assert "(tabel 85456NED)" in caption
+
+
+@pytest.mark.parametrize("years", [range(2014, 2019), range(2003, 2013), range(2013, 2016)])
+def test_no_break_outside_the_years_and_no_dashed_line_in_the_caption(
+    years: range, tmp_path: Path
+) -> None:
+    """A chart of 2014-2018, of years before 2013, or starting in 2013: nothing to mark."""
+    [rendered] = render_gap_charts(
+        old_series_only(years),
+        replace_indicators(["unemployment_rate"]),
+        tmp_path,
+        2023,
+        FIRST_YEARS,
+    ).values()
+    assert rendered.breaks_drawn == ()
+    caption = figure_caption("unemployment_rate", CONFIG, rendered.breaks_drawn)
+    assert "stippellijn" not in caption and "trendbreuk" not in caption
+    assert caption.startswith("Figuur: werkloosheid, verschil per groep met het gemiddelde")
+
+
+def replace_indicators(indicators: list[str]):
+    from dataclasses import replace
+
+    return replace(CONFIG, charts=replace(CONFIG.charts, indicators=tuple(indicators)))

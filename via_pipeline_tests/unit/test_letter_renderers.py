@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pandas as pd
 import pytest
 
 from via_pipeline.core.letter.document import (
@@ -19,10 +20,18 @@ from via_pipeline.core.letter.document import (
     Section,
     TableBlock,
     format_cell,
+    name_sort_key,
+    sort_by_name,
 )
 from via_pipeline.core.letter.files import write_replacing
 from via_pipeline.core.letter.markdown import annex_markdown
-from via_pipeline.core.letter.word import read_footnotes, write_annex_docx
+from via_pipeline.core.letter.word import (
+    CHAR_WIDTH_CM,
+    TEXT_WIDTH_CM,
+    column_widths_cm,
+    read_footnotes,
+    write_annex_docx,
+)
 from via_pipeline.core.letter.workbook import sheet_name, write_workbook
 
 TABLE = LetterTable(
@@ -63,6 +72,28 @@ ANNEX = Annex(
         ),
     ),
     workbook=(TABLE, TABLE),
+    generated_on=date(2026, 11, 28),
+)
+PARTNERS = LetterTable(
+    sheet="Partneroverzicht",
+    title="Partneroverzicht",
+    columns=(
+        Column("Partner"),
+        Column("Gerapporteerd", "boolean"),
+        Column("Ontvangen op", "date"),
+        Column("Acties", "integer"),
+        Column("Afgewezen bestanden", "integer"),
+    ),
+    rows=(
+        (
+            "Nederlandse Bond van Bemiddelings- en Uitzendondernemingen (NBBU)",
+            True,
+            date(2023, 3, 1),
+            3,
+            0,
+        ),
+        ("AWVN", False, None, 0, 0),
+    ),
 )
 
 
@@ -185,3 +216,79 @@ def test_files_are_replaced_whole(tmp_path: Path) -> None:
     write_replacing(target, lambda path: path.write_text("nieuw", encoding="utf-8"))
     assert target.read_text(encoding="utf-8") == "nieuw"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bijlage.md"]
+
+
+def test_markdown_has_no_generation_date_the_word_file_has() -> None:
+    """A review diff of the Markdown must not change just because the annex was rebuilt."""
+    text = annex_markdown(ANNEX)
+    assert "2026" not in text and "Gemaakt op" not in text
+    assert text.startswith("# Bijlage voortgang Werkagenda VIA 2023\n\nInleiding.\n")
+
+
+def test_word_file_states_its_generation_date_on_a4(tmp_path: Path) -> None:
+    document = docx.Document(str(write_annex_docx(ANNEX, tmp_path / "bijlage.docx")))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[1:3] == ["Gemaakt op 28 november 2026.", "Inleiding."]
+    assert document.core_properties.created.date() == date(2026, 11, 28)
+    section = document.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (
+            ["AWVN", "Algemene Bond Uitzendondernemingen (ABU)", "CNV Jongeren"],
+            ["Algemene Bond Uitzendondernemingen (ABU)", "AWVN", "CNV Jongeren"],
+        ),
+        (["Ötzi", "Oa", "Ob", "oc"], ["Oa", "Ob", "oc", "Ötzi"]),
+        (
+            ["VNO-NCW", "Vereniging Hogescholen", "VluchtelingenWerk"],
+            ["Vereniging Hogescholen", "VluchtelingenWerk", "VNO-NCW"],
+        ),
+    ],
+)
+def test_names_sort_ignoring_case_and_accents(names: list[str], expected: list[str]) -> None:
+    assert sorted(names, key=name_sort_key) == expected
+    frame = pd.DataFrame({"partner_name": names, "partner_id": [str(i) for i in range(len(names))]})
+    assert sort_by_name(frame, "partner_name", "partner_id")["partner_name"].tolist() == expected
+
+
+def test_column_widths_give_text_the_room_and_fill_the_page() -> None:
+    widths = column_widths_cm(PARTNERS)
+    assert sum(widths) == pytest.approx(TEXT_WIDTH_CM)
+    partner, reported, received, actions, rejected = widths
+    assert partner > 2 * max(reported, received, actions, rejected)
+    assert actions < reported
+    # No column narrower than its longest word (nothing is broken mid-word).
+    assert rejected >= len("bestanden") * CHAR_WIDTH_CM
+    assert received >= len("november") * CHAR_WIDTH_CM
+    assert partner >= len("Uitzendondernemingen") * CHAR_WIDTH_CM
+    # A narrow table is spread over the page in proportion.
+    narrow = column_widths_cm(
+        LetterTable("x", "x", (Column("A"), Column("B", "integer")), (("ab", 1),))
+    )
+    assert sum(narrow) == pytest.approx(TEXT_WIDTH_CM)
+
+
+def test_word_tables_have_widths_a_repeating_header_and_unsplit_rows(tmp_path: Path) -> None:
+    annex = Annex(
+        2023, "Bijlage", "Inleiding.", (Section("Partneroverzicht", (TableBlock(PARTNERS),)),)
+    )
+    document = docx.Document(str(write_annex_docx(annex, tmp_path / "bijlage.docx")))
+    [table] = document.tables
+    expected = column_widths_cm(PARTNERS)
+    grid = [column.width.cm for column in table.columns]
+    assert grid == pytest.approx(expected, abs=0.01)
+    for row in table.rows:
+        assert [cell.width.cm for cell in row.cells] == pytest.approx(expected, abs=0.01)
+    assert table._tbl.xpath("./w:tblPr/w:tblLayout/@w:type") == ["fixed"]
+    assert len(table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")) == 1
+    assert all(len(row._tr.xpath("./w:trPr/w:cantSplit")) == 1 for row in table.rows)
+    assert all(not row._tr.xpath("./w:trPr/w:tblHeader") for row in table.rows[1:])
+    caption = next(p for p in document.paragraphs if p.style.name == "Caption")
+    assert caption.paragraph_format.keep_with_next is True
+    # Numbers right-aligned, header included.
+    assert table.rows[0].cells[3].paragraphs[0].alignment == 2
+    assert table.rows[1].cells[3].paragraphs[0].alignment == 2
+    assert table.rows[1].cells[0].paragraphs[0].alignment is None

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from via_pipeline.core.letter.charts import render_gap_charts
+from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.letter.charts import RenderedChart, render_gap_charts
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
 from via_pipeline.core.letter.document import Annex, build_annex
 from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
@@ -76,10 +77,10 @@ def write_partner_reporting(store: WarehouseStore, reporting_year: int) -> pd.Da
 class WrittenAnnex:
     annex: Annex
     files: AnnexFiles
-    charts: dict[str, Path]
+    charts: dict[str, RenderedChart]
 
     def paths(self) -> list[Path]:
-        return [*self.files.all(), *self.charts.values()]
+        return [*self.files.all(), *(chart.path for chart in self.charts.values())]
 
 
 def write_annex(
@@ -97,8 +98,10 @@ def write_annex(
     partner_reporting = store.read_table(PARTNER_REPORTING_TABLE, where)
     actions = store.read(load_sql("select_letter_actions"), {"reporting_year": reporting_year})
     gaps = store.read_table("monitor.gaps")
+    # Where each CBS series begins (the catalogue's first_year), for the charts' break marks.
+    first_years = {table.table_id: table.first_year for table in load_catalogue().tables}
     charts = render_gap_charts(
-        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
+        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
     )
     annex = build_annex(
         reporting_year,

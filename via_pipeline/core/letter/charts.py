@@ -1,21 +1,23 @@
 """Gap charts for the annex: one line per group and CBS table, the series break shown, not bridged.
 
 A gap is only comparable within one CBS table (CBS changed its survey method and classification
-in 2013), so each table's years form their own line; where a newer table starts, a dashed
-vertical line marks the break. matplotlib is imported inside `render_gap_chart` only.
+in 2013), so each table's years form their own line. Where a newer table starts (its first year
+in the CBS catalogue, config/cbs_tables.yaml), a dashed vertical line marks the break whenever the
+chart's years span it, also when only one table has lines on the chart; the caption mentions the
+line only when it is drawn. matplotlib is imported inside `render_gap_chart` only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.letter.atomic import replacing
 from via_pipeline.core.letter.config import KeyFigureConfig
-from via_pipeline.core.letter.files import write_replacing
 
 CHART_SIZE_INCHES = (8.0, 4.5)
 CHART_DPI = 120
@@ -56,11 +58,35 @@ class GapChart:
     indicator: str
     title: str
     series: tuple[ChartSeries, ...]
-    breaks: tuple[SeriesBreak, ...]
+    breaks: tuple[SeriesBreak, ...]  # the breaks within the chart's years: each is drawn
 
 
-def gap_chart(gaps: pd.DataFrame, indicator: str, config: KeyFigureConfig) -> GapChart:
-    """The lines of one indicator's chart: gaps to the configured reference group, per table."""
+@dataclass(frozen=True)
+class RenderedChart:
+    """A chart's PNG and the series breaks actually drawn on it (for a truthful caption)."""
+
+    indicator: str
+    path: Path
+    breaks_drawn: tuple[SeriesBreak, ...]
+
+
+def series_breaks(table_first_years: Mapping[str, int]) -> tuple[SeriesBreak, ...]:
+    """The first year of every table but the oldest: where a newer CBS series begins."""
+    ordered = sorted(table_first_years.items(), key=lambda item: (item[1], item[0]))
+    return tuple(SeriesBreak(int(year), str(table)) for table, year in ordered[1:])
+
+
+def gap_chart(
+    gaps: pd.DataFrame,
+    indicator: str,
+    config: KeyFigureConfig,
+    table_first_years: Mapping[str, int] | None = None,
+) -> GapChart:
+    """The lines of one indicator's chart: gaps to the configured reference group, per table.
+
+    `table_first_years` (table id -> first year, from the CBS catalogue) places the series
+    breaks; a table missing from it starts at its first year in `gaps`.
+    """
     reference = config.charts.reference_group
     title = (
         f"{config.indicator_label(indicator)}: verschil met "
@@ -74,6 +100,10 @@ def gap_chart(gaps: pd.DataFrame, indicator: str, config: KeyFigureConfig) -> Ga
         & (gaps["population_group"] != reference)
     ]
     first_years = rows.groupby("source_table")["year"].min().sort_values()
+    starts = {
+        str(table): int(year) for table, year in gaps.groupby("source_table")["year"].min().items()
+    }
+    starts.update(table_first_years or {})
     series: list[ChartSeries] = []
     for table in first_years.index:
         table_rows = rows[rows["source_table"] == table]
@@ -90,14 +120,18 @@ def gap_chart(gaps: pd.DataFrame, indicator: str, config: KeyFigureConfig) -> Ga
                     gaps_pp=tuple(float(gap) for gap in ordered["gap_pp"]),
                 )
             )
+    years = [year for line in series for year in line.years]
     breaks = tuple(
-        SeriesBreak(int(year), str(table)) for table, year in list(first_years.items())[1:]
+        found for found in series_breaks(starts) if years and min(years) < found.year <= max(years)
     )
     return GapChart(indicator, title, tuple(series), breaks)
 
 
-def render_gap_chart(chart: GapChart, path: Path) -> Path:
-    """Draw the chart as a PNG; a chart without data says so instead of staying blank."""
+def render_gap_chart(chart: GapChart, path: Path) -> tuple[SeriesBreak, ...]:
+    """Draw the chart as a PNG; a chart without data says so instead of staying blank.
+
+    Returns the series breaks drawn as dashed lines, read back from the plot.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -106,6 +140,7 @@ def render_gap_chart(chart: GapChart, path: Path) -> Path:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     figure, axes = plt.subplots(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
+    drawn: list[SeriesBreak] = []
     try:
         colours = plt.get_cmap("tab10")
         groups = sorted({series.population_group for series in chart.series})
@@ -123,16 +158,19 @@ def render_gap_chart(chart: GapChart, path: Path) -> Path:
                     label=series.label if number == 0 else None,
                 )
         for series_break in chart.breaks:
-            axes.axvline(series_break.year, color="grey", linestyle="--", linewidth=1)
-            axes.annotate(
-                f"Trendbreuk {series_break.year}: nieuwe CBS-reeks ({series_break.source_table})",
-                xy=(series_break.year, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(4, -12),
-                textcoords="offset points",
-                fontsize=8,
-                color="dimgrey",
+            # Named in the legend rather than written on the plot, where it would cover lines.
+            line = axes.axvline(
+                series_break.year,
+                color="grey",
+                linestyle="--",
+                linewidth=1,
+                label=(
+                    f"Trendbreuk {series_break.year}: nieuwe CBS-reeks "
+                    f"({series_break.source_table})"
+                ),
             )
+            if line.get_linestyle() == "--" and line in axes.lines:
+                drawn.append(series_break)
         if not chart.series:
             axes.text(
                 0.5,
@@ -153,12 +191,12 @@ def render_gap_chart(chart: GapChart, path: Path) -> Path:
         if chart.series:
             # Below the plot, so no line is hidden behind it.
             axes.legend(
-                fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False
+                fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False
             )
         figure.savefig(path, format="png", bbox_inches="tight")
     finally:
         plt.close(figure)
-    return path
+    return tuple(drawn)
 
 
 def chart_file_name(reporting_year: int, indicator: str) -> str:
@@ -166,12 +204,18 @@ def chart_file_name(reporting_year: int, indicator: str) -> str:
 
 
 def render_gap_charts(
-    gaps: pd.DataFrame, config: KeyFigureConfig, output_dir: Path, reporting_year: int
-) -> dict[str, Path]:
+    gaps: pd.DataFrame,
+    config: KeyFigureConfig,
+    output_dir: Path,
+    reporting_year: int,
+    table_first_years: Mapping[str, int] | None = None,
+) -> dict[str, RenderedChart]:
     """One PNG per configured chart indicator, by indicator code (each file replaced whole)."""
-    paths: dict[str, Path] = {}
+    rendered: dict[str, RenderedChart] = {}
     for indicator in config.charts.indicators:
-        chart = gap_chart(gaps, indicator, config)
+        chart = gap_chart(gaps, indicator, config, table_first_years)
         target = output_dir / chart_file_name(reporting_year, indicator)
-        paths[indicator] = write_replacing(target, partial(render_gap_chart, chart))
-    return paths
+        with replacing(target) as temporary:
+            drawn = render_gap_chart(chart, temporary)
+        rendered[indicator] = RenderedChart(indicator, target, drawn)
+    return rendered

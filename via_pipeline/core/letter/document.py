@@ -7,6 +7,7 @@ so the workbook keeps numbers as numbers and the prose renderers format them the
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
+from via_pipeline.core.letter.charts import RenderedChart, SeriesBreak
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
 from via_pipeline.core.letter.progress import reporting_summary_nl, theme_summary_nl
 
@@ -74,6 +76,33 @@ class Annex:
     introduction: str
     sections: tuple[Section, ...]
     workbook: tuple[LetterTable, ...] = field(default=())
+    # Shown in the Word file only: the Markdown twin is for review diffs, which must not
+    # change just because the annex was rebuilt on another day.
+    generated_on: date | None = None
+
+    def generated_line(self) -> str | None:
+        if self.generated_on is None:
+            return None
+        return f"Gemaakt op {format_date(self.generated_on)}."
+
+
+def name_sort_key(name: Any) -> str:
+    """How readers expect names sorted: case and accents ignored ("AWVN" after "Algemene Bond",
+    "Ö" with "O")."""
+    decomposed = unicodedata.normalize("NFKD", "" if name is None else str(name))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def sort_by_name(frame: pd.DataFrame, name_column: str, tie_breaker: str) -> pd.DataFrame:
+    """The rows in reader's order of `name_column` (name_sort_key), then `tie_breaker`."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    keys = frame[name_column].map(name_sort_key)
+    order = sorted(
+        range(len(frame)),
+        key=lambda i: (keys.iloc[i], str(frame[tie_breaker].iloc[i])),
+    )
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def format_cell(value: Any, kind: str) -> str:
@@ -112,29 +141,39 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[tuple[Any, ...],
     return tuple(tuple(_cell(row[c]) for c in columns) for row in frame.to_dict("records"))
 
 
-def key_figure_table(key_figures: pd.DataFrame, config: KeyFigureConfig) -> LetterTable:
+def key_figure_table(
+    key_figures: pd.DataFrame, config: KeyFigureConfig, for_workbook: bool = False
+) -> LetterTable:
+    """The key figures by their readable title (key_figures.yaml); the annex shows title, CBS
+    table, year and gap, the workbook adds indicator, groups and the figure_key (to match the
+    rows with letter.key_figures)."""
+    tables = {spec.figure_key: spec.source_table for spec in config.figures}
     frame = key_figures.assign(
+        figure_title=key_figures["figure_key"].map(config.figure_title),
+        source_table=key_figures["figure_key"].map(lambda key: tables.get(key)),
         indicator_label=key_figures["indicator"].map(config.indicator_label),
         group_label=key_figures["population_group"].map(config.group_label),
         reference_label=key_figures["reference_group"].map(
             lambda code: config.group_label(code) if isinstance(code, str) else None
         ),
     )
+    columns = [
+        Column("Kerncijfer"),
+        Column("CBS-tabel"),
+        Column("Jaar", "year"),
+        Column("Verschil (procentpunten)", "decimal"),
+    ]
+    fields = ["figure_title", "source_table", "year", "value"]
+    if for_workbook:
+        columns[1:1] = [Column("Indicator"), Column("Groep"), Column("Vergeleken met")]
+        fields[1:1] = ["indicator_label", "group_label", "reference_label"]
+        columns.append(Column("Code"))
+        fields.append("figure_key")
     return LetterTable(
         sheet="Kerncijfers",
         title="Kerncijfers: verschillen in procentpunten",
-        columns=(
-            Column("Kerncijfer"),
-            Column("Indicator"),
-            Column("Groep"),
-            Column("Vergeleken met"),
-            Column("Jaar", "year"),
-            Column("Verschil (procentpunten)", "decimal"),
-        ),
-        rows=_rows(
-            frame,
-            ["figure_key", "indicator_label", "group_label", "reference_label", "year", "value"],
-        ),
+        columns=tuple(columns),
+        rows=_rows(frame, fields),
     )
 
 
@@ -199,10 +238,11 @@ def action_table(actions: pd.DataFrame, sheet: str, title: str, with_theme: bool
         Column("Partner"),
         Column("Actie"),
         Column("Status"),
-        Column("Startdatum", "date"),
-        Column("Einddatum", "date"),
-        Column("Bereikte personen", "integer"),
-        Column("Bereikte werkgevers", "integer"),
+        # Short headers: seven columns must fit an A4 page without breaking a word.
+        Column("Start", "date"),
+        Column("Einde", "date"),
+        Column("Personen bereikt", "integer"),
+        Column("Werkgevers bereikt", "integer"),
     ]
     fields = [
         "partner_name",
@@ -267,6 +307,24 @@ def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable
     )
 
 
+def figure_caption(indicator: str, config: KeyFigureConfig, breaks: Sequence[SeriesBreak]) -> str:
+    """The chart's caption; it speaks of the dashed line only when the chart has one."""
+    caption = (
+        f"Figuur: {config.indicator_label(indicator).lower()}, verschil per groep met "
+        f"{config.group_sentence(config.charts.reference_group)}."
+    )
+    if breaks:
+        years = " en ".join(str(found.year) for found in breaks)
+        tables = ", ".join(found.source_table for found in breaks)
+        noun = "markeert de trendbreuk" if len(breaks) == 1 else "markeren de trendbreuken"
+        line = "De stippellijn" if len(breaks) == 1 else "De stippellijnen"
+        caption += (
+            f" {line} bij {years} {noun}: daar begint een nieuwe CBS-reeks (tabel {tables}); "
+            "lijnen van verschillende reeksen worden niet verbonden."
+        )
+    return caption + " Jaren zonder cijfer worden niet ingevuld."
+
+
 def _ordered_key_figures(key_figures: pd.DataFrame, config: KeyFigureConfig) -> pd.DataFrame:
     order = {spec.figure_key: index for index, spec in enumerate(config.figures)}
     return (
@@ -288,16 +346,15 @@ def build_annex(
     partner_reporting: pd.DataFrame,
     actions: pd.DataFrame,
     gaps: pd.DataFrame,
-    charts: Mapping[str, Path],
+    charts: Mapping[str, RenderedChart],
     generated_on: date,
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse)."""
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
     theme_progress = theme_progress.sort_values(["theme_order", "theme"]).reset_index(drop=True)
-    partner_reporting = partner_reporting.sort_values(["partner_name", "partner_id"]).reset_index(
-        drop=True
-    )
+    partner_reporting = sort_by_name(partner_reporting, "partner_name", "partner_id")
+    actions = sort_by_name(actions, "partner_name", "action_id")
     key_blocks: list[Block] = []
     for _key, statement in key_figures.groupby("figure_key", sort=False):
         first = statement.iloc[0]
@@ -306,14 +363,9 @@ def build_annex(
         key_blocks.append(Paragraph("Er zijn geen kerncijfers geconfigureerd."))
     else:
         key_blocks.append(TableBlock(key_figure_table(key_figures, config)))
-    for indicator, path in charts.items():
+    for indicator, chart in charts.items():
         key_blocks.append(
-            FigureBlock(
-                path,
-                f"Figuur: {config.indicator_label(indicator).lower()}, verschil per groep met "
-                f"{config.group_sentence(config.charts.reference_group)}. De stippellijn markeert "
-                "de trendbreuk tussen twee CBS-reeksen; de lijnen worden daar niet verbonden.",
-            )
+            FigureBlock(chart.path, figure_caption(indicator, config, chart.breaks_drawn))
         )
     sections = [Section("Kerncijfers", tuple(key_blocks))]
 
@@ -349,16 +401,16 @@ def build_annex(
         )
     )
     workbook = (
-        key_figure_table(key_figures, config),
+        key_figure_table(key_figures, config, for_workbook=True),
         theme_progress_table(theme_progress),
         partner_table(partner_reporting),
         action_table(actions, "Acties", "Alle gerapporteerde acties", True),
         gap_series_table(gaps, config),
     )
     introduction = (
-        f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is op "
-        f"{format_date(generated_on)} gemaakt uit het datawarehouse van de monitor: de kerncijfers "
-        "uit CBS-tabellen, de voortgang uit de jaarlijkse rapportages van de partners."
+        f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is gemaakt "
+        "uit het datawarehouse van de monitor: de kerncijfers uit CBS-tabellen, de voortgang uit "
+        "de jaarlijkse rapportages van de partners."
     )
     return Annex(
         reporting_year=reporting_year,
@@ -366,4 +418,5 @@ def build_annex(
         introduction=introduction,
         sections=tuple(sections),
         workbook=workbook,
+        generated_on=generated_on,
     )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from via_pipeline.core.letter.atomic import replacing, write_replacing
 from via_pipeline.core.letter.document import Annex
 from via_pipeline.core.letter.markdown import write_annex_markdown
 from via_pipeline.core.letter.word import write_annex_docx
 from via_pipeline.core.letter.workbook import write_workbook
+
+__all__ = ["AnnexFiles", "annex_files", "replacing", "write_annex_files", "write_replacing"]
 
 
 @dataclass(frozen=True)
@@ -37,28 +37,6 @@ def annex_files(output_dir: Path, reporting_year: int) -> AnnexFiles:
         xlsx=folder / f"{stem}_tabellen.xlsx",
         markdown=folder / f"{stem}_bijlage.md",
     )
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` that replaces it when the block succeeds.
-
-    Someone may have last year's annex open, or a run may die half-way: the file at `path` is
-    always either the old one or the new one, never half written.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def write_replacing(path: Path, write: Callable[[Path], object]) -> Path:
-    with replacing(path) as temporary:
-        write(temporary)
-    return path
 
 
 def write_annex_files(annex: Annex, output_dir: Path) -> AnnexFiles:
