@@ -33,6 +33,14 @@ CHECKED_IDENTIFIERS = {
     "view": "module constant name of the registered frame",
 }
 
+# Interpolations allowed in one file only (name -> why). Adding an entry is a review decision.
+CHECKED_IN_FILE = {
+    "via_pipeline/core/monitor.py": {
+        "build": "the text of sql/build_monitor_gaps.sql, read by load_sql",
+        "stored": "a SELECT built from the GAP_COLUMNS and GAPS_TABLE constants",
+    },
+}
+
 
 def product_sources() -> list[Path]:
     return sorted((REPO_ROOT / "via_pipeline").rglob("*.py"))
@@ -64,6 +72,7 @@ def test_sql_fstrings_interpolate_only_checked_identifiers() -> None:
         for line, expressions, _ in sql_fstrings(path)
         for expression in expressions
         if expression not in CHECKED_IDENTIFIERS
+        and expression not in CHECKED_IN_FILE.get(str(path.relative_to(REPO_ROOT)), {})
     ]
     assert offending == [], "SQL built from something not checked as an identifier"
     # The scan finds the warehouse's own SQL, so it is looking in the right place.
