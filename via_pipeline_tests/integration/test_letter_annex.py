@@ -266,6 +266,9 @@ def test_annex_matches_the_warehouse(
     assert "file:voortgang_via_2023_unemployment_rate_verschil.png" in annex_metadata
     key_metadata = result.asset_materializations_for_node("letter__key_figures")[0].metadata
     assert "| kerncijfer" in key_metadata["key_figures"].value
+    assert "| Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde " in (
+        key_metadata["key_figures"].value
+    )
     assert THE_LETTERS_SENTENCE in key_metadata["key_figures"].value
     checks = {(c.asset_key, c.check_name): c.passed for c in result.get_asset_check_evaluations()}
     assert checks == {

@@ -20,7 +20,7 @@ from via_pipeline.core.letter.build import (
     write_partner_reporting,
     write_theme_progress,
 )
-from via_pipeline.core.letter.config import load_key_figure_config, load_themes
+from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
 from via_pipeline.core.letter.progress import reporting_summary_nl
 from via_pipeline.core.letter.quality import (
     KEY_FIGURE_EXPECTATIONS,
@@ -72,13 +72,15 @@ def suite_check(
     )
 
 
-def key_figures_markdown(frame: pd.DataFrame) -> str:
-    """The key figures as the run page shows them: statement, year, gap, sentence."""
+def key_figures_markdown(frame: pd.DataFrame, config: KeyFigureConfig) -> str:
+    """The key figures as the run page shows them: statement (title and key), year, gap,
+    sentence."""
     if frame.empty:
         return "_no key figures configured_"
     table = pd.DataFrame(
         {
-            "kerncijfer": frame["figure_key"],
+            "kerncijfer": frame["figure_key"].map(config.figure_title),
+            "code": frame["figure_key"],
             "jaar": frame["year"].astype(int),
             "verschil (pp)": [
                 "n.b." if pd.isna(value) else format_decimal(float(value))
@@ -119,13 +121,14 @@ def letter_key_figures(
     A rerun replaces the reporting year's rows.
     """
     year = int(context.partition_key)
-    frame = write_key_figures(warehouse.migrated_store(), load_key_figure_config(), year)
+    config = load_key_figure_config()
+    frame = write_key_figures(warehouse.migrated_store(), config, year)
     return dg.MaterializeResult(
         metadata=table_metadata(
             KEY_FIGURES_TABLE,
             frame,
             reporting_year=year,
-            key_figures=dg.MetadataValue.md(key_figures_markdown(frame)),
+            key_figures=dg.MetadataValue.md(key_figures_markdown(frame, config)),
             unavailable_figures=int(frame["value"].isna().sum()),
         ),
         check_results=[
@@ -264,9 +267,10 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     """
     year = int(context.partition_key)
     store = warehouse.migrated_store()
+    config = load_key_figure_config()
     written = write_annex(
         store,
-        load_key_figure_config(),
+        config,
         load_themes(),
         year,
         load_settings().output_dir,
@@ -277,7 +281,7 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         metadata={
             "reporting_year": year,
             "output_dir": dg.MetadataValue.path(str(written.files.docx.parent)),
-            "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures)),
+            "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
             **file_metadata(written.paths()),
         }
     )
