@@ -167,6 +167,16 @@ def test_annex_matches_the_warehouse(
     )
     assert "Over 2023 is voor dit thema geen actie gerapporteerd." in texts
     assert len(document.inline_shapes) == 2
+    # Tables and figures numbered in document order; figure captions true to the drawing.
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions[:3] == [
+        "Tabel 1. Kerncijfers: verschillen in procentpunten",
+        next(c for c in captions if c.startswith("Figuur 1. Werkloosheid, verschil per groep")),
+        next(c for c in captions if c.startswith("Figuur 2. Netto arbeidsparticipatie")),
+    ]
+    assert captions[-1] == f"Tabel {len(document.tables)}. Partneroverzicht"
+    # Both charts span 2013 (82809NED from 2008, 85456NED from 2013): the line is drawn.
+    assert all("De stippellijn bij 2013" in caption for caption in captions[1:3])
 
     partners = store.read(
         "SELECT * FROM letter.partner_reporting WHERE reporting_year = 2023 ORDER BY partner_name, partner_id"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -307,10 +307,16 @@ def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable
     )
 
 
-def figure_caption(indicator: str, config: KeyFigureConfig, breaks: Sequence[SeriesBreak]) -> str:
+def figure_caption(
+    indicator: str,
+    config: KeyFigureConfig,
+    breaks: Sequence[SeriesBreak],
+    number: int | None = None,
+) -> str:
     """The chart's caption; it speaks of the dashed line only when the chart has one."""
+    label = "Figuur." if number is None else f"Figuur {number}."
     caption = (
-        f"Figuur: {config.indicator_label(indicator).lower()}, verschil per groep met "
+        f"{label} {config.indicator_label(indicator)}, verschil per groep met "
         f"{config.group_sentence(config.charts.reference_group)}."
     )
     if breaks:
@@ -323,6 +329,23 @@ def figure_caption(indicator: str, config: KeyFigureConfig, breaks: Sequence[Ser
             "lijnen van verschillende reeksen worden niet verbonden."
         )
     return caption + " Jaren zonder cijfer worden niet ingevuld."
+
+
+def _number_tables(sections: Sequence[Section]) -> list[Section]:
+    """ "Tabel 1. ...", "Tabel 2. ..." in document order, so the letter can refer to them."""
+    numbered: list[Section] = []
+    count = 0
+    for section in sections:
+        blocks: list[Block] = []
+        for block in section.blocks:
+            if isinstance(block, TableBlock):
+                count += 1
+                table = replace(block.table, title=f"Tabel {count}. {block.table.title}")
+                blocks.append(TableBlock(table))
+            else:
+                blocks.append(block)
+        numbered.append(Section(section.heading, tuple(blocks)))
+    return numbered
 
 
 def _ordered_key_figures(key_figures: pd.DataFrame, config: KeyFigureConfig) -> pd.DataFrame:
@@ -363,9 +386,9 @@ def build_annex(
         key_blocks.append(Paragraph("Er zijn geen kerncijfers geconfigureerd."))
     else:
         key_blocks.append(TableBlock(key_figure_table(key_figures, config)))
-    for indicator, chart in charts.items():
+    for number, (indicator, chart) in enumerate(charts.items(), start=1):
         key_blocks.append(
-            FigureBlock(chart.path, figure_caption(indicator, config, chart.breaks_drawn))
+            FigureBlock(chart.path, figure_caption(indicator, config, chart.breaks_drawn, number))
         )
     sections = [Section("Kerncijfers", tuple(key_blocks))]
 
@@ -400,6 +423,7 @@ def build_annex(
             ),
         )
     )
+    sections = _number_tables(sections)
     workbook = (
         key_figure_table(key_figures, config, for_workbook=True),
         theme_progress_table(theme_progress),
