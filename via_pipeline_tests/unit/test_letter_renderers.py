@@ -286,6 +286,9 @@ def test_word_tables_have_widths_a_repeating_header_and_unsplit_rows(tmp_path: P
     assert len(table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")) == 1
     assert all(len(row._tr.xpath("./w:trPr/w:cantSplit")) == 1 for row in table.rows)
     assert all(not row._tr.xpath("./w:trPr/w:tblHeader") for row in table.rows[1:])
+    # A short table stays together: every row but the last keeps with the next.
+    keeps = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+    assert keeps == [True, True, None]
     caption = next(p for p in document.paragraphs if p.style.name == "Caption")
     assert caption.paragraph_format.keep_with_next is True
     # Numbers right-aligned, header included.

@@ -45,6 +45,7 @@ CELL_PADDING_CM = 2 * CELL_MARGIN_CM + 0.1
 # room for every column's longest word; narrower columns (codes, dates, numbers) never do.
 FLEXIBLE_COLUMN_CM = 4.0
 NUMERIC_KINDS = ("integer", "year", "decimal")
+KEEP_TOGETHER_ROWS = 12
 
 _SEPARATORS = (
     '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
@@ -191,6 +192,12 @@ def _add_table(document: Any, table: LetterTable) -> None:
         added = grid.add_row()
         empty = ["Geen gegevens.", *[""] * (len(table.columns) - 1)]
         fill(added.cells, empty, bold=False)
+    if len(grid.rows) <= KEEP_TOGETHER_ROWS:
+        # A short table moves to the next page whole rather than leaving a row or two behind.
+        for row in grid.rows[:-1]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     # Some space before whatever follows the table (a chart would touch its last row).
     document.add_paragraph().paragraph_format.space_after = Pt(0)
 
