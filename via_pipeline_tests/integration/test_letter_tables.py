@@ -191,3 +191,40 @@ def test_rerun_of_key_figures_is_stable(store: WarehouseStore, year: int) -> Non
     first = write_key_figures(store, config, year)
     second = write_key_figures(store, config, year)
     assert store.count("letter.key_figures") == len(first) == len(second)
+
+
+def test_latest_is_the_groups_last_published_year_through_the_monitor_build(
+    store: WarehouseStore,
+) -> None:
+    """82809NED has the population average up to 2021 but non-Western figures up to 2019
+    (as in the bundled snapshot): the letter quotes 2019 (7,3 - 3,4 = 3,9), says 2020 and 2021
+    have no figure for these groups, and keeps the baseline 2008 as not available."""
+    total = {year: 5.0 for year in range(2012, 2022)}
+    total[2019] = 3.4
+    store.replace(
+        "monitor.indicators",
+        indicators_frame(
+            indicator_rows(
+                "82809NED",
+                {
+                    "total": total,
+                    "dutch_background": {2012: 4.5, 2019: 2.8},
+                    "non_western": {2012: 14.1, 2016: 13.2, 2019: 7.3, 2020: None},
+                },
+            ),
+        ),
+    )
+    build_monitor_gaps(store, load_monitor_config())
+    write_key_figures(store, load_key_figure_config(), 2023)
+    stored = store.read_table(
+        "letter.key_figures",
+        {"reporting_year": 2023, "figure_key": "werkloosheid_niet_westers_vs_bevolking"},
+    ).sort_values("year")
+    assert stored["year"].tolist() == [2008, 2019]
+    assert pd.isna(stored["value"].iloc[0]) and stored["value"].iloc[1] == pytest.approx(3.9)
+    [text] = set(stored["text_nl"])
+    assert text.startswith("Anno 2019 is het verschil in werkloosheid tussen burgers met een ")
+    assert "3,9 procentpunten; voor 2008 is geen vergelijkbaar cijfer beschikbaar" in text
+    assert text.endswith(
+        "Over 2020 en 2021 heeft CBS in tabel 82809NED voor deze groepen geen cijfer gepubliceerd."
+    )
