@@ -40,7 +40,8 @@ EXPECTED_CHECKS: dict[tuple[str, ...], set[str]] = {
     ("letter", "key_figures"): set(),
 }
 
-SPECS = defined_asset_specs(defs)
+# Sorted: xdist workers must collect the same tests in the same order.
+SPECS = sorted(defined_asset_specs(defs), key=lambda spec: spec.key.to_user_string())
 SPEC_IDS = [spec.key.to_user_string() for spec in SPECS]
 
 
