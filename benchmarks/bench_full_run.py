@@ -15,7 +15,6 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from benchmarks.common import (
     PYTHON,
@@ -186,7 +185,3 @@ def run(size: BenchSize) -> BenchResult:
             "```",
         ]
     return result
-
-
-def step_summary(measurement: RunMeasurement) -> dict[str, Any]:
-    return {"wall": measurement.wall_seconds, "steps": measurement.step_seconds}
