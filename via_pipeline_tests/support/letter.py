@@ -9,22 +9,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from via_pipeline.core.config import load_yaml
+from via_pipeline.core.monitor import GAP_COLUMNS
 from via_pipeline.core.warehouse import WarehouseStore
-
-GAP_COLUMNS = [
-    "source_table",
-    "year",
-    "indicator",
-    "population_group",
-    "reference_group",
-    "value",
-    "reference_value",
-    "gap_pp",
-    "gap_change_prev_year_pp",
-    "baseline_year",
-    "gap_change_vs_baseline_pp",
-    "provisional",
-]
 
 
 def gap_rows(

@@ -6,15 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-INDICATOR_COLUMNS = [
-    "source_table",
-    "year",
-    "population_group",
-    "indicator",
-    "value",
-    "unit",
-    "provisional",
-]
+from via_pipeline.core.cbs.ingest import INDICATOR_COLUMNS
 
 
 def indicator_rows(

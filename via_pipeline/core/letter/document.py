@@ -19,7 +19,11 @@ import pandas as pd
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
 from via_pipeline.core.letter.charts import RenderedChart, SeriesBreak
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
-from via_pipeline.core.letter.progress import reporting_summary_nl, theme_summary_nl
+from via_pipeline.core.letter.progress import (
+    THEME_COUNT_COLUMNS,
+    reporting_summary_nl,
+    theme_summary_nl,
+)
 
 # How a cell reads in prose when it has no value: "niet beschikbaar".
 MISSING_CELL = "n.b."
@@ -194,17 +198,7 @@ def theme_progress_table(theme_progress: pd.DataFrame) -> LetterTable:
         ),
         rows=_rows(
             theme_progress,
-            [
-                "theme_title",
-                "partners_reporting",
-                "action_count",
-                "actions_planned",
-                "actions_ongoing",
-                "actions_completed",
-                "actions_stopped",
-                "people_reached",
-                "employers_reached",
-            ],
+            ["theme_title", *THEME_COUNT_COLUMNS],
         ),
     )
 
