@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from via_pipeline.core.cbs.catalogue import GROUPS_FILE, PopulationGroups, load_population_groups
 from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.dutch import format_decimal, format_pp
 from via_pipeline.core.expectations import ExpectationOutcome, SuiteResult
@@ -95,14 +96,16 @@ class MonitorConfig:
     baseline_year: int = 2008
     reference_groups: tuple[str, ...] = ("total", "dutch_background", "netherlands_origin")
     catch_up: CatchUpRule = field(default_factory=CatchUpRule)
-    indicator_labels: Mapping[str, str] = field(default_factory=dict)
-    group_labels: Mapping[str, str] = field(default_factory=dict)
+    # The reason sentence's words, from population_groups.yaml: an indicator's subject_nl
+    # ("het werkloosheidspercentage"), a group's sentence_nl ("burgers met een ...").
+    indicator_subjects: Mapping[str, str] = field(default_factory=dict)
+    group_sentences: Mapping[str, str] = field(default_factory=dict)
 
-    def indicator_label(self, indicator: str) -> str:
-        return self.indicator_labels.get(indicator, indicator)
+    def indicator_subject(self, indicator: str) -> str:
+        return self.indicator_subjects.get(indicator, indicator)
 
-    def group_label(self, group: str) -> str:
-        return self.group_labels.get(group, group)
+    def group_sentence(self, group: str) -> str:
+        return self.group_sentences.get(group, group)
 
 
 def _require_int(raw: Mapping[str, Any], key: str, where: str, minimum: int) -> int:
@@ -114,20 +117,21 @@ def _require_int(raw: Mapping[str, Any], key: str, where: str, minimum: int) -> 
     return value
 
 
-def _labels(raw: Any, where: str) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-    ):
-        raise ConfigFileError(f"{where}: must map codes to Dutch text")
-    return dict(raw)
+def parse_monitor_config(
+    raw: Any, source: str = CONFIG_FILE, wording: PopulationGroups | None = None
+) -> MonitorConfig:
+    """Validate the parsed monitor.yaml; every problem names the file and the key.
 
-
-def parse_monitor_config(raw: Any, source: str = CONFIG_FILE) -> MonitorConfig:
-    """Validate the parsed monitor.yaml; every problem names the file and the key."""
+    `wording`: population_groups.yaml (None: the shipped one), the Dutch words of the reason
+    sentence.
+    """
     if not isinstance(raw, dict):
         raise ConfigFileError(f"{source}: expected a mapping at the top level")
+    if "labels_nl" in raw:
+        raise ConfigFileError(
+            f"{source}: `labels_nl` is no longer read here; the wording lives in {GROUPS_FILE} "
+            "(a group's sentence_nl, an indicator's subject_nl)"
+        )
     baseline_year = _require_int(raw, "baseline_year", source, 1900)
     references = raw.get("reference_groups")
     if (
@@ -147,22 +151,23 @@ def parse_monitor_config(raw: Any, source: str = CONFIG_FILE) -> MonitorConfig:
         raise ConfigFileError(
             f"{source} catch_up: `max_gap_ratio` must be a number from 0 to 1, got {ratio!r}"
         )
-    labels = raw.get("labels_nl") or {}
-    if not isinstance(labels, dict):
-        raise ConfigFileError(f"{source}: `labels_nl` must be a mapping")
+    if wording is None:
+        wording = load_population_groups()
     return MonitorConfig(
         baseline_year=baseline_year,
         reference_groups=tuple(references),
         catch_up=CatchUpRule(narrowing_years=narrowing_years, max_gap_ratio=float(ratio)),
-        indicator_labels=_labels(labels.get("indicators"), f"{source} labels_nl.indicators"),
-        group_labels=_labels(
-            labels.get("population_groups"), f"{source} labels_nl.population_groups"
-        ),
+        indicator_subjects={i.code: i.subject_nl for i in wording.indicators},
+        group_sentences={g.code: g.sentence_nl for g in wording.population_groups},
     )
 
 
 def load_monitor_config(config_dir: Path = CONFIG_DIR) -> MonitorConfig:
-    return parse_monitor_config(load_yaml(CONFIG_FILE, config_dir), str(config_dir / CONFIG_FILE))
+    return parse_monitor_config(
+        load_yaml(CONFIG_FILE, config_dir),
+        str(config_dir / CONFIG_FILE),
+        load_population_groups(config_dir),
+    )
 
 
 # -- the catch-up verdict in words -----------------------------------------------------------
@@ -242,8 +247,9 @@ def _years(count: int) -> str:
 def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -> str:
     """Dutch sentences: the verdict, what the gap did, and each condition of the rule, met or not.
 
-    Example: "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een
-    herkomst buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022
+    Example: "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij burgers met een
+    buiten-Europese migratieachtergrond in 2008 3,2 procentpunten hoger dan bij het gemiddelde
+    van de bevolking en in 2022
     2,9 procentpunten hoger. Voorwaarde 1, ...: niet voldaan, ..."
 
     A series without a gap in its table's baseline year gets no verdict: "Geen oordeel over een
@@ -253,10 +259,10 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
         return _reason_without_verdict(figures, config)
     conditions = catch_up_conditions(figures, rule)
     verdict = "Structurele inhaalslag." if conditions.structural else "Geen structurele inhaalslag."
-    indicator = config.indicator_label(figures.indicator)
+    indicator = config.indicator_subject(figures.indicator)
     indicator = indicator[:1].upper() + indicator[1:]
-    group = config.group_label(figures.population_group)
-    reference = config.group_label(figures.reference_group)
+    group = config.group_sentence(figures.population_group)
+    reference = config.group_sentence(figures.reference_group)
     tolerance = rule.tolerance
     first = f"{_position(figures.gap_first_pp, tolerance, compared=True)} bij {reference}"
     verdict += _fallback_baseline(figures, config)
@@ -321,9 +327,9 @@ def _reason_without_verdict(figures: TrendFigures, config: MonitorConfig) -> str
     Measuring this one series from a later year would compare it with another starting point
     than the rest of its table (for 82809NED: from the 2012 crisis instead of the 2008 peak).
     """
-    indicator = config.indicator_label(figures.indicator)
+    indicator = config.indicator_subject(figures.indicator)
     missing = [
-        config.group_label(group)
+        config.group_sentence(group)
         for group, present in (
             (figures.population_group, figures.group_has_baseline_figure),
             (figures.reference_group, figures.reference_has_baseline_figure),

@@ -171,8 +171,12 @@ def test_annex_matches_the_warehouse(
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions[:3] == [
         "Tabel 1. Kerncijfers: verschillen in procentpunten",
-        next(c for c in captions if c.startswith("Figuur 1. Werkloosheid, verschil per groep")),
-        next(c for c in captions if c.startswith("Figuur 2. Netto arbeidsparticipatie")),
+        next(
+            c
+            for c in captions
+            if c.startswith("Figuur 1. Werkloosheidspercentage, verschil per groep")
+        ),
+        next(c for c in captions if c.startswith("Figuur 2. Nettoarbeidsparticipatie")),
     ]
     assert captions[-1] == f"Tabel {len(document.tables)}. Partneroverzicht"
     # Both charts span 2013 (82809NED from 2008, 85456NED from 2013): the line is drawn.

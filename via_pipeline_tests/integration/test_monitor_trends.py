@@ -51,8 +51,9 @@ def test_the_letters_example_is_no_structural_catch_up(store: WarehouseStore) ->
     assert trend.years_narrowing == 1
     assert not trend.structural_catch_up
     assert trend.reason_nl.startswith(
-        "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een herkomst "
-        "buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022 "
+        "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij burgers met een "
+        "buiten-Europese migratieachtergrond in 2008 3,2 procentpunten hoger dan bij het "
+        "gemiddelde van de bevolking en in 2022 "
         "2,9 procentpunten hoger."
     )
     assert trend.reason_nl.endswith("niet voldaan, het is 91 procent.")
@@ -115,7 +116,7 @@ def test_participation_gap_is_negative_and_narrows_in_absolute_terms(store: Ware
     assert trend.gap_last_pp == pytest.approx(-9.0, abs=1e-9)
     assert trend.years_narrowing == 3
     assert trend.structural_catch_up  # 9 / 13 = 69 %
-    assert "13,0 procentpunten lager dan bij de hele bevolking" in trend.reason_nl
+    assert "13,0 procentpunten lager dan bij het gemiddelde van de bevolking" in trend.reason_nl
 
 
 def test_year_missing_in_the_middle(store: WarehouseStore) -> None:
@@ -180,7 +181,7 @@ def test_group_without_a_baseline_figure_gets_no_verdict(store: WarehouseStore) 
     assert pd.isna(trend.structural_catch_up)
     assert trend.reason_nl == (
         "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
-        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij mensen met "
+        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij burgers met "
         "een niet-westerse migratieachtergrond, dus het verschil in dat jaar is onbekend. Het "
         "verschil is pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar "
         "zou een ander vertrekpunt hebben en wordt niet gegeven."
@@ -224,22 +225,22 @@ def test_reference_without_a_baseline_figure_is_named(store: WarehouseStore) -> 
     assert pd.isna(both.structural_catch_up)
     assert (
         "CBS heeft in deze tabel voor het basisjaar 2013 geen cijfer gepubliceerd van het "
-        "werkloosheidspercentage bij mensen met een herkomst buiten Europa en bij de hele "
-        "bevolking, dus" in both.reason_nl
+        "werkloosheidspercentage bij burgers met een buiten-Europese migratieachtergrond en bij "
+        "het gemiddelde van de bevolking, dus" in both.reason_nl
     )
     # Table 85456NED starts after 2008: the sentence names that too.
     assert "Het basisjaar is 2013: de tabel heeft geen cijfers voor 2008." in both.reason_nl
     reference = trends.loc[("85456NED", "unemployment_rate", "netherlands_origin", "total")]
     assert pd.isna(reference.structural_catch_up)
     assert (
-        "geen cijfer gepubliceerd van het werkloosheidspercentage bij de hele bevolking, dus"
-        in (reference.reason_nl)
+        "geen cijfer gepubliceerd van het werkloosheidspercentage bij het gemiddelde van de "
+        "bevolking, dus" in (reference.reason_nl)
     )
     against_dutch = trends.loc[
         ("85456NED", "unemployment_rate", "outside_europe_origin", "netherlands_origin")
     ]
     assert pd.isna(against_dutch.structural_catch_up)
-    assert "bij mensen met een herkomst buiten Europa, dus" in against_dutch.reason_nl
+    assert "bij burgers met een buiten-Europese migratieachtergrond, dus" in against_dutch.reason_nl
     # Every pair of this table lacks a 2013 figure on one side or both: no verdict at all.
     assert len(trends) == 4
     assert trends["structural_catch_up"].isna().all()

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.cbs.catalogue import load_catalogue, normalise_key, normalise_title
+from via_pipeline.core.cbs.catalogue import (
+    load_catalogue,
+    load_population_groups,
+    normalise_key,
+    normalise_title,
+)
 from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.paths import CONFIG_DIR
 
@@ -90,3 +95,58 @@ def test_bad_catalogue_edits_are_named(config_dir: Path, old: str, new: str, mes
         load_catalogue(config_dir)
     assert message in str(caught.value)
     assert "cbs_tables.yaml" in str(caught.value)
+
+
+def test_population_groups_yaml_is_the_one_place_of_the_wording() -> None:
+    """Every group and indicator has its table label and the letter's prose; the letter and the
+    monitor read the same words from it."""
+    from via_pipeline.core.letter.config import load_key_figure_config
+    from via_pipeline.core.monitor import load_monitor_config
+
+    declared = load_population_groups()
+    group = declared.group("outside_europe_origin")
+    assert group is not None
+    assert group.label_nl == "Herkomst buiten Europa"
+    assert group.sentence_nl == "burgers met een buiten-Europese migratieachtergrond"
+    indicator = declared.indicator("unemployment_rate")
+    assert indicator is not None
+    assert (indicator.label_nl, indicator.sentence_nl, indicator.subject_nl) == (
+        "Werkloosheidspercentage",
+        "werkloosheid",
+        "het werkloosheidspercentage",
+    )
+    letter, monitor = load_key_figure_config(), load_monitor_config()
+    for g in declared.population_groups:
+        assert g.label_nl and g.sentence_nl
+        assert letter.group_sentence(g.code) == monitor.group_sentence(g.code) == g.sentence_nl
+        assert letter.group_label(g.code) == g.label_nl
+    for i in declared.indicators:
+        assert letter.indicator_label(i.code) == i.label_nl
+        assert monitor.indicator_subject(i.code) == i.subject_nl
+    assert load_catalogue().population_groups == declared.population_groups
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    sentence_nl: burgers met een westerse migratieachtergrond\n",
+            "",
+            "population_groups entry 4: `sentence_nl` is required",
+        ),
+        (
+            "    subject_nl: het werkloosheidspercentage\n",
+            "",
+            "indicators entry 1: `subject_nl` is required",
+        ),
+    ],
+)
+def test_missing_wording_is_named(config_dir: Path, old: str, new: str, message: str) -> None:
+    path = config_dir / "population_groups.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigFileError) as caught:
+        load_population_groups(config_dir)
+    assert message in str(caught.value)
+    assert "population_groups.yaml" in str(caught.value)

@@ -157,8 +157,12 @@ def test_no_break_outside_the_years_and_no_dashed_line_in_the_caption(
     assert rendered.breaks_drawn == ()
     caption = figure_caption("unemployment_rate", CONFIG, rendered.breaks_drawn)
     assert "stippellijn" not in caption and "trendbreuk" not in caption
-    assert caption.startswith("Figuur. Werkloosheid, verschil per groep met het gemiddelde")
-    assert figure_caption("unemployment_rate", CONFIG, (), 2).startswith("Figuur 2. Werkloosheid")
+    assert caption.startswith(
+        "Figuur. Werkloosheidspercentage, verschil per groep met het gemiddelde"
+    )
+    assert figure_caption("unemployment_rate", CONFIG, (), 2).startswith(
+        "Figuur 2. Werkloosheidspercentage"
+    )
 
 
 def replace_indicators(indicators: list[str]):

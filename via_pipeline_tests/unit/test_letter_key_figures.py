@@ -352,13 +352,7 @@ def test_every_shipped_statement_has_its_wordings() -> None:
 
 
 VALID = {
-    "indicators": {
-        "unemployment_rate": {"sentence": "werkloosheid", "label": "W", "disadvantage_sign": 1}
-    },
-    "groups": {
-        "total": {"sentence": "s", "label": "l"},
-        "western": {"sentence": "s", "label": "l"},
-    },
+    "indicators": {"unemployment_rate": {"disadvantage_sign": 1}},
     "figures": [
         {
             "figure_key": "a",
@@ -378,8 +372,8 @@ VALID = {
     ("change", "message"),
     [
         ({"figure_key": "A b"}, "lowercase snake_case"),
-        ({"indicator": "wages"}, "indicator 'wages' has no wording"),
-        ({"population_group": "martians"}, "population_group 'martians' has no wording"),
+        ({"indicator": "wages"}, "indicator 'wages' has no disadvantage_sign"),
+        ({"population_group": "martians"}, "population_group 'martians' is not declared in"),
         ({"baseline_year": "2008x"}, "baseline_year must be a year"),
         ({"latest_year": 2007}, "latest_year must come after baseline_year"),
         ({"kind": "trend"}, "kind must be one of level, change"),
@@ -400,8 +394,31 @@ def test_valid_config_parses() -> None:
     config = parse_key_figure_config(VALID)
     assert config.figures[0].latest_year is None
     assert config.figures[0].kind == "level"
+    # The wording comes from population_groups.yaml, the one place of it.
+    assert config.indicators["unemployment_rate"].sentence == "werkloosheid"
+    assert config.indicator_label("unemployment_rate") == "Werkloosheidspercentage"
+    assert config.group_sentence("western") == "burgers met een westerse migratieachtergrond"
+    assert config.group_label("total") == "Totaal (hele bevolking 15 tot 75 jaar)"
     assert config.figure_title("a") == "Werkloosheid A"
     assert config.figure_title("removed_key") == "removed_key"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"groups": {"total": {"sentence": "s", "label": "l"}}}, "`groups` is no longer read"),
+        (
+            {"indicators": {"unemployment_rate": {"sentence": "w", "disadvantage_sign": 1}}},
+            "sentence no longer read here",
+        ),
+        ({"indicators": {"wages": {"disadvantage_sign": 1}}}, "'wages' is not declared in"),
+    ],
+)
+def test_wording_in_key_figures_yaml_is_refused(change: dict, message: str) -> None:
+    """Wording left in key_figures.yaml would silently be ignored: it must be moved instead."""
+    with pytest.raises(ConfigFileError, match=message) as error:
+        parse_key_figure_config({**VALID, **change}, "config/key_figures.yaml")
+    assert "population_groups.yaml" in str(error.value)
 
 
 def test_every_shipped_statement_has_a_readable_title() -> None:

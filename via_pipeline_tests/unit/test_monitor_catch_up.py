@@ -3,6 +3,7 @@ conditions, the sign of the gap, and the Dutch sentence that explains each verdi
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,8 +50,12 @@ def test_shipped_config_holds_the_documented_defaults() -> None:
     assert CONFIG.baseline_year == 2008
     assert CONFIG.reference_groups == ("total", "dutch_background", "netherlands_origin")
     assert (RULE.narrowing_years, RULE.max_gap_ratio) == (3, 0.75)
-    assert CONFIG.group_label("outside_europe_origin") == "mensen met een herkomst buiten Europa"
-    assert CONFIG.group_label("second_generation") == "second_generation"
+    # The words come from population_groups.yaml, the letter's register.
+    assert CONFIG.group_sentence("outside_europe_origin") == (
+        "burgers met een buiten-Europese migratieachtergrond"
+    )
+    assert CONFIG.indicator_subject("unemployment_rate") == "het werkloosheidspercentage"
+    assert CONFIG.group_sentence("second_generation") == "second_generation"
 
 
 VALID = {
@@ -68,7 +73,7 @@ VALID = {
         ({"catch_up": None}, "`catch_up` must be a mapping"),
         ({"catch_up": {"narrowing_years": 0, "max_gap_ratio": 0.75}}, "`narrowing_years`"),
         ({"catch_up": {"narrowing_years": 3, "max_gap_ratio": 1.5}}, "`max_gap_ratio`"),
-        ({"labels_nl": {"indicators": {"x": 1}}}, "labels_nl.indicators"),
+        ({"labels_nl": {"indicators": {"x": "y"}}}, "population_groups.yaml"),
     ],
 )
 def test_bad_config_names_file_and_key(change: dict[str, object], message: str) -> None:
@@ -113,8 +118,9 @@ def test_rule_parameters_come_from_config() -> None:
 
 def test_reason_for_the_letters_example() -> None:
     assert reason_nl(figures(3.2, 2.9, narrowing=1, compared=1), RULE, CONFIG) == (
-        "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij mensen met een herkomst "
-        "buiten Europa in 2008 3,2 procentpunten hoger dan bij de hele bevolking en in 2022 "
+        "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij burgers met een "
+        "buiten-Europese migratieachtergrond in 2008 3,2 procentpunten hoger dan bij het "
+        "gemiddelde van de bevolking en in 2022 "
         "2,9 procentpunten hoger. Voorwaarde 1, het verschil werd in elk van de laatste 3 jaren "
         "kleiner: niet voldaan, na 2008 zijn er pas voor 1 jaar cijfers. Voorwaarde 2, het laatste "
         "verschil is hooguit 75 procent van dat in 2008: niet voldaan, het is 91 procent."
@@ -133,10 +139,11 @@ def test_reason_puts_a_negative_gap_in_words() -> None:
         figures(-10.0, -8.0, narrowing=2, indicator="net_participation_rate"), RULE, CONFIG
     )
     assert text.startswith("Geen structurele inhaalslag. De nettoarbeidsparticipatie lag bij")
-    assert "in 2008 10,0 procentpunten lager dan bij de hele bevolking" in text
+    assert "in 2008 10,0 procentpunten lager dan bij het gemiddelde van de bevolking" in text
     assert "en in 2022 8,0 procentpunten lager." in text
     assert "niet voldaan, het verschil werd in 2 van de laatste 3 jaren kleiner." in text
-    assert "-" not in text
+    # No signed number (a hyphen inside a word, as in "buiten-Europese", is fine).
+    assert not re.search(r"[-\u2212]\s*\d", text)
 
 
 def test_reason_does_not_round_a_share_above_the_limit_into_it() -> None:
@@ -146,7 +153,7 @@ def test_reason_does_not_round_a_share_above_the_limit_into_it() -> None:
 
 
 def test_reason_with_a_single_year_and_unknown_codes() -> None:
-    config = replace(CONFIG, indicator_labels={}, group_labels={})
+    config = replace(CONFIG, indicator_subjects={}, group_sentences={})
     text = reason_nl(figures(0.0, 0.0, 0, 0, 2013, 2013, "long_term_rate"), RULE, config)
     assert text == (
         "Geen structurele inhaalslag. Het basisjaar is 2013: de tabel heeft geen cijfers voor "
@@ -192,8 +199,9 @@ def test_no_verdict_without_a_baseline_gap() -> None:
         catch_up_conditions(trend, RULE)
     assert reason_nl(trend, RULE, CONFIG) == (
         "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
-        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij mensen met "
-        "een herkomst buiten Europa, dus het verschil in dat jaar is onbekend. Het verschil is "
+        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij burgers met "
+        "een buiten-Europese migratieachtergrond, dus het verschil in dat jaar is onbekend. "
+        "Het verschil is "
         "pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar zou een ander "
         "vertrekpunt hebben en wordt niet gegeven."
     )
@@ -202,9 +210,14 @@ def test_no_verdict_without_a_baseline_gap() -> None:
 @pytest.mark.parametrize(
     ("group_present", "reference_present", "missing"),
     [
-        (False, True, "bij mensen met een herkomst buiten Europa, dus"),
-        (True, False, "bij de hele bevolking, dus"),
-        (False, False, "bij mensen met een herkomst buiten Europa en bij de hele bevolking, dus"),
+        (False, True, "bij burgers met een buiten-Europese migratieachtergrond, dus"),
+        (True, False, "bij het gemiddelde van de bevolking, dus"),
+        (
+            False,
+            False,
+            "bij burgers met een buiten-Europese migratieachtergrond en bij het gemiddelde van "
+            "de bevolking, dus",
+        ),
     ],
 )
 def test_no_verdict_names_the_missing_figure(

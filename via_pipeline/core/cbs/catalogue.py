@@ -1,5 +1,9 @@
 """The CBS table catalogue (config/cbs_tables.yaml) and population groups, read into typed records.
 
+population_groups.yaml is also the one home of the Dutch wording of every group and indicator
+(table labels and the letter's prose); the letter and the monitor read it through
+`load_population_groups`.
+
 Every problem names the file, the table and the entry, so a wrong edit to the YAML fails on
 load with a sentence instead of a KeyError deep inside the ingest.
 """
@@ -77,15 +81,32 @@ class TableConfig:
 @dataclass(frozen=True)
 class PopulationGroup:
     code: str
-    label_nl: str
+    label_nl: str  # table column / chart legend: "Herkomst buiten Europa"
+    sentence_nl: str  # the letter's prose: "burgers met een buiten-Europese migratieachtergrond"
     classification: str
 
 
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    label_nl: str
+    label_nl: str  # table column / chart caption: "Werkloosheidspercentage"
+    sentence_nl: str  # after "het verschil in": "werkloosheid"
+    subject_nl: str  # with its article, as a sentence's subject: "het werkloosheidspercentage"
     unit: str
+
+
+@dataclass(frozen=True)
+class PopulationGroups:
+    """population_groups.yaml: the group and indicator codes with their Dutch wording."""
+
+    population_groups: tuple[PopulationGroup, ...]
+    indicators: tuple[Indicator, ...]
+
+    def group(self, code: str) -> PopulationGroup | None:
+        return next((g for g in self.population_groups if g.code == code), None)
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -132,9 +153,10 @@ def _parse_groups(
             raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
         groups.append(
             PopulationGroup(
-                code,
-                str(_require(entry, "label_nl", where)),
-                str(_require(entry, "classification", where)),
+                code=code,
+                label_nl=str(_require(entry, "label_nl", where)),
+                sentence_nl=str(_require(entry, "sentence_nl", where)),
+                classification=str(_require(entry, "classification", where)),
             )
         )
     indicators = []
@@ -145,7 +167,11 @@ def _parse_groups(
             raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
         indicators.append(
             Indicator(
-                code, str(_require(entry, "label_nl", where)), str(_require(entry, "unit", where))
+                code=code,
+                label_nl=str(_require(entry, "label_nl", where)),
+                sentence_nl=str(_require(entry, "sentence_nl", where)),
+                subject_nl=str(_require(entry, "subject_nl", where)),
+                unit=str(_require(entry, "unit", where)),
             )
         )
     for kind, codes in (
@@ -229,9 +255,16 @@ def _parse_table(
     )
 
 
+def load_population_groups(config_dir: Path = CONFIG_DIR) -> PopulationGroups:
+    """Read population_groups.yaml: the codes, and their Dutch labels and sentence wording."""
+    groups, indicators = _parse_groups(load_yaml(GROUPS_FILE, config_dir), config_dir / GROUPS_FILE)
+    return PopulationGroups(groups, indicators)
+
+
 def load_catalogue(config_dir: Path = CONFIG_DIR) -> Catalogue:
     """Read cbs_tables.yaml and population_groups.yaml, checking every code they share."""
-    groups, indicators = _parse_groups(load_yaml(GROUPS_FILE, config_dir), config_dir / GROUPS_FILE)
+    declared = load_population_groups(config_dir)
+    groups, indicators = declared.population_groups, declared.indicators
     path = config_dir / CATALOGUE_FILE
     raw = load_yaml(CATALOGUE_FILE, config_dir)
     if not isinstance(raw, dict) or not isinstance(raw.get("tables"), list) or not raw["tables"]:

@@ -1,4 +1,8 @@
-"""The key-figure statements and Dutch wordings of config/key_figures.yaml, and the themes.
+"""The key-figure statements of config/key_figures.yaml, their Dutch wording, and the themes.
+
+The wording of groups and indicators (sentence and label) is read from population_groups.yaml
+through the CBS catalogue's loader, the one place of that wording; key_figures.yaml holds the
+statements and each indicator's disadvantage sign.
 
 Loaded into frozen records and checked once, so a typo in the YAML is reported with the file
 and the entry, not as a KeyError half-way through building the annex.
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from via_pipeline.core.cbs.catalogue import GROUPS_FILE, PopulationGroups, load_population_groups
 from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.paths import CONFIG_DIR
 
@@ -99,27 +104,44 @@ def _year(value: Any, where: str, field: str) -> int:
     return value
 
 
-def parse_key_figure_config(raw: Any, source: str = KEY_FIGURES_FILE) -> KeyFigureConfig:
-    """Check and convert the parsed YAML; every problem names the file and the entry."""
+def parse_key_figure_config(
+    raw: Any, source: str = KEY_FIGURES_FILE, wording: PopulationGroups | None = None
+) -> KeyFigureConfig:
+    """Check and convert the parsed YAML; every problem names the file and the entry.
+
+    `wording`: population_groups.yaml (None: the shipped one), where groups and indicators get
+    their Dutch sentence and label.
+    """
     if not isinstance(raw, Mapping):
-        raise ConfigFileError(f"{source}: expected a mapping with figures, indicators, groups")
+        raise ConfigFileError(f"{source}: expected a mapping with figures, indicators, charts")
+    if "groups" in raw:
+        raise ConfigFileError(
+            f"{source}: `groups` is no longer read here; group wording lives in {GROUPS_FILE} "
+            "(label_nl, sentence_nl)"
+        )
+    if wording is None:
+        wording = load_population_groups()
     indicators: dict[str, IndicatorWording] = {}
     for code, entry in (raw.get("indicators") or {}).items():
         where = f"{source}: indicators.{code}"
+        moved = sorted({"sentence", "label"} & set(entry or {}))
+        if moved:
+            raise ConfigFileError(
+                f"{where}: {', '.join(moved)} no longer read here; indicator wording lives in "
+                f"{GROUPS_FILE} (label_nl, sentence_nl)"
+            )
         sign = _require(entry, "disadvantage_sign", where)
         if sign not in (1, -1):
             raise ConfigFileError(f"{where}: disadvantage_sign must be 1 or -1, got {sign!r}")
+        declared = wording.indicator(str(code))
+        if declared is None:
+            raise ConfigFileError(f"{where}: indicator {code!r} is not declared in {GROUPS_FILE}")
         indicators[str(code)] = IndicatorWording(
-            sentence=str(_require(entry, "sentence", where)),
-            label=str(_require(entry, "label", where)),
-            disadvantage_sign=int(sign),
+            sentence=declared.sentence_nl, label=declared.label_nl, disadvantage_sign=int(sign)
         )
     groups = {
-        str(code): GroupWording(
-            sentence=str(_require(entry, "sentence", f"{source}: groups.{code}")),
-            label=str(_require(entry, "label", f"{source}: groups.{code}")),
-        )
-        for code, entry in (raw.get("groups") or {}).items()
+        group.code: GroupWording(sentence=group.sentence_nl, label=group.label_nl)
+        for group in wording.population_groups
     }
     figures: list[FigureSpec] = []
     seen: set[str] = set()
@@ -138,13 +160,13 @@ def parse_key_figure_config(raw: Any, source: str = KEY_FIGURES_FILE) -> KeyFigu
         indicator = str(_require(entry, "indicator", where))
         if indicator not in indicators:
             raise ConfigFileError(
-                f"{where}: indicator {indicator!r} has no wording under indicators"
+                f"{where}: indicator {indicator!r} has no disadvantage_sign under indicators"
             )
         group = str(_require(entry, "population_group", where))
         reference = str(_require(entry, "reference_group", where))
         for field, code in (("population_group", group), ("reference_group", reference)):
             if code not in groups:
-                raise ConfigFileError(f"{where}: {field} {code!r} has no wording under groups")
+                raise ConfigFileError(f"{where}: {field} {code!r} is not declared in {GROUPS_FILE}")
         baseline = _year(_require(entry, "baseline_year", where), where, "baseline_year")
         latest_raw = _require(entry, "latest_year", where)
         latest = None if latest_raw == LATEST else _year(latest_raw, where, "latest_year")
@@ -178,7 +200,9 @@ def parse_key_figure_config(raw: Any, source: str = KEY_FIGURES_FILE) -> KeyFigu
 
 def load_key_figure_config(config_dir: Path = CONFIG_DIR) -> KeyFigureConfig:
     return parse_key_figure_config(
-        load_yaml(KEY_FIGURES_FILE, config_dir), str(config_dir / KEY_FIGURES_FILE)
+        load_yaml(KEY_FIGURES_FILE, config_dir),
+        str(config_dir / KEY_FIGURES_FILE),
+        load_population_groups(config_dir),
     )
 
 
