@@ -7,6 +7,7 @@ great_expectations itself (4-6 s to import) is imported only when a suite runs.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -133,6 +134,8 @@ def validate_frame(
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GE logs its ephemeral docs folder at INFO; that is noise in a run's output.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     # GE draws tqdm progress bars into run logs unless told not to.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -71,6 +71,24 @@ def _next_link_guard(what: str) -> Iterator[None]:
         cbsodata_module.Session = original
 
 
+def connection_problem(error: BaseException) -> str:
+    """The innermost reason of a requests connection error, e.g. "NameResolutionError: Failed to
+    resolve 'opendata.cbs.nl' (...)": requests wraps urllib3's MaxRetryError, which wraps the cause,
+    and each wrapper repeats the URL before it."""
+    cause = error
+    for _ in range(5):
+        inner = getattr(cause, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next(
+                (arg for arg in reversed(cause.args) if isinstance(arg, BaseException)), None
+            )
+        if inner is None:
+            break
+        cause = inner
+    text = str(cause).rsplit("): ", 1)[-1]
+    return f"{type(cause).__name__}: {text}"[:200]
+
+
 class CbsError(RuntimeError):
     """Reading CBS failed; the message names the table, the entity set and the cause."""
 
@@ -207,7 +225,7 @@ class LiveCbsClient:
                     f"no answer within {self.policy.timeout_seconds:g} s ({type(error).__name__})"
                 )
             except requests.ConnectionError as error:
-                last_problem = f"cannot connect ({type(error).__name__}: {str(error)[:200]})"
+                last_problem = f"cannot connect ({connection_problem(error)})"
             except json.JSONDecodeError as error:
                 start = error.doc[:80] if isinstance(error.doc, str) else ""
                 raise CbsAnswerError(
