@@ -11,6 +11,7 @@ load with a sentence instead of a KeyError deep inside the ingest.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,17 +141,25 @@ def _optional_text(entry: dict[str, Any], field: str) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _coded_entries(
+    raw: dict[str, Any], key: str, path: Path
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """The entries of a `key:` list, each with where it stands (for messages) and its checked code."""
+    for number, entry in enumerate(raw.get(key) or [], start=1):
+        where = f"{path}: {key} entry {number}"
+        code = str(_require(entry, "code", where))
+        if not CODE.match(code):
+            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
+        yield where, code, entry
+
+
 def _parse_groups(
     raw: Any, path: Path
 ) -> tuple[tuple[PopulationGroup, ...], tuple[Indicator, ...]]:
     if not isinstance(raw, dict):
         raise ConfigFileError(f"{path}: expected `population_groups:` and `indicators:` lists")
     groups = []
-    for number, entry in enumerate(raw.get("population_groups") or [], start=1):
-        where = f"{path}: population_groups entry {number}"
-        code = str(_require(entry, "code", where))
-        if not CODE.match(code):
-            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
+    for where, code, entry in _coded_entries(raw, "population_groups", path):
         groups.append(
             PopulationGroup(
                 code=code,
@@ -160,11 +169,7 @@ def _parse_groups(
             )
         )
     indicators = []
-    for number, entry in enumerate(raw.get("indicators") or [], start=1):
-        where = f"{path}: indicators entry {number}"
-        code = str(_require(entry, "code", where))
-        if not CODE.match(code):
-            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
+    for where, code, entry in _coded_entries(raw, "indicators", path):
         indicators.append(
             Indicator(
                 code=code,
