@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -272,20 +271,10 @@ def postgres_server_version() -> str:
 @contextlib.contextmanager
 def scratch_postgres_database(prefix: str = "via_bench") -> Iterator[str]:
     """A new PostgreSQL database on the benchmark server, dropped afterwards; yields its URL."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
+    from via_pipeline_tests.support.postgres import scratch_database
 
-    server_url = postgres_server_url()
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database(postgres_server_url(), prefix) as url:
+        yield url
 
 
 def postgres_available() -> bool:

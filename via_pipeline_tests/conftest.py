@@ -8,15 +8,15 @@ half is skipped; with it set and the server unreachable, it fails.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline_tests.support.postgres import scratch_database
 
 POSTGRES_URL_VARIABLE = "VIA_TEST_POSTGRES_URL"
 
@@ -42,20 +42,12 @@ def postgres_url() -> Iterator[str]:
     server_url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not server_url:
         pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"via_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        pytest.fail(f"{POSTGRES_URL_VARIABLE} is set but PostgreSQL is unreachable: {error}")
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with ExitStack() as cleanup:
+        try:
+            url = cleanup.enter_context(scratch_database(server_url))
+        except sa.exc.OperationalError as error:
+            pytest.fail(f"{POSTGRES_URL_VARIABLE} is set but PostgreSQL is unreachable: {error}")
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline_tests.support.postgres import scratch_database
 
 
 class Child:
@@ -79,23 +78,5 @@ def url_pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
         )
         return
     first = request.getfixturevalue("postgres_url")
-    with extra_postgres_database(first) as second:
+    with scratch_database(first) as second:
         yield first, second
-
-
-@contextmanager
-def extra_postgres_database(like_url: str) -> Iterator[str]:
-    """One more throw-away database on the server of `like_url`."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    admin = sa.create_engine(like_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"via_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(like_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
