@@ -181,3 +181,32 @@ def validate_frame(
             )
         )
     return SuiteResult(suite_name=suite_name, outcomes=tuple(outcomes))
+
+
+def merge_suite_results(results: Sequence[SuiteResult]) -> SuiteResult:
+    """One result for a suite run on several slices of a table: counts added, examples pooled.
+
+    Every result must come from the same expectations in the same order.
+    """
+    if not results:
+        raise ValueError("no suite results to merge")
+    first = results[0]
+    merged = []
+    for position, outcome in enumerate(first.outcomes):
+        parts = [result.outcomes[position] for result in results]
+        if any(part.expectation != outcome.expectation for part in parts):
+            raise ValueError(f"suite results differ at expectation {position}: cannot merge")
+        counts = [part.unexpected_count for part in parts if part.unexpected_count is not None]
+        examples = tuple(example for part in parts for example in part.examples)[:EXAMPLES_KEPT]
+        failing = next((part for part in parts if not part.success), parts[0])
+        merged.append(
+            ExpectationOutcome(
+                expectation=outcome.expectation,
+                column=outcome.column,
+                success=all(part.success for part in parts),
+                unexpected_count=sum(counts) if counts else None,
+                examples=examples,
+                details=failing.details,
+            )
+        )
+    return SuiteResult(suite_name=first.suite_name, outcomes=tuple(merged))

@@ -126,6 +126,11 @@ def test_failing_suite_blocks_what_reads_the_actions(duckdb_url: str) -> None:
     assert (check.check_name, check.passed) == ("actions_meet_submission_suite", False)
     failures = str(check.metadata["failures"].value)
     assert "partner_id" in failures and "theme" in failures
+    named = str(check.metadata["failing_rows"].value)
+    assert (
+        "- (onbekend bestand) (partner nobody): rij 2 breken unknown_partner (partner_id)" in named
+    )
+    assert "- (onbekend bestand) (partner nobody): rij 2 breken unknown_theme (thema)" in named
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
     assert dg.AssetKey("reads_actions") not in materialised
     assert not result.success

@@ -206,3 +206,65 @@ def test_intake_writes_a_whole_file_or_only_its_rejection(
         )
         assert len(stored) == len(rows) == outcome.action_count
         assert set(stored["submission_sha256"]) == {file.sha256}
+
+
+# One submission as a coordinator receives it: which partner, how many actions (numbered 1..n,
+# as every partner numbers them), CSV or XLSX, and now and then a flaw that must reject it.
+submission = st.tuples(
+    st.sampled_from(["abu", "fnv", "vng", "uwv"]),
+    st.integers(1, 5),
+    st.sampled_from(["csv", "xlsx"]),
+    st.sampled_from(["", "", "", "duplicate_action_id", "unknown_theme"]),
+)
+
+
+def submission_file(partner_id: str, count: int, extension: str, flaw: str) -> tuple[str, bytes]:
+    from via_pipeline_tests.support.partners import numbered_rows, xlsx_bytes
+
+    rows = numbered_rows(partner_id, 2024, count, excel_cells=extension == "xlsx")
+    if flaw == "duplicate_action_id":
+        rows.append([*rows[0][:2], rows[0][2], *rows[-1][3:]])
+    elif flaw == "unknown_theme":
+        rows[-1][HEADER.index("thema")] = "scholing"
+    content = (
+        xlsx_bytes(rows)
+        if extension == "xlsx"
+        else csv_bytes(rows, delimiter=";", encoding="cp1252")
+    )
+    return f"{partner_id}_2024.{extension}", content
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(files=st.lists(submission, min_size=1, max_size=6))
+def test_whatever_the_intake_accepts_passes_the_year_suite(
+    intake_store: WarehouseStore, tmp_path: Path, files: list[tuple[str, int, str, str]]
+) -> None:
+    """Several partners, several versions, any order, ids 1..n everywhere: the year never fails."""
+    from via_pipeline.core.expectations import validate_frame
+    from via_pipeline.core.partners.archive import archive_bytes
+    from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite
+    from via_pipeline.core.partners.yearcheck import check_year
+
+    with intake_store.transaction() as conn:
+        for table in ("actions", "submissions", "versions", "rejections"):
+            conn.exec_driver_sql(f"DELETE FROM partners.{table}")
+    expected: dict[str, int] = {}
+    for partner_id, count, extension, flaw in files:
+        name, content = submission_file(partner_id, count, extension, flaw)
+        archived = archive_bytes(content, name, tmp_path / "archive")
+        outcome = take_in(intake_store, archived, tmp_path / "feedback", PARTNERS, THEMES, YEARS)
+        assert outcome.status in ("accepted", "skipped", "rejected")
+        assert (outcome.status == "rejected") == bool(flaw), outcome.problems
+        if outcome.status == "accepted":
+            expected[partner_id] = count
+    rules = submission_suite([p.partner_id for p in PARTNERS], THEME_CODES, 2024)
+    checked = check_year(intake_store, 2024, rules, SUITE_NAME, validate_frame, max_rows=6)
+    assert (checked.result.success, checked.failures) == (True, ())
+    stored = intake_store.read(
+        "SELECT partner_id, count(*) AS n FROM partners.actions GROUP BY partner_id"
+    )
+    assert dict(zip(stored["partner_id"], stored["n"].astype(int), strict=True)) == expected

@@ -84,3 +84,39 @@ def drop_in_inbox(inbox: Path, file_name: str, content: bytes) -> Path:
     path = inbox / file_name
     path.write_bytes(content)
     return path
+
+
+def numbered_rows(
+    partner_id: str, year: int, count: int, *, excel_cells: bool = False
+) -> list[list[object]]:
+    """Rows as partners really fill them in: actie_id 1..count (every partner starts at 1),
+    Dutch dates (or Excel date cells), counts with a thousands dot, a Windows-1252-safe accent.
+    """
+    from datetime import date
+
+    themes = [
+        "Meer culturele diversiteit op het werk",
+        "kans_op_baan_of_stage",
+        "begeleiding naar werk",
+    ]
+    statuses = ["Lopend", "afgerond", "gepland", "gestopt"]
+    rows: list[list[object]] = []
+    for number in range(1, count + 1):
+        start = date(year, number % 12 + 1, 1)
+        end = date(year, 12, 31)
+        rows.append(
+            [
+                partner_id.upper() if number == 1 else partner_id,
+                year,
+                number if excel_cells else str(number),
+                themes[number % 3],
+                f"Coördinatie traject {number}",
+                statuses[number % 4],
+                start if excel_cells else start.strftime("%d-%m-%Y"),
+                end if excel_cells else end.strftime("%d-%m-%Y"),
+                1250 * number if excel_cells else f"{1250 * number:,}".replace(",", "."),
+                "" if number % 2 else number,
+                f"Voorbeeld: traject {number}",
+            ]
+        )
+    return rows
