@@ -30,6 +30,7 @@ def offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path
     data_dir = tmp_path / "data"
     monkeypatch.setenv("VIA_DATA_DIR", str(data_dir))
     monkeypatch.setenv("VIA_CBS_SOURCE", "snapshot")
+    monkeypatch.setenv("VIA_INBOX_QUIET_SECONDS", "0")  # files written by a test are complete
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.delenv(proxy, raising=False)

@@ -32,6 +32,10 @@ class Settings:
     cbs_catalog_url: str
     cbs_use_https: bool
     dagster_home: Path
+    # A partner file is taken only once unchanged this long (docs/operations.md, safe copy).
+    inbox_quiet_seconds: float = 10.0
+    # How long `via-pipeline run` waits for a file still changing before it skips it.
+    inbox_max_wait_seconds: float = 60.0
 
     @property
     def inbox_dir(self) -> Path:
@@ -88,6 +92,20 @@ def _parse_bool(variable: str, raw: str) -> bool:
     raise ConfigurationError(f"{variable}: expected true or false, got {raw!r}")
 
 
+def _parse_seconds(variable: str, raw: str | None, default: float) -> float:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip().replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise ConfigurationError(
+            f"{variable}: expected a number of seconds from 0 to 86400, got {raw!r}"
+        )
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every VIA_* setting (and DAGSTER_HOME) from the environment."""
     env = os.environ if environ is None else environ
@@ -114,4 +132,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cbs_catalog_url=catalog_url,
         cbs_use_https=use_https,
         dagster_home=dagster_home,
+        inbox_quiet_seconds=_parse_seconds(
+            "VIA_INBOX_QUIET_SECONDS", env.get("VIA_INBOX_QUIET_SECONDS"), 10.0
+        ),
+        inbox_max_wait_seconds=_parse_seconds(
+            "VIA_INBOX_MAX_WAIT_SECONDS", env.get("VIA_INBOX_MAX_WAIT_SECONDS"), 60.0
+        ),
     )

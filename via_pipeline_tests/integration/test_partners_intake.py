@@ -22,7 +22,13 @@ from via_pipeline.core.partners.intake import (
 )
 from via_pipeline.core.partners.registry import Partner, load_partners, load_themes
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
-from via_pipeline_tests.support.partners import HEADER, csv_bytes, valid_rows, xlsx_bytes
+from via_pipeline_tests.support.partners import (
+    HEADER,
+    csv_bytes,
+    numbered_rows,
+    valid_rows,
+    xlsx_bytes,
+)
 
 PARTNERS = load_partners()
 THEMES = load_themes()
@@ -182,7 +188,7 @@ def test_a_run_that_lost_the_race_records_its_file_on_top_of_the_winner(
     real_current_version = intake._current_version
     calls: list[int] = []
 
-    def stale_once(conn: object, partner_id: str, year: int) -> tuple[int, str | None]:
+    def stale_once(conn: object, partner_id: str, year: int) -> tuple[int, object]:
         calls.append(year)
         return (0, None) if len(calls) == 1 else real_current_version(conn, partner_id, year)
 
@@ -260,7 +266,7 @@ def test_two_concurrent_runs_for_one_partner_year_keep_both_versions(
     barrier = threading.Barrier(2, timeout=30)
     seen: set[int] = set()
 
-    def read_together(conn: object, partner_id: str, year: int) -> tuple[int, str | None]:
+    def read_together(conn: object, partner_id: str, year: int) -> tuple[int, object]:
         result = real_current_version(conn, partner_id, year)
         if threading.get_ident() not in seen:
             seen.add(threading.get_ident())
@@ -305,3 +311,92 @@ def test_two_concurrent_runs_for_one_partner_year_keep_both_versions(
         "SELECT supersedes_sha256 FROM partners.submissions WHERE sha256 = :s", {"s": last}
     )["supersedes_sha256"].tolist()
     assert supersedes == [rows_of(versions)[1][1]]
+
+
+def test_the_same_bytes_under_two_spellings_leave_one_current_version(
+    store: WarehouseStore, tmp_path: Path
+) -> None:
+    """Finding 5: abu_2023.csv and ABU_2023.CSV; partner ids ignore case, names stay as received."""
+    content = csv_bytes(numbered_rows("abu", 2023, 3), delimiter=";")
+    first = submit(store, tmp_path, "abu_2023.csv", content)
+    second = submit(store, tmp_path, "ABU_2023.CSV", content)
+    assert (first.status, second.status) == ("accepted", "accepted")
+    assert submissions(store) == [
+        ("abu_2023.csv", "abu", 2023, "accepted", 0, 3, None, False, first.sha256),
+        ("ABU_2023.CSV", "abu", 2023, "accepted", 0, 3, first.sha256, True, first.sha256),
+    ]
+    versions = store.read("SELECT version, file_name FROM partners.versions ORDER BY version")
+    assert rows_of(versions) == [(1, "abu_2023.csv"), (2, "ABU_2023.CSV")]
+    assert action_ids(store) == ["1", "2", "3"]
+
+
+def test_the_warehouse_refuses_a_second_current_version(
+    store: WarehouseStore, tmp_path: Path
+) -> None:
+    """Migration 0008: whatever writes partners.submissions, one current row per partner-year."""
+    submit(store, tmp_path, "abu_2023.csv", csv_bytes(numbered_rows("abu", 2023, 2)))
+    with pytest.raises(sa.exc.IntegrityError), store.transaction() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO partners.submissions (sha256, file_name, partner_id, reporting_year, "
+                "received_at, processed_at, status, problem_count, action_count, is_current, "
+                "archive_path) VALUES (:sha, 'ABU_2023.CSV', 'abu', 2023, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 'accepted', 0, 2, TRUE, 'x')"
+            ),
+            {"sha": "0" * 64},
+        )
+    # Not current: any number of rows.
+    with store.transaction() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO partners.submissions (sha256, file_name, partner_id, reporting_year, "
+                "received_at, processed_at, status, problem_count, action_count, is_current, "
+                "archive_path) VALUES (:sha, 'abu_2023 (1).csv', 'abu', 2023, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 'rejected', 1, 0, FALSE, 'x')"
+            ),
+            {"sha": "1" * 64},
+        )
+    assert store.count("partners.submissions", {"is_current": True}) == 1
+
+
+def test_feedback_is_written_before_the_rejection_is_committed(
+    store: WarehouseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 3: when writing the feedback fails, nothing is recorded; the next run writes both."""
+    rows = numbered_rows("fnv", 2023, 3)
+    rows[1][HEADER.index("status")] = "bezig"
+    content = csv_bytes(rows, delimiter=";")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(intake, "write_feedback", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        submit(store, tmp_path, "fnv_2023.csv", content)
+    assert store.count("partners.submissions") == 0
+    monkeypatch.undo()
+    outcome = submit(store, tmp_path, "fnv_2023.csv", content)
+    assert outcome.status == "rejected"
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == [
+        f"fnv_2023_{outcome.sha256[:8]}.md",
+        f"fnv_2023_{outcome.sha256[:8]}.xlsx",
+    ]
+
+
+def test_missing_feedback_of_a_rejected_file_is_written_again(
+    store: WarehouseStore, tmp_path: Path
+) -> None:
+    rows = numbered_rows("fnv", 2023, 3)
+    rows[1][HEADER.index("status")] = "bezig"
+    outcome = submit(store, tmp_path, "fnv_2023.csv", csv_bytes(rows, delimiter=";"))
+    md = tmp_path / "feedback" / f"fnv_2023_{outcome.sha256[:8]}.md"
+    before = md.read_text(encoding="utf-8")
+    assert "| 3 | status | unknown_status |" in before
+    md.unlink()
+    assert submit(store, tmp_path, "fnv_2023.csv", csv_bytes(rows, delimiter=";")).status == (
+        "skipped"
+    )
+    written = intake.restore_missing_feedback(store, tmp_path / "feedback")
+    assert [p.name for p in written] == [md.with_suffix(".xlsx").name, md.name]
+    assert md.read_text(encoding="utf-8") == before
+    assert intake.restore_missing_feedback(store, tmp_path / "feedback") == []

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from via_pipeline.core.partners.archive import sha256_of
+from via_pipeline.core.partners.inbox import InboxScan
 from via_pipeline.defs.partners import sensors
 from via_pipeline.defs.partners.assets import reporting_years
 from via_pipeline.defs.partners.resources import Inbox
@@ -62,6 +63,7 @@ def test_new_files_request_one_run_each_and_are_archived(tmp_path: Path) -> None
     assert json.loads(result.cursor or "") == {
         "abu_2023.csv": sha256_of(abu),
         "fnv_2022.xlsx": sha256_of(fnv),
+        "~$fnv_2022.xlsx": "skipped:tijdelijk bestand van Office (het bestand is nog open)",
     }
     assert (tmp_path / "archive" / f"{sha256_of(abu)}.csv").read_bytes() == abu
     assert (tmp_path / "archive" / f"{sha256_of(fnv)}.xlsx").read_bytes() == fnv
@@ -71,7 +73,7 @@ def test_nothing_new_after_a_tick_even_when_a_file_is_touched(tmp_path: Path) ->
     path = drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows()))
     first = tick(tmp_path, None)
     assert isinstance(first, dg.SensorResult)
-    os.utime(path, (path.stat().st_atime + 60, path.stat().st_mtime + 60))
+    os.utime(path, (path.stat().st_atime - 60, path.stat().st_mtime - 60))
     second = tick(tmp_path, first.cursor)
     assert isinstance(second, dg.SkipReason)
     assert "1 file(s) already seen" in str(second.skip_message)
@@ -104,9 +106,9 @@ def test_the_file_system_call_is_replaceable(
 ) -> None:
     calls: list[Path] = []
 
-    def fake_scan(inbox: Inbox) -> list:
+    def fake_scan(inbox: Inbox) -> InboxScan:
         calls.append(inbox.inbox_dir)
-        return []
+        return InboxScan((), (), ())
 
     monkeypatch.setattr(sensors, "scan_inbox", fake_scan)
     drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows()))
@@ -121,3 +123,66 @@ def test_sensor_runs_queue_as_warehouse_writers(tmp_path: Path) -> None:
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests or []
     assert request.tags["via/warehouse"] == "write"
+
+
+def test_a_file_still_changing_is_left_for_a_later_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 2: a copy in progress is not archived nor requested until it has settled."""
+    monkeypatch.setenv("VIA_INBOX_QUIET_SECONDS", "10")
+    path = drop_in_inbox(tmp_path / "inbox", "abu_2023.csv", csv_bytes(valid_rows(count=3)))
+    first = tick(tmp_path, None)
+    assert isinstance(first, dg.SkipReason)
+    assert "1 still changing" in str(first.skip_message)
+    assert not (tmp_path / "archive").exists()
+    os.utime(path, (path.stat().st_atime - 11, path.stat().st_mtime - 11))
+    second = tick(tmp_path, None)
+    assert isinstance(second, dg.SensorResult)
+    assert [row[1] for row in requested(second)] == ["abu_2023.csv"]
+
+
+def test_other_entries_are_logged_once_and_a_file_over_the_limit_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings 6 and 7: a symlink and a folder named like a file are reported (once); an
+    oversize file asks for one run and is then known by its size and modification time.
+    """
+    from via_pipeline.core.partners import inbox as core_inbox
+
+    inbox = tmp_path / "inbox"
+    (inbox / "vng_2023.csv").mkdir(parents=True)
+    (inbox / "sbb_2023.csv").symlink_to(tmp_path)
+    huge = inbox / "uwv_2023.csv"
+    with huge.open("wb") as stream:
+        stream.truncate(11 * 1024 * 1024)  # over the 10 MiB limit
+    warnings: list[str] = []
+    monkeypatch.setattr(dg.SensorEvaluationContext, "log", property(lambda self: FakeLog(warnings)))
+    first = tick(tmp_path, None)
+    assert isinstance(first, dg.SensorResult)
+    (request,) = first.run_requests or []
+    assert request.run_config["ops"]["partners_intake"]["config"]["files"][0]["file_name"] == (
+        "uwv_2023.csv"
+    )
+    assert sorted(warnings) == [
+        "sbb_2023.csv: overgeslagen: symbolische koppeling (zet het bestand zelf in de inbox)",
+        "vng_2023.csv: overgeslagen: map, geen bestand",
+    ]
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the oversize file was read again")
+
+    monkeypatch.setattr(sensors, "read_inbox_file", no_reading)
+    monkeypatch.setattr(core_inbox, "read_inbox_file", no_reading)
+    second = tick(tmp_path, first.cursor)
+    assert isinstance(second, dg.SkipReason)
+    assert len(warnings) == 2  # not reported again
+
+
+class FakeLog:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def warning(self, message: str) -> None:
+        self.lines.append(message)
+
+    info = warning

@@ -14,7 +14,6 @@ from via_pipeline.core.partners.archive import (
     ArchiveError,
     archive_bytes,
     archive_path,
-    list_inbox,
     read_archived,
     sha256_of,
 )
@@ -54,22 +53,3 @@ def test_read_archived_checks_the_hash(tmp_path: Path) -> None:
         read_archived(tmp_path, "0" * 64, "abu_2023.csv")
     with pytest.raises(ArchiveError, match="not a SHA-256"):
         archive_path(tmp_path, "../../etc/passwd", "x.csv")
-
-
-def test_list_inbox_sees_only_plain_files_oldest_first(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "fnv_2023.csv").write_bytes(b"b")
-    (inbox / "abu_2023.csv").write_bytes(b"a")
-    os.utime(inbox / "abu_2023.csv", (1_000_000, 1_000_000))
-    (inbox / "~$abu_2023.xlsx").write_bytes(b"lock")
-    (inbox / ".hidden.csv").write_bytes(b"h")
-    (inbox / "map").mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(b"not for the pipeline")
-    (inbox / "link_2023.csv").symlink_to(secret)
-    assert [(f.file_name, f.sha256) for f in list_inbox(inbox)] == [
-        ("abu_2023.csv", sha256_of(b"a")),
-        ("fnv_2023.csv", sha256_of(b"b")),
-    ]
-    assert list_inbox(tmp_path / "missing") == []

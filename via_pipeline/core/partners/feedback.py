@@ -6,6 +6,9 @@ is untrusted: XLSX cells are always stored as text (core.spreadsheet.set_cell), 
 
 from __future__ import annotations
 
+import io
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +31,31 @@ def _inside(directory: Path, path: Path) -> Path:
     return path
 
 
+def feedback_paths(
+    feedback_dir: Path, partner_id: str | None, reporting_year: int | None, sha256: str
+) -> tuple[Path, Path]:
+    """Where a rejected file's feedback lives: the workbook and the Markdown beside it."""
+    stem = feedback_stem(partner_id, reporting_year, sha256)
+    return (
+        _inside(feedback_dir, feedback_dir / f"{stem}.xlsx"),
+        _inside(feedback_dir, feedback_dir / f"{stem}.md"),
+    )
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """A temporary file beside the target, then a rename: a reader sees the whole file or none."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_feedback(
     feedback_dir: Path,
     file_name: str,
@@ -41,9 +69,7 @@ def write_feedback(
     from openpyxl.styles import Font
 
     feedback_dir.mkdir(parents=True, exist_ok=True)
-    stem = feedback_stem(partner_id, reporting_year, sha256)
-    xlsx_path = _inside(feedback_dir, feedback_dir / f"{stem}.xlsx")
-    md_path = _inside(feedback_dir, feedback_dir / f"{stem}.md")
+    xlsx_path, md_path = feedback_paths(feedback_dir, partner_id, reporting_year, sha256)
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -76,7 +102,9 @@ def write_feedback(
     )
     for row, line in enumerate(lines, start=1):
         set_cell(about.cell(row=row, column=1), line)
-    workbook.save(xlsx_path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomically(xlsx_path, buffer.getvalue())
 
     def cell(value: object) -> str:
         return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
@@ -97,5 +125,5 @@ def write_feedback(
         ),
         "",
     ]
-    md_path.write_text("\n".join(md_lines), encoding="utf-8")
+    write_atomically(md_path, "\n".join(md_lines).encode("utf-8"))
     return [xlsx_path, md_path]

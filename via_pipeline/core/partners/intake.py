@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from via_pipeline.core.partners.archive import ArchivedFile
-from via_pipeline.core.partners.feedback import write_feedback
+from via_pipeline.core.partners.feedback import feedback_paths, write_feedback
 from via_pipeline.core.partners.fileformat import SubmissionName, parse_file_name
+from via_pipeline.core.partners.limits import load_limits, too_large
 from via_pipeline.core.partners.problems import Problem
 from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission
 from via_pipeline.core.partners.registry import Partner, Theme
@@ -29,6 +30,7 @@ from via_pipeline.core.partners.rules import (
     FileContext,
     check_table,
     file_name_problems,
+    problem_order,
 )
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
@@ -38,6 +40,8 @@ REJECTIONS = "partners.rejections"
 VERSIONS = "partners.versions"
 # Tries to record one file while concurrent runs keep committing first for its partner-year.
 RECORD_ATTEMPTS = 5
+# A file's state in the inbox without reading it: (size in bytes, modification time).
+InboxState = tuple[int, datetime]
 RETRY_PAUSE_SECONDS = 0.2
 SUBMISSION_COLUMNS = [
     "sha256",
@@ -52,6 +56,8 @@ SUBMISSION_COLUMNS = [
     "supersedes_sha256",
     "is_current",
     "archive_path",
+    "size_bytes",
+    "file_modified_at",
 ]
 REJECTION_COLUMNS = [
     "sha256",
@@ -143,22 +149,26 @@ def _existing(conn: Connection, sha256: str, file_name: str) -> dict[str, object
     return dict(row) if row is not None else None
 
 
-def _current_version(conn: Connection, partner_id: str, year: int) -> tuple[int, str | None]:
+def _current_version(
+    conn: Connection, partner_id: str, year: int
+) -> tuple[int, tuple[str, str] | None]:
+    """The partner-year's last version number and its file (hash, name as received)."""
     row = conn.execute(
         sa.text(
-            "SELECT version, sha256 FROM partners.versions WHERE partner_id = :partner_id "
+            "SELECT version, sha256, file_name FROM partners.versions WHERE partner_id = :partner_id "
             "AND reporting_year = :year ORDER BY version DESC LIMIT 1"
         ),
         {"partner_id": partner_id, "year": year},
     ).first()
-    return (int(row[0]), str(row[1])) if row is not None else (0, None)
+    return (int(row[0]), (str(row[1]), str(row[2]))) if row is not None else (0, None)
 
 
 def _submission_frame(values: dict[str, object]) -> pd.DataFrame:
     frame = pd.DataFrame([values], columns=SUBMISSION_COLUMNS)
-    for column in ("reporting_year", "problem_count", "action_count"):
+    for column in ("reporting_year", "problem_count", "action_count", "size_bytes"):
         frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
     frame["is_current"] = frame["is_current"].astype(bool)
+    frame["file_modified_at"] = pd.to_datetime(frame["file_modified_at"])
     return frame
 
 
@@ -198,6 +208,8 @@ def record_submission(
                             "supersedes_sha256": None,
                             "is_current": False,
                             "archive_path": str(archived.path),
+                            "size_bytes": archived.size_bytes,
+                            "file_modified_at": archived.modified_at,
                         }
                     ),
                     where,
@@ -213,13 +225,16 @@ def record_submission(
             )
 
         assert partner_id is not None and year is not None  # an accepted file has a valid name
-        version, current_sha = _current_version(conn, partner_id, year)
+        version, current = _current_version(conn, partner_id, year)
+        # The same bytes under another name (abu_2023.csv, then ABU_2023.CSV) are a new version:
+        # the name received last is the current one, never both.
+        is_new_version = current != (archived.sha256, archived.file_name)
         supersedes = (
-            current_sha
-            if current_sha != archived.sha256
+            (current[0] if current else None)
+            if is_new_version
             else (existing or {}).get("supersedes_sha256")
         )
-        if current_sha != archived.sha256:
+        if is_new_version:
             # The primary key (partner_id, reporting_year, version) is what stops two runs
             # accepting a version for the same partner-year at once: the second insert fails.
             store.insert(
@@ -238,13 +253,15 @@ def record_submission(
                 ),
                 conn,
             )
-            conn.execute(
-                sa.text(
-                    "UPDATE partners.submissions SET is_current = FALSE "
-                    "WHERE partner_id = :partner_id AND reporting_year = :year AND is_current"
-                ),
-                {"partner_id": partner_id, "year": year},
-            )
+        # Migration 0008's unique index allows one current row per partner-year.
+        conn.execute(
+            sa.text(
+                "UPDATE partners.submissions SET is_current = FALSE "
+                "WHERE partner_id = :partner_id AND reporting_year = :year AND is_current "
+                "AND NOT (sha256 = :sha256 AND file_name = :file_name)"
+            ),
+            {"partner_id": partner_id, "year": year, **where},
+        )
         actions = evaluation.actions.assign(submission_sha256=archived.sha256)[ACTION_COLUMNS]
         store.replace(ACTIONS, actions, {"partner_id": partner_id, "reporting_year": year}, conn)
         conn.execute(
@@ -268,6 +285,8 @@ def record_submission(
                     "supersedes_sha256": supersedes,
                     "is_current": True,
                     "archive_path": str(archived.path),
+                    "size_bytes": archived.size_bytes,
+                    "file_modified_at": archived.modified_at,
                 }
             ),
             where,
@@ -324,6 +343,29 @@ def _skipped(archived: ArchivedFile) -> IntakeOutcome:
     )
 
 
+def evaluate_archived(
+    archived: ArchivedFile,
+    partners: Sequence[Partner],
+    themes: Sequence[Theme],
+    reporting_years: Sequence[int],
+) -> Evaluation:
+    """The checks of an archived file; one too large to keep is judged on its name and size only."""
+    if not archived.too_large:
+        return evaluate_submission(
+            archived.content, archived.file_name, partners, themes, reporting_years
+        )
+    name = parse_file_name(archived.file_name)
+    context = FileContext(
+        archived.file_name, name, tuple(partners), tuple(themes), tuple(reporting_years)
+    )
+    size = archived.size_bytes or 0
+    return Evaluation(
+        name,
+        pd.DataFrame(columns=ACTION_COLUMNS),
+        (*file_name_problems(context), too_large(size, load_limits())),
+    )
+
+
 def take_in(
     store: WarehouseStore,
     archived: ArchivedFile,
@@ -334,12 +376,27 @@ def take_in(
     *,
     replay: bool = False,
 ) -> IntakeOutcome:
-    """Check an archived file and record it; a file recorded before is skipped unless replayed."""
+    """Check an archived file and record it; a file recorded before is skipped unless replayed.
+
+    A rejection's feedback files are written (atomically) before the rejection is committed: if
+    writing fails, nothing is recorded and the next run tries again.
+    """
     if not replay and is_recorded(store, archived.sha256, archived.file_name):
         return _skipped(archived)
-    evaluation = evaluate_submission(
-        archived.content, archived.file_name, partners, themes, reporting_years
-    )
+    evaluation = evaluate_archived(archived, partners, themes, reporting_years)
+    feedback: tuple[Path, ...] = ()
+    if not evaluation.accepted:
+        name = evaluation.name
+        feedback = tuple(
+            write_feedback(
+                feedback_dir,
+                archived.file_name,
+                archived.sha256,
+                name.partner_id if name else None,
+                name.reporting_year if name else None,
+                evaluation.problems,
+            )
+        )
     for attempt in range(1, RECORD_ATTEMPTS + 1):
         try:
             outcome = record_submission(store, archived, evaluation)
@@ -353,25 +410,72 @@ def take_in(
                 raise
             # DuckDB reports the clash before the other transaction commits: give it time.
             time.sleep(RETRY_PAUSE_SECONDS * attempt)
-    if outcome.status == "rejected":
-        files = write_feedback(
-            feedback_dir,
-            archived.file_name,
-            archived.sha256,
-            outcome.partner_id,
-            outcome.reporting_year,
-            outcome.problems,
+    return replace(outcome, feedback_files=feedback) if outcome.status == "rejected" else outcome
+
+
+def is_recorded_unchanged(store: WarehouseStore, file_name: str, signature: InboxState) -> bool:
+    """Whether this name was recorded with this size and modification time (then it is not read)."""
+    size_bytes, modified_at = signature
+    return (
+        store.count(
+            SUBMISSIONS,
+            {"file_name": file_name, "size_bytes": size_bytes, "file_modified_at": modified_at},
         )
-        outcome = replace(outcome, feedback_files=tuple(files))
-    return outcome
+        > 0
+    )
+
+
+def restore_missing_feedback(store: WarehouseStore, feedback_dir: Path) -> list[Path]:
+    """Write again, from partners.rejections, the feedback of rejected files whose files are gone."""
+    rejected = store.read(
+        "SELECT sha256, file_name, partner_id, reporting_year FROM partners.submissions "
+        "WHERE status = 'rejected' ORDER BY processed_at"
+    )
+    written: list[Path] = []
+    for row in rejected.astype(object).where(rejected.notna(), None).itertuples():
+        year = int(row.reporting_year) if row.reporting_year is not None else None
+        partner_id = str(row.partner_id) if row.partner_id is not None else None
+        paths = feedback_paths(feedback_dir, partner_id, year, str(row.sha256))
+        if all(path.exists() for path in paths):
+            continue
+        problems = store.read(
+            "SELECT row_number, column_name, rule, message_nl, value FROM partners.rejections "
+            "WHERE sha256 = :sha256 AND file_name = :file_name",
+            {"sha256": row.sha256, "file_name": row.file_name},
+        )
+        stored = [
+            Problem(
+                None if p.row_number is None else int(p.row_number),
+                p.column_name,
+                str(p.rule),
+                str(p.message_nl),
+                p.value,
+            )
+            for p in problems.astype(object).where(problems.notna(), None).itertuples()
+        ]
+        written += write_feedback(
+            feedback_dir,
+            str(row.file_name),
+            str(row.sha256),
+            partner_id,
+            year,
+            sorted(stored, key=problem_order),
+        )
+    return written
+
+
+def taken_in_by(file_name: str, year: int, reporting_years: Sequence[int]) -> bool:
+    """Whether the run of `year` takes the file in: its name's year, or any run for a name that
+    gives no year we report on (it is rejected with feedback by whichever run sees it first).
+    """
+    name = parse_file_name(file_name)
+    if name is not None and name.reporting_year in reporting_years:
+        return name.reporting_year == year
+    return True
 
 
 def intake_year(file_name: str, reporting_years: Sequence[int]) -> int:
-    """The reporting year whose run takes the file in: the name's year, else the latest year.
-
-    A file whose name gives no year we report on is still archived and rejected (with feedback);
-    the latest year's run is the one that does that.
-    """
+    """The partition a sensor request for the file goes to: the name's year, else the latest year."""
     name = parse_file_name(file_name)
     if name is not None and name.reporting_year in reporting_years:
         return name.reporting_year

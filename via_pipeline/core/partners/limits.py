@@ -56,11 +56,7 @@ def size_problem(content: bytes, extension: str, limits: SubmissionLimits) -> Pr
     refuses to inflate a member beyond its declared size, so the directory cannot lie to us.
     """
     if len(content) > limits.max_file_bytes:
-        return make_problem(
-            "file_too_large",
-            value=f"{_number(len(content))} bytes",
-            expected=f"{_number(limits.max_file_bytes)} bytes",
-        )
+        return too_large(len(content), limits)
     if extension == "xlsx" and content.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -74,6 +70,15 @@ def size_problem(content: bytes, extension: str, limits: SubmissionLimits) -> Pr
                 expected=f"{_number(limits.max_uncompressed_bytes)} bytes uitgepakt",
             )
     return None
+
+
+def too_large(size_bytes: int, limits: SubmissionLimits) -> Problem:
+    """The file as received is over the limit (known from stat(), before a byte is read)."""
+    return make_problem(
+        "file_too_large",
+        value=f"{_number(size_bytes)} bytes",
+        expected=f"{_number(limits.max_file_bytes)} bytes",
+    )
 
 
 def too_many_rows(limits: SubmissionLimits) -> Problem:

@@ -10,8 +10,22 @@ import dagster as dg
 import pandas as pd
 
 from via_pipeline.core.expectations import validate_frame
-from via_pipeline.core.partners.archive import archive_bytes, list_inbox, read_archived
-from via_pipeline.core.partners.intake import IntakeOutcome, intake_year, take_in
+from via_pipeline.core.partners.archive import ArchivedFile, read_archived
+from via_pipeline.core.partners.inbox import (
+    SkippedEntry,
+    read_inbox_file,
+    scan_inbox,
+    unreadable_reason,
+    wait_until_settled,
+)
+from via_pipeline.core.partners.intake import (
+    IntakeOutcome,
+    is_recorded_unchanged,
+    restore_missing_feedback,
+    take_in,
+    taken_in_by,
+)
+from via_pipeline.core.partners.limits import load_limits
 from via_pipeline.core.partners.registry import (
     Partner,
     Theme,
@@ -96,6 +110,51 @@ def _replay_targets(store: WarehouseStore, prefixes: list[str]) -> list[tuple[st
     return targets
 
 
+def _settled_inbox_files(
+    context: dg.AssetExecutionContext,
+    store: WarehouseStore,
+    inbox: Inbox,
+    year: int,
+    years: list[int],
+) -> tuple[list[ArchivedFile], list[IntakeOutcome]]:
+    """The year's inbox files once settled, archived; and the too-large ones passed by unread.
+
+    Every other entry is reported once with its reason; a file still changing is waited for (a
+    progress line per look) up to the maximum, then left for a later run.
+    """
+    scan = scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
+    for entry in scan.skipped:
+        context.log.warning(entry.line())
+    mine = lambda found: taken_in_by(found.file_name, year, years)  # noqa: E731
+    settled, changing = wait_until_settled(
+        [found for found in scan.young if mine(found)],
+        inbox.quiet_seconds,
+        inbox.max_wait_seconds,
+        context.log.info,
+    )
+    for found in changing:
+        context.log.warning(
+            f"{found.file_name}: overgeslagen: nog in beweging na {inbox.max_wait_seconds:.0f} s "
+            "wachten; een volgende run neemt het mee"
+        )
+    limits = load_limits()
+    archived: list[ArchivedFile] = []
+    passed_by: list[IntakeOutcome] = []
+    for found in sorted([*scan.ready, *settled], key=lambda item: item.modified_ns):
+        if not mine(found):
+            continue
+        if found.size_bytes > limits.max_file_bytes and is_recorded_unchanged(
+            store, found.file_name, (found.size_bytes, found.modified_at)
+        ):
+            passed_by.append(IntakeOutcome("", found.file_name, None, None, "skipped"))
+            continue
+        try:
+            archived.append(read_inbox_file(found, inbox.archive_dir, limits.max_file_bytes))
+        except OSError as error:
+            context.log.warning(SkippedEntry(found.file_name, unreadable_reason(error)).line())
+    return archived, passed_by
+
+
 def _outcomes_markdown(outcomes: list[IntakeOutcome]) -> str:
     if not outcomes:
         return "_no files to take in_"
@@ -178,25 +237,20 @@ def partners_intake(
     store = warehouse.migrated_store()
     partners, themes = load_partners(), load_themes()
 
-    archived = []
+    archived: list[tuple[ArchivedFile, bool]] = []
+    passed_by: list[IntakeOutcome] = []
     if config.files:
         archived = [
             (read_archived(inbox.archive_dir, ref.sha256, ref.file_name), False)
             for ref in config.files
         ]
     elif not config.replay:
-        for found in list_inbox(inbox.inbox_dir):
-            if intake_year(found.file_name, years) == year:
-                archived.append(
-                    (
-                        archive_bytes(found.path.read_bytes(), found.file_name, inbox.archive_dir),
-                        False,
-                    )
-                )
+        found, passed_by = _settled_inbox_files(context, store, inbox, year, years)
+        archived = [(file, False) for file in found]
     for sha256, file_name in _replay_targets(store, config.replay):
         archived.append((read_archived(inbox.archive_dir, sha256, file_name), True))
 
-    outcomes = []
+    outcomes = list(passed_by)
     for archived_file, replay in archived:
         outcome = take_in(
             store, archived_file, inbox.feedback_dir, partners, themes, years, replay=replay
@@ -209,6 +263,8 @@ def partners_intake(
             )
         else:
             context.log.info(f"{outcome.status} {outcome.file_name} ({outcome.sha256[:8]})")
+    for path in restore_missing_feedback(store, inbox.feedback_dir):
+        context.log.warning(f"feedback written again (it was missing): {path}")
 
     where = {"reporting_year": year}
     submissions = store.read_table("partners.submissions", where)

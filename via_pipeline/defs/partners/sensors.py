@@ -8,9 +8,17 @@ import json
 
 import dagster as dg
 
-from via_pipeline.core.partners.archive import InboxFile, archive_bytes, list_inbox
+from via_pipeline.core.partners.archive import ArchivedFile
 from via_pipeline.core.partners.fileformat import parse_file_name, safe_slug
+from via_pipeline.core.partners.inbox import (
+    InboxScan,
+    SkippedEntry,
+    read_inbox_file,
+    unreadable_reason,
+)
+from via_pipeline.core.partners.inbox import scan_inbox as core_scan_inbox
 from via_pipeline.core.partners.intake import intake_year
+from via_pipeline.core.partners.limits import load_limits
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.partners.assets import (
     ACTIONS_KEY,
@@ -24,9 +32,29 @@ from via_pipeline.defs.partners.assets import (
 from via_pipeline.defs.partners.resources import Inbox
 
 
-def scan_inbox(inbox: Inbox) -> list[InboxFile]:
+def scan_inbox(inbox: Inbox) -> InboxScan:
     """The sensor's one outside call (the file system); tests replace it."""
-    return list_inbox(inbox.inbox_dir)
+    return core_scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
+
+
+def _request(found_name: str, archived: ArchivedFile, years: list[int]) -> dg.RunRequest:
+    name = parse_file_name(found_name)
+    return dg.RunRequest(
+        run_key=f"{found_name}:{archived.sha256}",
+        partition_key=str(intake_year(found_name, years)),
+        run_config=dg.RunConfig(
+            ops={
+                INTAKE_OP: PartnerIntakeConfig(
+                    files=[InboxFileRef(file_name=found_name, sha256=archived.sha256)]
+                )
+            }
+        ),
+        tags={
+            **WAREHOUSE_WRITER_TAGS,
+            "via/partner": safe_slug(name.partner_id if name else None),
+            "via/file_sha256": archived.sha256,
+        },
+    )
 
 
 @dg.sensor(
@@ -42,40 +70,50 @@ def partners_inbox_sensor(
 
     The cursor maps each inbox file name to the SHA-256 last seen, so a file saved again with the
     same content asks for nothing, and a changed one does even if its modification time did not.
+    A file over the size limit is known by size and modification time (it is never read whole);
+    a file changed within the quiet period is left for a later tick; other entries (symlinks,
+    folders, unreadable files) are logged once, when they appear or their reason changes.
     """
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    files = scan_inbox(inbox)
-    changed = [found for found in files if seen.get(found.file_name) != found.sha256]
-    if not changed:
-        return dg.SkipReason(
-            f"no new or changed files in {inbox.inbox_dir} ({len(files)} file(s) already seen)"
-        )
-
+    scan = scan_inbox(inbox)
+    cursor: dict[str, str] = {}
+    for entry in scan.skipped:
+        cursor[entry.file_name] = f"skipped:{entry.reason}"
+        if seen.get(entry.file_name) != cursor[entry.file_name]:
+            context.log.warning(entry.line())
+    limits = load_limits()
     years = reporting_years()
     requests = []
-    cursor = {found.file_name: found.sha256 for found in files}
-    for found in changed:
-        archived = archive_bytes(found.path.read_bytes(), found.file_name, inbox.archive_dir)
+    for found in scan.ready:
+        too_large = found.size_bytes > limits.max_file_bytes
+        known = f"too-large:{found.signature}" if too_large else None
+        if known is not None and seen.get(found.file_name) == known:
+            cursor[found.file_name] = known
+            continue
+        try:
+            archived = read_inbox_file(found, inbox.archive_dir, limits.max_file_bytes)
+        except OSError as error:
+            entry = SkippedEntry(found.file_name, unreadable_reason(error))
+            cursor[found.file_name] = f"skipped:{entry.reason}"
+            if seen.get(found.file_name) != cursor[found.file_name]:
+                context.log.warning(entry.line())
+            continue
         # The bytes archived are what counts; if the file changed since the scan, remember those.
-        cursor[found.file_name] = archived.sha256
-        name = parse_file_name(found.file_name)
-        year = intake_year(found.file_name, years)
-        requests.append(
-            dg.RunRequest(
-                run_key=f"{found.file_name}:{archived.sha256}",
-                partition_key=str(year),
-                run_config=dg.RunConfig(
-                    ops={
-                        INTAKE_OP: PartnerIntakeConfig(
-                            files=[InboxFileRef(file_name=found.file_name, sha256=archived.sha256)]
-                        )
-                    }
-                ),
-                tags={
-                    **WAREHOUSE_WRITER_TAGS,
-                    "via/partner": safe_slug(name.partner_id if name else None),
-                    "via/file_sha256": archived.sha256,
-                },
-            )
+        cursor[found.file_name] = (
+            f"too-large:{found.signature}" if archived.too_large else archived.sha256
         )
+        if seen.get(found.file_name) != cursor[found.file_name]:
+            requests.append(_request(found.file_name, archived, years))
+    for found in scan.young:  # still changing: judged on a later tick, as if never seen
+        if found.file_name in seen:
+            cursor[found.file_name] = seen[found.file_name]
+    if not requests:
+        young = f"; {len(scan.young)} still changing" if scan.young else ""
+        reason = (
+            f"no new or changed files in {inbox.inbox_dir} "
+            f"({len(scan.ready)} file(s) already seen{young})"
+        )
+        if cursor == seen:
+            return dg.SkipReason(reason)
+        return dg.SensorResult(skip_reason=reason, cursor=json.dumps(cursor, sort_keys=True))
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
