@@ -224,7 +224,7 @@ CASES: tuple[Case, ...] = (
         "abu_2023.xlsx",
         _bytes(xlsx_bytes(valid_rows())[:1500]),
         "rejected",
-        frozenset({"unreadable_file"}),
+        frozenset({"incomplete_file"}),
     ),
     Case(
         "xlsx_wrong_sheet",

@@ -80,10 +80,14 @@ def test_xlsx_formulas_are_read_as_their_values_and_excel_types_are_understood()
     assert action["action_id"] == "17"
 
 
-def test_unreadable_file_is_a_problem_not_an_exception() -> None:
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [(b"PK\x03\x04 not really a zip", "incomplete_file"), (b"naam;jaar\n", "unreadable_file")],
+)
+def test_unreadable_file_is_a_problem_not_an_exception(content: bytes, rule: str) -> None:
     with pytest.raises(UnreadableSubmission) as raised:
-        read_submission(b"PK\x03\x04 not really a zip", "xlsx")
-    assert raised.value.problem.rule == "unreadable_file"
+        read_submission(content, "xlsx")
+    assert raised.value.problem.rule == rule
 
 
 def test_csv_with_bytes_invalid_in_both_encodings_is_unreadable() -> None:
@@ -158,3 +162,53 @@ def test_normalise_header(header: str, expected: str) -> None:
 )
 def test_safe_slug(value: str | None, expected: str) -> None:
     assert safe_slug(value) == expected
+
+
+def cut_off_csv() -> bytes:
+    from via_pipeline_tests.support.partners import numbered_rows
+
+    rows = numbered_rows("abu", 2023, 13)
+    rows[-1][HEADER.index("bereikte_personen")] = "113"
+    content = csv_bytes(rows, delimiter=";")
+    # A copy stopped inside the last row's number: "...;31-12-2023;1" instead of 113.
+    return content[: content.rindex(b";113;") + len(b";1")]
+
+
+def test_a_row_cut_inside_a_number_is_not_taken_as_a_smaller_number() -> None:
+    """Finding 2: `...,2023-12-31,1` for 113 was accepted with people_reached = 1."""
+    evaluation = evaluate_submission(cut_off_csv(), "abu_2023.csv", PARTNERS, THEMES, YEARS)
+    assert not evaluation.accepted
+    assert [(p.row_number, p.rule, p.message_nl) for p in evaluation.problems] == [
+        (
+            14,
+            "wrong_field_count",
+            "Rij 14 heeft 9 van de 11 kolommen. Staat er een ';' of ',' in een waarde, zet die "
+            "waarde dan tussen aanhalingstekens; ontbreekt er een waarde, vul de rij aan tot "
+            "alle kolommen.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("extra", [["Let op; dubbel"], []])
+def test_rows_with_fewer_or_more_fields_than_the_header_are_never_padded(
+    extra: list[str],
+) -> None:
+    rows: list[list[object]] = [list(row) for row in valid_rows(count=3)]
+    rows[1] = rows[1][:7] if not extra else [*rows[1], *extra]
+    table = read_submission(csv_bytes(rows), "csv")
+    assert [row.number for row in table.rows] == [2, 4]
+    ((number, value, expected),) = [
+        (p.row_number, p.value, p.message_nl.split(" kolommen")[0]) for p in table.problems
+    ]
+    count = 7 if not extra else 12
+    assert (number, value, expected) == (3, str(count), f"Rij 3 heeft {count} van de 11")
+
+
+def test_an_xlsx_cut_off_while_copying_is_incomplete_not_wrong() -> None:
+    content = xlsx_bytes(valid_rows(count=3))
+    evaluation = evaluate_submission(
+        content[: len(content) // 2], "abu_2023.xlsx", PARTNERS, THEMES, YEARS
+    )
+    ((rule, message),) = [(p.rule, p.message_nl) for p in evaluation.problems]
+    assert rule == "incomplete_file"
+    assert message.startswith(f"Het Excel-bestand is niet compleet ({len(content) // 2} bytes")

@@ -185,6 +185,7 @@ def test_every_problem_is_reported_at_once() -> None:
     rows[0][HEADER.index("thema")] = "onbekend"
     rows[1][HEADER.index("bereikte_personen")] = "veel"
     rows[2][HEADER.index("einddatum")] = "2022-01-01"
+    rows = [[*row, ""] for row in rows]  # the extra column, left empty
     evaluation = evaluate("abu_2023.csv", csv_bytes(rows, header=[*HEADER, "extra"]))
     assert [(p.row_number, p.rule) for p in evaluation.problems] == [
         (1, "unknown_column"),

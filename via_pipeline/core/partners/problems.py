@@ -19,6 +19,15 @@ MESSAGES_NL: dict[str, str] = {
     "partner_not_active": "Partner '{value}' doet in verslagjaar {expected} niet mee aan Werkagenda VIA.",
     "empty_file": "Het bestand is leeg: er staan geen acties in.",
     "unreadable_file": "Het bestand kan niet gelezen worden als {expected}: {value}",
+    "incomplete_file": (
+        "Het Excel-bestand is niet compleet ({value}): het kopiëren of verzenden is "
+        "afgebroken. Stuur het hele bestand opnieuw."
+    ),
+    "wrong_field_count": (
+        "Rij {row} heeft {value} van de {expected} kolommen. Staat er een ';' of ',' in een "
+        "waarde, zet die waarde dan tussen aanhalingstekens; ontbreekt er een waarde, vul de "
+        "rij aan tot alle kolommen."
+    ),
     "missing_sheet": "Het Excel-bestand heeft geen werkblad 'acties' (wel: {value}).",
     "missing_column": "De kolom '{column}' ontbreekt in de kopregel.",
     "unknown_column": "De kolom '{value}' hoort niet in het formaat; verwijder deze kolom.",
@@ -70,7 +79,10 @@ def make_problem(
     blank = value is None or (isinstance(value, str) and not value.strip())
     shown = None if blank else display_value(value)
     message = MESSAGES_NL[rule].format(
-        value=shown if shown is not None else "", expected=expected, column=column or ""
+        value=shown if shown is not None else "",
+        expected=expected,
+        column=column or "",
+        row=row if row is not None else "",
     )
     return Problem(row_number=row, column_name=column, rule=rule, message_nl=message, value=shown)
 

@@ -133,6 +133,11 @@ def read_xlsx_rows(
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if content.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(io.BytesIO(content)):
+        # A ZIP's directory is at its end: without it the copy was cut off.
+        raise UnreadableSubmission(
+            make_problem("incomplete_file", value=f"{len(content)} bytes, zonder ZIP-inhoudsopgave")
+        )
     try:
         # data_only: a formula cell gives the value Excel last computed, not the formula text.
         workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
@@ -173,9 +178,17 @@ def find_header(rows: Sequence[tuple[int, list[object]]]) -> int:
 
 
 def to_table(
-    rows: list[tuple[int, list[object]]], encoding: str = "", delimiter: str = ""
+    rows: list[tuple[int, list[object]]],
+    encoding: str = "",
+    delimiter: str = "",
+    *,
+    fields_as_header: bool = False,
 ) -> RawTable:
-    """Rows of cells -> the header and the non-empty data rows under it, with header problems."""
+    """Rows of cells -> the header and the non-empty data rows under it, with header problems.
+
+    fields_as_header (CSV): a row with fewer or more fields than the header is a problem of its
+    own and its cells are not read (never padded): a cut-off copy or a stray delimiter.
+    """
     header_index = find_header(rows)
     if header_index < 0:
         raise UnreadableSubmission(make_problem("empty_file"))
@@ -209,6 +222,16 @@ def to_table(
     for number, cells in rows[header_index + 1 :]:
         if all(is_blank(cell) for cell in cells):
             continue
+        if fields_as_header and len(cells) != len(header_cells):
+            problems.append(
+                make_problem(
+                    "wrong_field_count",
+                    row=number,
+                    value=len(cells),
+                    expected=len(header_cells),
+                )
+            )
+            continue
         data_rows.append(
             RawRow(
                 number=number,
@@ -218,7 +241,7 @@ def to_table(
                 },
             )
         )
-    if not data_rows:
+    if not data_rows and not any(p.rule == "wrong_field_count" for p in problems):
         problems.append(make_problem("empty_file"))
     return RawTable(
         header_row=header_row,
@@ -261,7 +284,7 @@ def read_submission(
     elif extension == "csv":
         rows, encoding, delimiter = read_csv_rows(content, limits)
         check_width(rows, limits)
-        table = to_table(rows, encoding, delimiter)
+        table = to_table(rows, encoding, delimiter, fields_as_header=True)
     else:
         raise UnreadableSubmission(
             make_problem("unreadable_file", value=f"extensie .{extension}", expected="CSV of XLSX")
