@@ -14,7 +14,13 @@ from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.partners.assets import ACTIONS_KEY, partners_intake, partners_registry
 from via_pipeline.defs.partners.resources import Inbox
 from via_pipeline.defs.warehouse.resources import Warehouse
-from via_pipeline_tests.support.partners import HEADER, csv_bytes, drop_in_inbox, valid_rows
+from via_pipeline_tests.support.partners import (
+    HEADER,
+    csv_bytes,
+    drop_in_inbox,
+    numbered_rows,
+    valid_rows,
+)
 
 
 def materialize(
@@ -165,3 +171,119 @@ def test_sensor_request_takes_in_the_bytes_the_sensor_archived(
         [sha256_of(seen), 2]
     ]
     store.dispose()
+
+
+def run_logged(
+    warehouse_url: str, partition: str, inbox: Inbox | None = None
+) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+    """A year's intake and the lines it logged (what `via-pipeline run` prints)."""
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [partners_intake],
+        resources={"warehouse": Warehouse(url=warehouse_url), "inbox": inbox or Inbox()},
+        instance=instance,
+        partition_key=partition,
+        raise_on_error=False,
+    )
+    lines = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.user_message]
+    return result, lines
+
+
+@pytest.mark.slow
+def test_each_inbox_entry_is_handled_on_its_own(
+    duckdb_url: str, offline_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings 4, 6 and 7 in one inbox, as a coordinator leaves it."""
+    from via_pipeline.defs.partners import assets
+
+    inbox = offline_environment / "inbox"
+    abu = csv_bytes(numbered_rows("abu", 2023, 3), delimiter=";")
+    drop_in_inbox(inbox, "abu_2023.csv", abu)
+    drop_in_inbox(inbox, "awvn_2024.csv", csv_bytes(numbered_rows("awvn", 2024, 2)))
+    drop_in_inbox(inbox, "fnv_2023 (1).csv", csv_bytes(numbered_rows("fnv", 2023, 2)))
+    (inbox / "vng_2023.csv").mkdir()
+    (inbox / "sbb_2023.csv").symlink_to(offline_environment)
+    with (inbox / "uwv_2023.csv").open("wb") as stream:
+        stream.write(b"partner_id;verslagjaar;actie_id\n")
+        stream.truncate(11 * 1024 * 1024)  # over the 10 MiB limit
+    real_read = assets.read_inbox_file
+    reads: list[str] = []
+
+    def unreadable_awvn(found, archive_dir, max_file_bytes):  # type: ignore[no-untyped-def]
+        reads.append(found.file_name)
+        if found.file_name == "awvn_2024.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_read(found, archive_dir, max_file_bytes)
+
+    monkeypatch.setattr(assets, "read_inbox_file", unreadable_awvn)
+
+    # The 2022 run sees the browser's second download first and rejects it with feedback.
+    early, early_lines = run_logged(duckdb_url, "2022")
+    assert early.success
+    assert reads == ["fnv_2023 (1).csv"]
+    store = WarehouseStore(duckdb_url)
+    assert rows_of_sql(
+        store, "SELECT file_name, reporting_year, status FROM partners.submissions"
+    ) == [("fnv_2023 (1).csv", None, "rejected")]
+    assert "vng_2023.csv: overgeslagen: map, geen bestand" in early_lines
+    assert (
+        "sbb_2023.csv: overgeslagen: symbolische koppeling (zet het bestand zelf in de inbox)"
+        in early_lines
+    )
+
+    # The 2023 run takes abu in, rejects the oversize file unread, and never opens awvn_2024.
+    reads.clear()
+    run, lines = run_logged(duckdb_url, "2023")
+    assert run.success
+    # fnv's second download is hashed to see it was recorded; awvn_2024 is not this run's.
+    assert sorted(reads) == ["abu_2023.csv", "fnv_2023 (1).csv", "uwv_2023.csv"]
+    assert store.count("partners.rejections", {"file_name": "fnv_2023 (1).csv"}) == 1
+    (too_large,) = store.read(
+        "SELECT rule, value FROM partners.rejections WHERE file_name = 'uwv_2023.csv'"
+    ).itertuples(index=False)
+    assert tuple(too_large) == ("file_too_large", "11.534.336 bytes")
+    archived = sorted(p.name for p in (offline_environment / "archive").iterdir())
+    assert sorted(name.split(".", 1)[1] for name in archived) == ["csv", "csv", "too-large.json"]
+    assert sum(p.stat().st_size for p in (offline_environment / "archive").iterdir()) < 10_000
+
+    # Later runs do not read the oversize file again; the 2024 run reports awvn and goes on.
+    reads.clear()
+    again, _ = run_logged(duckdb_url, "2023")
+    assert again.success and "uwv_2023.csv" not in reads and reads
+    later, later_lines = run_logged(duckdb_url, "2024")
+    assert later.success
+    assert "awvn_2024.csv: overgeslagen: niet leesbaar (Permission denied)" in later_lines
+    store.dispose()
+
+
+@pytest.mark.slow
+def test_the_run_waits_for_a_young_file_then_skips_one_that_keeps_changing(
+    duckdb_url: str, offline_environment: Path
+) -> None:
+    import os
+    import time
+
+    inbox = offline_environment / "inbox"
+    path = drop_in_inbox(inbox, "abu_2023.csv", csv_bytes(numbered_rows("abu", 2023, 2)))
+    future = time.time() + 3600  # a clock running ahead on a file share: "young" for an hour
+    os.utime(path, (future, future))
+    settling = Inbox(quiet_seconds_override=1.0, max_wait_seconds_override=1.5)
+    result, lines = run_logged(duckdb_url, "2023", settling)
+    assert result.success
+    assert any(
+        line.startswith("abu_2023.csv changed ") and line.endswith("waiting for it to settle")
+        for line in lines
+    )
+    assert (
+        "abu_2023.csv: overgeslagen: nog in beweging na 2 s wachten; een volgende run neemt het mee"
+        in lines
+    )
+    assert WarehouseStore(duckdb_url).count("partners.submissions") == 0
+
+
+def rows_of_sql(store: WarehouseStore, sql: str) -> list[tuple[object, ...]]:
+    frame = store.read(sql)
+    return [
+        tuple(row)
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False)
+    ]
