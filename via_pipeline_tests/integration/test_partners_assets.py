@@ -238,6 +238,7 @@ def test_each_inbox_entry_is_handled_on_its_own(
     # fnv's second download is hashed to see it was recorded; awvn_2024 is not this run's.
     assert sorted(reads) == ["abu_2023.csv", "fnv_2023 (1).csv", "uwv_2023.csv"]
     assert store.count("partners.rejections", {"file_name": "fnv_2023 (1).csv"}) == 1
+    assert not any("awvn" in line for line in lines)
     (too_large,) = store.read(
         "SELECT rule, value FROM partners.rejections WHERE file_name = 'uwv_2023.csv'"
     ).itertuples(index=False)
