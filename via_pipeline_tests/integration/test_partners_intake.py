@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from via_pipeline.core.partners import intake
 from via_pipeline.core.partners.archive import archive_bytes
+from via_pipeline.core.partners.evaluation import evaluate_submission
+from via_pipeline.core.partners.feedback import restore_missing_feedback
 from via_pipeline.core.partners.intake import (
     IntakeOutcome,
-    evaluate_submission,
     record_submission,
     take_in,
 )
@@ -396,7 +397,7 @@ def test_missing_feedback_of_a_rejected_file_is_written_again(
     assert submit(store, tmp_path, "fnv_2023.csv", csv_bytes(rows, delimiter=";")).status == (
         "skipped"
     )
-    written = intake.restore_missing_feedback(store, tmp_path / "feedback")
+    written = restore_missing_feedback(store, tmp_path / "feedback")
     assert [p.name for p in written] == [md.with_suffix(".xlsx").name, md.name]
     assert md.read_text(encoding="utf-8") == before
-    assert intake.restore_missing_feedback(store, tmp_path / "feedback") == []
+    assert restore_missing_feedback(store, tmp_path / "feedback") == []

@@ -22,8 +22,9 @@ import pytest
 from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.partners import reading
 from via_pipeline.core.partners.archive import ArchivedFile, sha256_of
+from via_pipeline.core.partners.evaluation import evaluate_submission
 from via_pipeline.core.partners.fileformat import parse_file_name
-from via_pipeline.core.partners.intake import evaluate_submission, take_in
+from via_pipeline.core.partners.intake import take_in
 from via_pipeline.core.partners.limits import SubmissionLimits, load_limits
 from via_pipeline.core.partners.problems import MESSAGES_NL
 from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from via_pipeline.core.partners.archive import ArchivedFile, sha256_of
+from via_pipeline.core.partners.evaluation import Evaluation, evaluate_submission
 from via_pipeline.core.partners.fileformat import STATUSES
-from via_pipeline.core.partners.intake import Evaluation, evaluate_submission, take_in
+from via_pipeline.core.partners.intake import take_in
 from via_pipeline.core.partners.problems import MESSAGES_NL
 from via_pipeline.core.partners.registry import load_partners, load_themes
 from via_pipeline.core.warehouse import WarehouseStore

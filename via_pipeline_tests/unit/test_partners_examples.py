@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.partners.intake import evaluate_submission
+from via_pipeline.core.partners.evaluation import evaluate_submission
 from via_pipeline.core.partners.registry import load_partners, load_themes
 from via_pipeline.core.paths import REPO_ROOT
 

@@ -10,8 +10,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
+from via_pipeline.core.partners.evaluation import evaluate_submission
 from via_pipeline.core.partners.fileformat import normalise_header, parse_file_name, safe_slug
-from via_pipeline.core.partners.intake import evaluate_submission
 from via_pipeline.core.partners.reading import (
     UnreadableSubmission,
     read_submission,

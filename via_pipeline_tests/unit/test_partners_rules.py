@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from via_pipeline.core.expectations import validate_frame
-from via_pipeline.core.partners.intake import Evaluation, evaluate_submission
+from via_pipeline.core.partners.evaluation import Evaluation, evaluate_submission
 from via_pipeline.core.partners.registry import load_partners, load_themes
 from via_pipeline.core.partners.rules import (
     SUITE_NAME,

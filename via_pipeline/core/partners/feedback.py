@@ -14,7 +14,9 @@ from pathlib import Path
 
 from via_pipeline.core.partners.fileformat import safe_slug
 from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.partners.rules import problem_order
 from via_pipeline.core.spreadsheet import set_cell
+from via_pipeline.core.warehouse import WarehouseStore
 
 FEEDBACK_COLUMNS = ("bestand", "rij", "kolom", "regel", "melding", "waarde")
 COLUMN_WIDTHS = (24, 6, 20, 24, 80, 30)
@@ -127,3 +129,42 @@ def write_feedback(
     ]
     write_atomically(md_path, "\n".join(md_lines).encode("utf-8"))
     return [xlsx_path, md_path]
+
+
+def restore_missing_feedback(store: WarehouseStore, feedback_dir: Path) -> list[Path]:
+    """Write again, from partners.rejections, the feedback of rejected files whose files are gone."""
+    rejected = store.read(
+        "SELECT sha256, file_name, partner_id, reporting_year FROM partners.submissions "
+        "WHERE status = 'rejected' ORDER BY processed_at"
+    )
+    written: list[Path] = []
+    for row in rejected.astype(object).where(rejected.notna(), None).itertuples():
+        year = int(row.reporting_year) if row.reporting_year is not None else None
+        partner_id = str(row.partner_id) if row.partner_id is not None else None
+        paths = feedback_paths(feedback_dir, partner_id, year, str(row.sha256))
+        if all(path.exists() for path in paths):
+            continue
+        problems = store.read(
+            "SELECT row_number, column_name, rule, message_nl, value FROM partners.rejections "
+            "WHERE sha256 = :sha256 AND file_name = :file_name",
+            {"sha256": row.sha256, "file_name": row.file_name},
+        )
+        stored = [
+            Problem(
+                None if p.row_number is None else int(p.row_number),
+                p.column_name,
+                str(p.rule),
+                str(p.message_nl),
+                p.value,
+            )
+            for p in problems.astype(object).where(problems.notna(), None).itertuples()
+        ]
+        written += write_feedback(
+            feedback_dir,
+            str(row.file_name),
+            str(row.sha256),
+            partner_id,
+            year,
+            sorted(stored, key=problem_order),
+        )
+    return written

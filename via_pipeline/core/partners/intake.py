@@ -19,19 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from via_pipeline.core.partners.archive import ArchivedFile
-from via_pipeline.core.partners.feedback import feedback_paths, write_feedback
-from via_pipeline.core.partners.fileformat import SubmissionName, parse_file_name
-from via_pipeline.core.partners.limits import load_limits, too_large
+from via_pipeline.core.partners.evaluation import Evaluation, evaluate_archived
+
+# Importable from here too, where it lived before core.partners.evaluation (callers elsewhere use it).
+from via_pipeline.core.partners.evaluation import evaluate_submission as evaluate_submission
+from via_pipeline.core.partners.feedback import write_feedback
+from via_pipeline.core.partners.fileformat import parse_file_name
 from via_pipeline.core.partners.problems import Problem
-from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission
 from via_pipeline.core.partners.registry import Partner, Theme
-from via_pipeline.core.partners.rules import (
-    ACTION_COLUMNS,
-    FileContext,
-    check_table,
-    file_name_problems,
-    problem_order,
-)
+from via_pipeline.core.partners.rules import ACTION_COLUMNS
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
 SUBMISSIONS = "partners.submissions"
@@ -74,19 +70,6 @@ REJECTION_COLUMNS = [
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    """What the checks made of a file: its name's claim, its rows (typed) and every problem."""
-
-    name: SubmissionName | None
-    actions: pd.DataFrame
-    problems: tuple[Problem, ...]
-
-    @property
-    def accepted(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
 class IntakeOutcome:
     sha256: str
     file_name: str
@@ -98,32 +81,6 @@ class IntakeOutcome:
     supersedes_sha256: str | None = None
     is_current: bool = False
     feedback_files: tuple[Path, ...] = field(default_factory=tuple)
-
-
-def evaluate_submission(
-    content: bytes,
-    file_name: str,
-    partners: Sequence[Partner],
-    themes: Sequence[Theme],
-    reporting_years: Sequence[int],
-) -> Evaluation:
-    """Every problem of the file at once (pure: no files, no database)."""
-    name = parse_file_name(file_name)
-    context = FileContext(file_name, name, tuple(partners), tuple(themes), tuple(reporting_years))
-    problems = file_name_problems(context)
-    extension = (
-        name.extension
-        if name
-        else (file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "")
-    )
-    try:
-        table = read_submission(content, extension)
-    except UnreadableSubmission as unreadable:
-        return Evaluation(
-            name, pd.DataFrame(columns=ACTION_COLUMNS), (*problems, unreadable.problem)
-        )
-    actions, table_problems = check_table(table, context)
-    return Evaluation(name, actions, (*problems, *table_problems))
 
 
 def now_utc() -> datetime:
@@ -343,29 +300,6 @@ def _skipped(archived: ArchivedFile) -> IntakeOutcome:
     )
 
 
-def evaluate_archived(
-    archived: ArchivedFile,
-    partners: Sequence[Partner],
-    themes: Sequence[Theme],
-    reporting_years: Sequence[int],
-) -> Evaluation:
-    """The checks of an archived file; one too large to keep is judged on its name and size only."""
-    if not archived.too_large:
-        return evaluate_submission(
-            archived.content, archived.file_name, partners, themes, reporting_years
-        )
-    name = parse_file_name(archived.file_name)
-    context = FileContext(
-        archived.file_name, name, tuple(partners), tuple(themes), tuple(reporting_years)
-    )
-    size = archived.size_bytes or 0
-    return Evaluation(
-        name,
-        pd.DataFrame(columns=ACTION_COLUMNS),
-        (*file_name_problems(context), too_large(size, load_limits())),
-    )
-
-
 def take_in(
     store: WarehouseStore,
     archived: ArchivedFile,
@@ -423,45 +357,6 @@ def is_recorded_unchanged(store: WarehouseStore, file_name: str, signature: Inbo
         )
         > 0
     )
-
-
-def restore_missing_feedback(store: WarehouseStore, feedback_dir: Path) -> list[Path]:
-    """Write again, from partners.rejections, the feedback of rejected files whose files are gone."""
-    rejected = store.read(
-        "SELECT sha256, file_name, partner_id, reporting_year FROM partners.submissions "
-        "WHERE status = 'rejected' ORDER BY processed_at"
-    )
-    written: list[Path] = []
-    for row in rejected.astype(object).where(rejected.notna(), None).itertuples():
-        year = int(row.reporting_year) if row.reporting_year is not None else None
-        partner_id = str(row.partner_id) if row.partner_id is not None else None
-        paths = feedback_paths(feedback_dir, partner_id, year, str(row.sha256))
-        if all(path.exists() for path in paths):
-            continue
-        problems = store.read(
-            "SELECT row_number, column_name, rule, message_nl, value FROM partners.rejections "
-            "WHERE sha256 = :sha256 AND file_name = :file_name",
-            {"sha256": row.sha256, "file_name": row.file_name},
-        )
-        stored = [
-            Problem(
-                None if p.row_number is None else int(p.row_number),
-                p.column_name,
-                str(p.rule),
-                str(p.message_nl),
-                p.value,
-            )
-            for p in problems.astype(object).where(problems.notna(), None).itertuples()
-        ]
-        written += write_feedback(
-            feedback_dir,
-            str(row.file_name),
-            str(row.sha256),
-            partner_id,
-            year,
-            sorted(stored, key=problem_order),
-        )
-    return written
 
 
 def taken_in_by(file_name: str, year: int, reporting_years: Sequence[int]) -> bool:

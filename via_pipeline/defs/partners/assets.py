@@ -11,6 +11,7 @@ import pandas as pd
 
 from via_pipeline.core.expectations import validate_frame
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
+from via_pipeline.core.partners.feedback import restore_missing_feedback
 from via_pipeline.core.partners.inbox import (
     SkippedEntry,
     read_inbox_file,
@@ -21,7 +22,6 @@ from via_pipeline.core.partners.inbox import (
 from via_pipeline.core.partners.intake import (
     IntakeOutcome,
     is_recorded_unchanged,
-    restore_missing_feedback,
     take_in,
     taken_in_by,
 )
