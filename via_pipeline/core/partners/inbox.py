@@ -24,8 +24,10 @@ from via_pipeline.core.partners.archive import (
     timestamp_of,
 )
 
-# Seconds between looks at a file that is still changing while `via-pipeline run` waits.
+# Seconds between looks at a file that is still changing while `via-pipeline run` waits, and
+# between two progress lines about the same file.
 POLL_SECONDS = 1.0
+PROGRESS_EVERY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,14 @@ def wait_until_settled(
 ) -> tuple[list[InboxFile], list[InboxFile]]:
     """Wait for young files to stay unchanged for the quiet period: (settled, still changing).
 
-    Says one progress line per file and look ("abu_2023.csv changed 3 s ago; waiting for it to
-    settle"); gives up on a file after max_wait_seconds. A file that disappears is left out.
+    Says a progress line per file at the first look and every few seconds after ("abu_2023.csv
+    changed 3 s ago; waiting for it to settle"); gives up on a file after max_wait_seconds. A
+    file that disappears is left out.
     """
     deadline = clock() + max_wait_seconds
     pending = {found.file_name: found for found in files}
     settled: list[InboxFile] = []
+    said_at: dict[str, float] = {}
     while pending:
         now = clock()
         for name, found in list(pending.items()):
@@ -151,6 +155,9 @@ def wait_until_settled(
                 del pending[name]
             else:
                 pending[name] = current
+                if now - said_at.get(name, -PROGRESS_EVERY_SECONDS) < PROGRESS_EVERY_SECONDS:
+                    continue
+                said_at[name] = now
                 say(
                     f"{name} changed {max(current.age_seconds(now), 0):.0f} s ago; "
                     "waiting for it to settle"
