@@ -59,7 +59,11 @@ def test_partner_reporting_per_registry_partner(store: WarehouseStore) -> None:
     write_submissions(
         store,
         [
-            submission("fnv", 2023, received_at=datetime(2023, 3, 1, 10, 0)),
+            # Superseded by the next one: one current file per partner-year (migration 0008).
+            {
+                **submission("fnv", 2023, received_at=datetime(2023, 3, 1, 10, 0)),
+                "is_current": False,
+            },
             submission("fnv", 2023, received_at=datetime(2023, 4, 2, 11, 30)),
             submission("abu", 2023, status="rejected", received_at=datetime(2023, 3, 5, 9, 0)),
             submission("abu", 2023, status="rejected", received_at=datetime(2023, 3, 6, 9, 0)),

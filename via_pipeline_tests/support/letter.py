@@ -116,6 +116,8 @@ def submission(
         "supersedes_sha256": None,
         "is_current": status == "accepted",
         "archive_path": f"archive/{digest}",
+        "size_bytes": None,  # not known for a made-up submission (migration 0008)
+        "file_modified_at": None,
     }
 
 
