@@ -268,7 +268,17 @@ def partners_intake(
 
     where = {"reporting_year": year}
     submissions = store.read_table("partners.submissions", where)
-    actions = store.read_table("partners.actions", where)
+    # The year's actions can be 100,000s of rows: count them, keep only a preview in memory.
+    actions = store.read(
+        "SELECT * FROM partners.actions WHERE reporting_year = :year "
+        "ORDER BY partner_id, source_row LIMIT 10",
+        {"year": year},
+    )
+    (action_count, partners_reporting), *_ = store.read(
+        "SELECT count(*) AS n, count(DISTINCT partner_id) AS p FROM partners.actions "
+        "WHERE reporting_year = :year",
+        {"year": year},
+    ).itertuples(index=False)
     rejections = store.read_table("partners.rejections", where)
     counts = {
         status: sum(1 for o in outcomes if o.status == status)
@@ -292,7 +302,8 @@ def partners_intake(
             "partners.actions",
             actions,
             partition=str(year),
-            partners_reporting=int(actions["partner_id"].nunique()) if not actions.empty else 0,
+            partners_reporting=int(partners_reporting),
+            **{"dagster/row_count": int(action_count)},
         ),
     )
     feedback = [path for outcome in outcomes for path in outcome.feedback_files]
