@@ -401,3 +401,41 @@ def test_missing_feedback_of_a_rejected_file_is_written_again(
     assert [p.name for p in written] == [md.with_suffix(".xlsx").name, md.name]
     assert md.read_text(encoding="utf-8") == before
     assert restore_missing_feedback(store, tmp_path / "feedback") == []
+
+
+def test_migration_0008_keeps_the_last_of_two_current_rows(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    """A warehouse that already holds the two-name case is repaired, not refused, by 0008."""
+    import shutil
+
+    from via_pipeline.core.warehouse import MIGRATIONS_DIR
+
+    before_0008 = tmp_path / "migrations"
+    before_0008.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name < "0008":
+            shutil.copy(path, before_0008 / path.name)
+    store = WarehouseStore(warehouse_url)
+    store.migrate(before_0008)
+    with store.transaction() as conn:
+        for sha, name, processed in (
+            ("a" * 64, "abu_2023.csv", "2026-01-05 10:00:00"),
+            ("a" * 64, "ABU_2023.CSV", "2026-01-06 10:00:00"),
+            ("b" * 64, "fnv_2023.csv", "2026-01-01 10:00:00"),
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO partners.submissions (sha256, file_name, partner_id, "
+                    "reporting_year, received_at, processed_at, status, problem_count, "
+                    "action_count, is_current, archive_path) VALUES (:sha, :name, :partner, 2023, "
+                    "CAST(:at AS TIMESTAMP), CAST(:at AS TIMESTAMP), 'accepted', 0, 1, TRUE, 'x')"
+                ),
+                {"sha": sha, "name": name, "partner": name[:3].lower(), "at": processed},
+            )
+    assert "0008_one_current_submission_per_partner_year.sql" in store.migrate()
+    current = store.read(
+        "SELECT file_name FROM partners.submissions WHERE is_current ORDER BY file_name"
+    )
+    assert current["file_name"].tolist() == ["ABU_2023.CSV", "fnv_2023.csv"]
+    store.dispose()
