@@ -441,6 +441,26 @@ CASES: tuple[Case, ...] = (
         "accepted",
     ),
     Case(
+        "row_cut_inside_a_number",
+        "abu_2023.csv",
+        _bytes(csv_bytes(valid_rows(count=3), delimiter=";").rstrip(b"\r\n").rsplit(b";", 3)[0]),
+        "rejected",
+        frozenset({"wrong_field_count"}),
+        "a copy stopped mid-row: the last row has fewer fields than the header",
+    ),
+    Case(
+        "row_with_a_stray_delimiter",
+        "abu_2023.csv",
+        _bytes(
+            csv_bytes(valid_rows(count=2), delimiter=";").replace(
+                b"Voorbeeld: actie 2", b"Voorbeeld; actie 2"
+            )
+        ),
+        "rejected",
+        frozenset({"wrong_field_count"}),
+        "an unquoted ';' in a text: more fields than the header, never shifted into columns",
+    ),
+    Case(
         "semicolon_decimal_comma",
         "abu_2023.csv",
         _bytes(csv_bytes(_rows_with("bereikte_personen", "12,5"), delimiter=";")),

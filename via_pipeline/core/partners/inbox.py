@@ -112,12 +112,16 @@ def scan_inbox(inbox_dir: Path, quiet_seconds: float, now: float | None = None) 
                 skipped.append(SkippedEntry(entry.name, unreadable_reason(error)))
                 continue
             (ready if found.age_seconds(now) >= quiet_seconds else young).append(found)
-    order = lambda item: (item.modified_ns, item.file_name)  # noqa: E731
     return InboxScan(
-        tuple(sorted(ready, key=order)),
-        tuple(sorted(young, key=order)),
+        tuple(sorted(ready, key=_oldest_first)),
+        tuple(sorted(young, key=_oldest_first)),
         tuple(sorted(skipped, key=lambda item: item.file_name)),
     )
+
+
+def _oldest_first(found: InboxFile) -> tuple[int, str]:
+    # Oldest first, so the newest version of a partner-year is taken last and stays current.
+    return (found.modified_ns, found.file_name)
 
 
 def unreadable_reason(error: OSError) -> str:

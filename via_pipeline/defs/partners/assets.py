@@ -13,6 +13,7 @@ from via_pipeline.core.expectations import validate_frame
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
 from via_pipeline.core.partners.feedback import restore_missing_feedback
 from via_pipeline.core.partners.inbox import (
+    InboxFile,
     SkippedEntry,
     read_inbox_file,
     scan_inbox,
@@ -125,7 +126,10 @@ def _settled_inbox_files(
     scan = scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
     for entry in scan.skipped:
         context.log.warning(entry.line())
-    mine = lambda found: taken_in_by(found.file_name, year, years)  # noqa: E731
+
+    def mine(found: InboxFile) -> bool:
+        return taken_in_by(found.file_name, year, years)
+
     settled, changing = wait_until_settled(
         [found for found in scan.young if mine(found)],
         inbox.quiet_seconds,
