@@ -121,7 +121,7 @@ def _settled_inbox_files(
     """The year's inbox files once settled, archived; and the too-large ones passed by unread.
 
     Every other entry is reported once with its reason; a file still changing is waited for (a
-    progress line per look) up to the maximum, then left for a later run.
+    progress line every few seconds) up to the maximum, then left for a later run.
     """
     scan = scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
     for entry in scan.skipped:
@@ -235,6 +235,8 @@ def partners_intake(
 
     Each file is archived under its SHA-256 first, then checked whole (every problem at once) and
     recorded in one transaction. Files recorded before are skipped, so a rerun is idempotent.
+    A file changed within the quiet period is waited for; symlinks, folders and unreadable files
+    are reported and passed by; a file over the size limit is rejected without being read.
     """
     year = int(context.partition_key)
     years = reporting_years()
