@@ -365,8 +365,14 @@ def build_annex(
     gaps: pd.DataFrame,
     charts: Mapping[str, RenderedChart],
     generated_on: date,
+    extra_sections: Sequence[Section] = (),
+    extra_workbook: Sequence[LetterTable] = (),
 ) -> Annex:
-    """The annex of one reporting year from the letter tables (as stored in the warehouse)."""
+    """The annex of one reporting year from the letter tables (as stored in the warehouse).
+
+    `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
+    the workbook's own.
+    """
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
     theme_progress = theme_progress.sort_values(["theme_order", "theme"]).reset_index(drop=True)
@@ -407,6 +413,7 @@ def build_annex(
             )
         sections.append(Section(title, tuple(blocks)))
 
+    sections.extend(extra_sections)
     reported = int(partner_reporting["has_accepted_submission"].astype(bool).sum())
     sections.append(
         Section(
@@ -424,6 +431,7 @@ def build_annex(
         partner_table(partner_reporting),
         action_table(actions, "Acties", "Alle gerapporteerde acties", True),
         gap_series_table(gaps, config),
+        *extra_workbook,
     )
     introduction = (
         f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is gemaakt "
