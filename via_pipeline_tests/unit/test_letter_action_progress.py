@@ -242,3 +242,36 @@ def test_wording_config_problems_name_the_file_and_entry(tmp_path: Path) -> None
     with pytest.raises(ConfigFileError, match="movement_labels: missing moved_back"):
         parse_progress_wording(raw, "x.yaml")
     assert WORDING.agenda_years(2024) == [2022, 2023, 2024]
+
+
+def test_the_example_files_of_2023_and_2024_show_every_kind_of_progress() -> None:
+    """examples/submissions: what README's "Try it" shows in the 2024 annex."""
+    from via_pipeline.core.partners.intake import evaluate_submission
+    from via_pipeline.core.partners.registry import load_partners
+    from via_pipeline.core.partners.registry import load_themes as load_partner_themes
+    from via_pipeline.core.paths import REPO_ROOT
+
+    examples = REPO_ROOT / "examples" / "submissions"
+    years: dict[int, list[pd.DataFrame]] = {2023: [], 2024: []}
+    for path in sorted(examples.glob("*_202[34].*")):
+        year = int(path.stem[-4:])
+        evaluation = evaluate_submission(
+            path.read_bytes(), path.name, load_partners(), load_partner_themes(), [year]
+        )
+        assert evaluation.problems == (), path.name
+        assert all(text.startswith("Voorbeeld:") for text in evaluation.actions["explanation"])
+        years[year].append(evaluation.actions.assign(reporting_year=year))
+    frame = action_progress_frame(pd.concat(years[2023]), pd.concat(years[2024]), 2024)
+    assert frame.set_index(["partner_id", "action_id"])["movement"].to_dict() == {
+        ("abu", "ABU-01"): "closed_before",
+        ("abu", "ABU-02"): "completed",
+        ("abu", "ABU-03"): "advanced",
+        ("abu", "ABU-04"): "new",
+        ("uwv", "UWV-2023-01"): "partner_absent_current",
+        ("uwv", "UWV-2023-02"): "partner_absent_current",
+        ("uwv", "UWV-2023-03"): "partner_absent_current",
+        ("vng", "1"): "continued",
+        ("vng", "2"): "closed_before",
+        ("vng", "3"): "closed_before",
+        ("vng", "4"): "new",
+    }
