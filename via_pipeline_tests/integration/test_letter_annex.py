@@ -279,7 +279,26 @@ def test_annex_matches_the_warehouse(
     themes = list(workbook["Voortgang per thema"].iter_rows(min_row=2, values_only=True))
     assert themes[1][:3] == ("Meer kans op een baan of stage", 2, 2)
 
+    # Progress since 2022 (no partner file of 2022): each theme's stored sentence, after its title.
+    movements = store.read_table("letter.progress_movements", {"reporting_year": 2023})
+    theme_sentences = movements[movements["scope"] == "theme"].set_index("scope_key")["sentence_nl"]
+    for theme in load_themes():
+        assert f"{theme.title}. {theme_sentences[theme.code]}" in texts
+    assert theme_sentences["kans_op_baan_of_stage"] == (
+        "In 2022 waren binnen dit thema geen acties gepland of lopend; er zijn geen nieuwe "
+        "acties. 2 acties komen van partners die over 2022 niet rapporteerden."
+    )
+    progress_sheet = workbook["Acties 2022-2023"]
+    assert (
+        progress_sheet["D1"].value == "Actie-id" and progress_sheet["J1"].value == "Beweging (code)"
+    )
+    assert progress_sheet.max_row == 1 + store.count(
+        "letter.action_progress", {"reporting_year": 2023}
+    )
+    assert {c.value for c in progress_sheet["J"][1:]} == {"partner_absent_previous"}
+
     markdown = (folder / "voortgang_via_2023_bijlage.md").read_text(encoding="utf-8")
+    assert "## Voortgang ten opzichte van 2022" in markdown
     assert "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde |" in markdown
     assert "werkloosheid_buiten_europa_vs_bevolking" not in markdown
     assert "gemaakt" in markdown and format_date(date.today()) not in markdown

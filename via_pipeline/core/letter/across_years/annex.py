@@ -77,30 +77,37 @@ def theme_action_table(
     reporting_year: int,
 ) -> LetterTable:
     previous = reporting_year - 1
+    records = rows.to_dict("records")
+    notes = [_note(row, titles, previous) for row in records]
+    columns = [
+        Column("Partner"),
+        Column("Actie-id"),
+        Column("Actie"),
+        Column(f"Status {previous}"),
+        Column(f"Status {reporting_year}"),
+        Column("Beweging"),
+    ]
+    table_rows = [
+        [
+            row["partner_name"],
+            row["action_id"],
+            row["title"],
+            _status(row["previous_status"]),
+            _status(row["current_status"]),
+            wording.movement_label(str(row["movement"])),
+        ]
+        for row in records
+    ]
+    if any(notes):
+        # Only when some action changed theme or title: an empty column costs the page width.
+        columns.append(Column("Opmerking"))
+        for cells, note in zip(table_rows, notes, strict=True):
+            cells.append(note)
     return LetterTable(
         sheet=theme_title[:31],
         title=f"Acties {previous} en {reporting_year}: {theme_title}",
-        columns=(
-            Column("Partner"),
-            Column("Actie-id"),
-            Column("Actie"),
-            Column(f"Status {previous}"),
-            Column(f"Status {reporting_year}"),
-            Column("Beweging"),
-            Column("Opmerking"),
-        ),
-        rows=tuple(
-            (
-                row["partner_name"],
-                row["action_id"],
-                row["title"],
-                _status(row["previous_status"]),
-                _status(row["current_status"]),
-                wording.movement_label(str(row["movement"])),
-                _note(row, titles, previous) or None,
-            )
-            for row in rows.to_dict("records")
-        ),
+        columns=tuple(columns),
+        rows=tuple(tuple(cells) for cells in table_rows),
     )
 
 
@@ -121,6 +128,35 @@ def movements_table(
                 *(int(row[c]) for c in columns),
             )
             for row in movements.to_dict("records")
+        ),
+    )
+
+
+def movements_by_theme_table(
+    theme_rows: pd.DataFrame, titles: Mapping[str, str], previous: int, year: int
+) -> LetterTable:
+    """The counts per theme for the annex page: a row per movement, a column per theme (the
+    workbook has them a row per theme, too wide for A4)."""
+    records = theme_rows.to_dict("records")
+    counts = ("open_previous", *MOVEMENTS)
+    return LetterTable(
+        sheet="Bewegingen",
+        title=f"Bewegingen {previous}-{year} per thema (aantal acties)",
+        columns=(
+            Column("Beweging"),
+            *(
+                Column(titles.get(str(r["scope_key"]), str(r["scope_key"])), "integer")
+                for r in records
+            ),
+            Column("Totaal", "integer"),
+        ),
+        rows=tuple(
+            (
+                MOVEMENT_HEADERS[name],
+                *(int(r[name]) for r in records),
+                sum(int(r[name]) for r in records),
+            )
+            for name in counts
         ),
     )
 
@@ -203,8 +239,12 @@ def partner_years_table(partner_years: pd.DataFrame) -> LetterTable:
             Column("Niet gerapporteerd over"),
         ),
         rows=tuple(
-            (row["partner_name"], _cell(row["years_reported"]), _cell(row["years_missing"]))
-            for row in partner_years.to_dict("records")
+            (
+                row["partner_name"],
+                _cell(row["years_reported"]) or "geen",
+                _cell(row["years_missing"]) or "geen",
+            )
+            for row in sort_by_name(partner_years, "partner_name", "partner_id").to_dict("records")
         ),
     )
 
@@ -261,15 +301,7 @@ def build_progress_annex(
                 TableBlock(theme_action_table(rows, title, wording, titles, reporting_year))
             )
     blocks.append(
-        TableBlock(
-            movements_table(
-                theme_rows,
-                titles,
-                "Thema",
-                "Bewegingen per thema",
-                f"Bewegingen {previous}-{reporting_year} per thema",
-            )
-        )
+        TableBlock(movements_by_theme_table(theme_rows, titles, previous, reporting_year))
     )
     if status_chart is not None:
         path, bars = status_chart
