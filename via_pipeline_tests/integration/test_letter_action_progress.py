@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import openpyxl
 import pandas as pd
 
@@ -19,6 +20,8 @@ from via_pipeline.core.partners.intake import IntakeOutcome, take_in
 from via_pipeline.core.partners.registry import load_partners
 from via_pipeline.core.partners.registry import load_themes as load_partner_themes
 from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline.defs.letter.across_years import letter_progress_across_years
+from via_pipeline.defs.warehouse.resources import Warehouse
 from via_pipeline_tests.support.letter import write_registry
 from via_pipeline_tests.support.partners import csv_bytes
 
@@ -241,3 +244,36 @@ def test_third_year_partner_skipping_and_the_agenda(
     again = write_progress_tables(store, THEMES, PARTNER_IDS, WORDING, 2024)
     assert len(again.action_progress) == 8
     assert len(store.read_table("letter.action_progress", {"reporting_year": 2024})) == 8
+
+
+def test_the_asset_writes_the_tables_and_the_partners_warnings_file(
+    store: WarehouseStore, warehouse_url: str, offline_environment: Path
+) -> None:
+    corrected = three_years(store, offline_environment)
+    result = dg.materialize(
+        [letter_progress_across_years],
+        resources={"warehouse": Warehouse(url=warehouse_url)},
+        instance=dg.DagsterInstance.ephemeral(),
+        partition_key="2023",
+    )
+    assert result.success
+    metadata = {
+        event.asset_key.to_user_string(): event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    assert set(metadata) == {
+        "letter/action_progress",
+        "letter/progress_movements",
+        "letter/agenda_progress",
+    }
+    assert metadata["letter/action_progress"]["dagster/row_count"].value == 8
+    assert metadata["letter/action_progress"]["warnings"].value == 2
+    stem = f"abu_2023_{corrected.sha256[:8]}_waarschuwingen"
+    assert f"file:{stem}.xlsx" in metadata["letter/action_progress"]
+    warnings_md = (offline_environment / "feedback" / f"{stem}.md").read_text(encoding="utf-8")
+    assert "| 2 | title_changed | actie_id '2' had in 2022 de titel" in warnings_md
+    assert "Uw bestand over 2023 is verwerkt." in warnings_md
+    assert "Van de 2 acties die in 2022 gepland of lopend waren" in (
+        metadata["letter/progress_movements"]["sentences"].value
+    )
+    assert store.count("letter.agenda_progress", {"reporting_year": 2023}) == 3
