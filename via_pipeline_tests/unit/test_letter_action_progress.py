@@ -14,18 +14,22 @@ from via_pipeline.core.letter.across_years.agenda import (
     agenda_progress_frame,
     partner_years_frame,
 )
+from via_pipeline.core.letter.across_years.annex import ProgressAnnex, build_progress_annex
 from via_pipeline.core.letter.across_years.movements import (
     action_progress_frame,
     movement,
     movement_counts,
     titles_completely_different,
 )
+from via_pipeline.core.letter.across_years.tables import build_progress_tables
 from via_pipeline.core.letter.across_years.wording import (
     load_progress_wording,
     parse_progress_wording,
     partners_sentence_nl,
     theme_sentence_nl,
 )
+from via_pipeline.core.letter.config import load_themes
+from via_pipeline.core.letter.document import Paragraph, TableBlock
 
 WORDING = load_progress_wording()
 KANS = "kans_op_baan_of_stage"
@@ -275,3 +279,79 @@ def test_the_example_files_of_2023_and_2024_show_every_kind_of_progress() -> Non
         ("vng", "3"): "closed_before",
         ("vng", "4"): "new",
     }
+
+
+def _progress_annex(rows: pd.DataFrame, year: int) -> ProgressAnnex:
+    themes = load_themes()
+    tables = build_progress_tables(rows, themes, ["abu", "vng"], WORDING, year)
+    registry = pd.DataFrame(
+        [
+            {"partner_id": "vng", "name": "VNG", "first_year": 2022, "last_year": None},
+            {"partner_id": "abu", "name": "ABU", "first_year": 2022, "last_year": None},
+        ]
+    )
+    return build_progress_annex(
+        year,
+        themes,
+        WORDING,
+        tables.action_progress,
+        tables.movements,
+        tables.agenda,
+        partner_years_frame(registry, rows, 2022, year),
+        {"abu": "ABU", "vng": "VNG"},
+        None,
+    )
+
+
+def test_annex_progress_section_tables_and_notes() -> None:
+    rows = actions(
+        ("abu", 2022, "1", KANS, "lopend", "Meldpunt discriminatie"),
+        ("abu", 2023, "1", "diversiteit_op_het_werk", "gestopt", "Congres over racisme"),
+        ("vng", 2023, "7", KANS, "gepland", "Werkervaringsplekken"),
+    )
+    annex = _progress_annex(rows, 2023)
+    assert [section.heading for section in annex.sections] == [
+        "Voortgang ten opzichte van 2022",
+        "De agenda tot nu toe (2022-2023)",
+    ]
+    blocks = annex.sections[0].blocks
+    paragraphs = [block.text for block in blocks if isinstance(block, Paragraph)]
+    assert paragraphs[1] == (
+        "Meer culturele diversiteit op het werk. Van de 1 actie die in 2022 gepland of lopend "
+        "was, is er in 2023 1 gestopt; er zijn geen nieuwe acties."
+    )
+    tables = [block.table for block in blocks if isinstance(block, TableBlock)]
+    moved = tables[0]
+    assert [column.header for column in moved.columns][-1] == "Opmerking"
+    assert moved.rows == (
+        (
+            "ABU",
+            "1",
+            "Congres over racisme",
+            "lopend",
+            "gestopt",
+            "gestopt",
+            "thema in 2022: Meer kans op een baan of stage; titel in 2022: Meldpunt discriminatie",
+        ),
+    )
+    # vng did not report in 2022: its action is not called new.
+    assert tables[1].rows == (("VNG", "7", "Werkervaringsplekken", "—", "gepland",
+                               "partner rapporteerde vorig jaar niet"),)  # fmt: skip
+    assert [column.header for column in tables[1].columns][-1] == "Beweging"
+    counts = tables[-1]
+    assert counts.rows[0] == ("Vorig jaar gepland of lopend", 1, 0, 0, 1)
+    partner_years = annex.sections[1].blocks[-1]
+    assert isinstance(partner_years, TableBlock)
+    assert partner_years.table.rows == (("ABU", "2022, 2023", "geen"), ("VNG", "2023", "2022"))
+    assert [table.sheet for table in annex.workbook] == [
+        "Acties 2022-2023",
+        "Bewegingen per thema",
+        "Bewegingen per partner",
+        "Agenda tot nu toe",
+        "Rapportage per jaar",
+    ]
+
+
+def test_the_agendas_first_year_has_nothing_to_compare_with() -> None:
+    annex = _progress_annex(actions(("abu", 2022, "1", KANS, "lopend", "a")), 2022)
+    assert [section.heading for section in annex.sections] == ["De agenda tot nu toe (2022-2022)"]

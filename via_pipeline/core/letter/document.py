@@ -130,7 +130,7 @@ def format_cell(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _cell(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """pandas' missing values and timestamps as plain Python values."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -142,7 +142,7 @@ def _cell(value: Any) -> Any:
 
 
 def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(tuple(_cell(row[c]) for c in columns) for row in frame.to_dict("records"))
+    return tuple(tuple(plain_value(row[c]) for c in columns) for row in frame.to_dict("records"))
 
 
 def key_figure_table(

@@ -23,6 +23,7 @@ from via_pipeline.core.letter.document import (
     Paragraph,
     Section,
     TableBlock,
+    plain_value,
     sort_by_name,
 )
 
@@ -47,16 +48,8 @@ class ProgressAnnex:
     workbook: tuple[LetterTable, ...]
 
 
-def _cell(value: object) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def _status(value: object) -> str:
-    return "—" if _cell(value) is None else str(value)
+    return "—" if plain_value(value) is None else str(value)
 
 
 def _note(row: Mapping[str, object], titles: Mapping[str, str], previous_year: int) -> str:
@@ -189,7 +182,7 @@ def action_progress_workbook_table(
     frame = progress.assign(
         theme_title=progress["theme"].map(lambda c: titles.get(c, c)),
         previous_theme_title=progress["previous_theme"].map(
-            lambda c: None if _cell(c) is None else titles.get(c, c)
+            lambda c: None if plain_value(c) is None else titles.get(c, c)
         ),
         movement_label=progress["movement"].map(wording.movement_label),
     )
@@ -198,7 +191,7 @@ def action_progress_workbook_table(
         title=f"Alle acties van {previous} en {reporting_year}, gekoppeld op actie_id",
         columns=tuple(Column(header, kind) for header, _field, kind in fields),
         rows=tuple(
-            tuple(_cell(row[field]) for _header, field, _kind in fields)
+            tuple(plain_value(row[field]) for _header, field, _kind in fields)
             for row in frame.to_dict("records")
         ),
     )
@@ -241,8 +234,8 @@ def partner_years_table(partner_years: pd.DataFrame) -> LetterTable:
         rows=tuple(
             (
                 row["partner_name"],
-                _cell(row["years_reported"]) or "geen",
-                _cell(row["years_missing"]) or "geen",
+                plain_value(row["years_reported"]) or "geen",
+                plain_value(row["years_missing"]) or "geen",
             )
             for row in sort_by_name(partner_years, "partner_name", "partner_id").to_dict("records")
         ),
@@ -306,7 +299,12 @@ def build_progress_annex(
     if status_chart is not None:
         path, bars = status_chart
         blocks.append(FigureBlock(path, status_chart_caption(bars, figure_number)))
-    sections = [Section(f"Voortgang ten opzichte van {previous}", tuple(blocks))]
+    # In the agenda's first year there is no year before to compare with.
+    sections = (
+        [Section(f"Voortgang ten opzichte van {previous}", tuple(blocks))]
+        if previous >= wording.first_year
+        else []
+    )
 
     every_year = int(partner_years["years_missing"].isna().sum()) if not partner_years.empty else 0
     agenda_blocks: list[Block] = [
