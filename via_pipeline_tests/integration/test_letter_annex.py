@@ -327,17 +327,22 @@ def test_annex_matches_the_warehouse(
             dg.AssetKey(["letter", "partner_reporting"]),
             "one_row_per_partner_with_consistent_dates",
         ): True,
+        (
+            dg.AssetKey(["letter", "action_progress"]),
+            "one_row_per_action_with_statuses_of_reporting_partners",
+        ): True,
     }
     recorded = store.read(
         "SELECT check_name, COUNT(*) AS n, MIN(partition) AS p FROM quality.validation_results "
         "WHERE asset_key LIKE 'letter/%' GROUP BY check_name ORDER BY check_name"
     )
     assert recorded["check_name"].tolist() == [
+        "one_row_per_action_with_statuses_of_reporting_partners",
         "one_row_per_partner_with_consistent_dates",
         "sentences_complete_without_minus_signs",
         "status_counts_add_up",
     ]
-    assert recorded["n"].astype(int).tolist() == [3, 5, 3] and set(recorded["p"]) == {"2023"}
+    assert recorded["n"].astype(int).tolist() == [3, 3, 5, 3] and set(recorded["p"]) == {"2023"}
     assert ANNEX_KEY in {event.asset_key for event in result.get_asset_materialization_events()}
 
 

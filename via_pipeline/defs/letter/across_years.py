@@ -16,6 +16,11 @@ from via_pipeline.core.letter.across_years.tables import (
 from via_pipeline.core.letter.across_years.warnings import write_warning_files
 from via_pipeline.core.letter.across_years.wording import load_progress_wording
 from via_pipeline.core.letter.config import load_themes
+from via_pipeline.core.letter.quality import (
+    ACTION_PROGRESS_CHECK,
+    ACTION_PROGRESS_EXPECTATIONS,
+    action_progress_for_checks,
+)
 from via_pipeline.core.partners.registry import load_partners
 from via_pipeline.core.settings import load_settings
 from via_pipeline.defs.letter.assets import (
@@ -23,6 +28,7 @@ from via_pipeline.defs.letter.assets import (
     AGENDA_PROGRESS_KEY,
     PARTNERS_ACTIONS_KEY,
     PROGRESS_MOVEMENTS_KEY,
+    suite_check,
 )
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
@@ -73,10 +79,18 @@ OWNERS = ["team:via-data"]
         ),
     ],
     partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            ACTION_PROGRESS_CHECK,
+            asset=ACTION_PROGRESS_KEY,
+            description="One row per partner action; a known movement; a status only for a year "
+            "in which the partner sent a file.",
+        )
+    ],
 )
 def letter_progress_across_years(
     context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> Iterator[dg.MaterializeResult]:
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Compare the reporting year's partner actions with the year before; write the three letter
     tables and quality.action_warnings in one transaction, and a warnings file per partner file
     with warnings (a *waarschuwing*: the file stays accepted) under feedback/."""
@@ -119,6 +133,15 @@ def letter_progress_across_years(
                 )
             ),
         ),
+    )
+    yield suite_check(
+        context,
+        warehouse,
+        ACTION_PROGRESS_KEY,
+        ACTION_PROGRESS_CHECK,
+        action_progress_for_checks(tables.action_progress),
+        ACTION_PROGRESS_EXPECTATIONS,
+        dg.AssetCheckSeverity.WARN,
     )
     yield dg.MaterializeResult(
         asset_key=AGENDA_PROGRESS_KEY,
