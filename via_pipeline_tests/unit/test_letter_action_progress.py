@@ -19,6 +19,7 @@ from via_pipeline.core.letter.across_years.movements import (
     action_progress_frame,
     movement,
     movement_counts,
+    movements_of,
     titles_completely_different,
 )
 from via_pipeline.core.letter.across_years.tables import build_progress_tables
@@ -355,3 +356,21 @@ def test_annex_progress_section_tables_and_notes() -> None:
 def test_the_agendas_first_year_has_nothing_to_compare_with() -> None:
     annex = _progress_annex(actions(("abu", 2022, "1", KANS, "lopend", "a")), 2022)
     assert [section.heading for section in annex.sections] == ["De agenda tot nu toe (2022-2022)"]
+
+
+def test_column_wise_movements_follow_the_same_rules() -> None:
+    statuses = [None, "gepland", "lopend", "afgerond", "gestopt"]
+    cases = [
+        (previous, current, before, now)
+        for previous in statuses
+        for current in statuses
+        for before in (True, False)
+        for now in (True, False)
+        if (previous is not None or current is not None)
+        and (previous is None or before)
+        and (current is None or now)
+    ]
+    frame = pd.DataFrame(cases, columns=["previous", "current", "before", "now"])
+    vectorised = movements_of(frame["previous"], frame["current"], frame["before"], frame["now"])
+    assert vectorised.tolist() == [movement(*case) for case in cases]
+    assert len(cases) == 32

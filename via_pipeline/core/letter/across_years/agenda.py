@@ -39,17 +39,16 @@ def agenda_progress_frame(
         (actions["reporting_year"] >= first_year) & (actions["reporting_year"] <= reporting_year)
     ]
     ordered = years.sort_values(["partner_id", "action_id", "reporting_year"])
-    latest = ordered.groupby(["partner_id", "action_id"], sort=False).tail(1)
-    started = set(
-        ordered[ordered["status"].isin(STARTED_STATUSES)][["partner_id", "action_id"]].itertuples(
-            index=False, name=None
-        )
+    keys = ["partner_id", "action_id"]
+    started = (
+        ordered["status"]
+        .isin(STARTED_STATUSES)
+        .groupby([ordered["partner_id"], ordered["action_id"]], sort=False)
+        .any()
     )
+    latest = ordered.groupby(keys, sort=False).tail(1)
     latest = latest.assign(
-        started=[
-            (str(p), str(a)) in started
-            for p, a in zip(latest["partner_id"], latest["action_id"], strict=True)
-        ]
+        started=started.reindex(pd.MultiIndex.from_frame(latest[keys])).to_numpy()
     )
     rows = []
     themes = list(theme_codes) + sorted(set(latest["theme"]) - set(theme_codes))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 OPEN_STATUSES = ("gepland", "lopend")
@@ -119,13 +120,53 @@ def titles_completely_different(previous: str, current: str) -> bool:
     return ratio < TITLE_SIMILARITY_THRESHOLD
 
 
-def _value(row: Mapping[str, Any] | None, column: str) -> Any:
-    if row is None:
-        return None
-    value = row.get(column)
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value
+def movements_of(
+    previous_status: pd.Series,
+    current_status: pd.Series,
+    partner_reported_previous: pd.Series,
+    partner_reported_current: pd.Series,
+) -> pd.Series:
+    """`movement` for whole columns at once (the same rules, in the same order)."""
+    rank = pd.Series(STATUS_RANK)
+    previous_rank = previous_status.map(rank)
+    current_rank = current_status.map(rank)
+    no_previous, no_current = previous_status.isna(), current_status.isna()
+    previous_open = previous_status.isin(OPEN_STATUSES)
+    conditions = [
+        no_previous & partner_reported_previous,
+        no_previous,
+        no_current & ~partner_reported_current,
+        no_current & previous_open,
+        no_current,
+        current_rank < previous_rank,
+        ~previous_open,
+        current_status == "afgerond",
+        current_status == "gestopt",
+        current_status == previous_status,
+    ]
+    choices = [
+        "new",
+        "partner_absent_previous",
+        "partner_absent_current",
+        "not_reported_again",
+        "closed_before",
+        "moved_back",
+        "closed_before",
+        "completed",
+        "stopped",
+        "continued",
+    ]
+    return pd.Series(
+        np.select(conditions, choices, default="advanced"), index=previous_status.index
+    )
+
+
+def _side(actions: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    columns = ["status", "theme", "title", "people_reached", "employers_reached"]
+    frame = actions[["partner_id", "action_id", *columns]].copy()
+    frame["partner_id"] = frame["partner_id"].astype(str)
+    frame["action_id"] = frame["action_id"].astype(str)
+    return frame.rename(columns={column: f"{column}_{suffix}" for column in columns})
 
 
 def action_progress_frame(
@@ -139,107 +180,141 @@ def action_progress_frame(
 
     The actions frames hold partners.actions rows. A partner reported in a year when it has an
     accepted file then: by default, when it has actions in that year's frame (an accepted file
-    always holds at least one action).
+    always holds at least one action). Column-wise: a year of 1,000,000 actions is one merge.
     """
     reported_previous = set(
         partners_reported_previous
         if partners_reported_previous is not None
-        else previous_actions["partner_id"]
+        else previous_actions["partner_id"].astype(str)
     )
     reported_current = set(
         partners_reported_current
         if partners_reported_current is not None
-        else current_actions["partner_id"]
+        else current_actions["partner_id"].astype(str)
     )
-
-    def by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-        return {
-            (str(row["partner_id"]), str(row["action_id"])): row for row in frame.to_dict("records")
-        }
-
-    before, now = by_key(previous_actions), by_key(current_actions)
-    rows = []
-    for key in sorted(set(before) | set(now)):
-        partner_id, action_id = key
-        old, new = before.get(key), now.get(key)
-        previous_status, current_status = _value(old, "status"), _value(new, "status")
-        latest = new if new is not None else old
-        previous_title = _value(old, "title")
-        title = str(_value(latest, "title"))
-        previous_theme = _value(old, "theme")
-        theme = str(_value(latest, "theme"))
-        rows.append(
-            {
-                "reporting_year": reporting_year,
-                "partner_id": partner_id,
-                "action_id": action_id,
-                "partner_reported_previous": partner_id in reported_previous,
-                "partner_reported_current": partner_id in reported_current,
-                "previous_status": previous_status,
-                "current_status": current_status,
-                "movement": movement(
-                    previous_status,
-                    current_status,
-                    partner_id in reported_previous,
-                    partner_id in reported_current,
-                ),
-                "theme": theme,
-                "previous_theme": previous_theme,
-                "theme_changed": new is not None
-                and previous_theme is not None
-                and previous_theme != theme,
-                "title": title,
-                "previous_title": previous_title,
-                "title_changed": new is not None
-                and previous_title is not None
-                and titles_completely_different(str(previous_title), title),
-                "people_reached_previous": _value(old, "people_reached"),
-                "people_reached_current": _value(new, "people_reached"),
-                "employers_reached_previous": _value(old, "employers_reached"),
-                "employers_reached_current": _value(new, "employers_reached"),
-            }
+    merged = (
+        _side(previous_actions, "previous")
+        .merge(
+            _side(current_actions, "current"),
+            on=["partner_id", "action_id"],
+            how="outer",
+            indicator=True,
         )
-    frame = pd.DataFrame(rows, columns=ACTION_PROGRESS_COLUMNS)
+        .sort_values(["partner_id", "action_id"])
+        .reset_index(drop=True)
+    )
+    in_current = merged["_merge"] != "left_only"
+    in_both = merged["_merge"] == "both"
+    merged = merged.astype(
+        {
+            "status_previous": object,
+            "status_current": object,
+            "theme_previous": object,
+            "title_previous": object,
+        }
+    )
+    previous_status = merged["status_previous"].where(merged["status_previous"].notna(), None)
+    current_status = merged["status_current"].where(merged["status_current"].notna(), None)
+    reported_before = merged["partner_id"].isin(reported_previous)
+    reported_now = merged["partner_id"].isin(reported_current)
+    theme = merged["theme_current"].where(in_current, merged["theme_previous"])
+    title = merged["title_current"].where(in_current, merged["title_previous"])
+    title_changed = np.zeros(len(merged), dtype=bool)
+    differs = (in_both & (merged["title_previous"] != merged["title_current"])).to_numpy()
+    title_changed[differs] = [
+        titles_completely_different(str(before), str(after))
+        for before, after in zip(
+            merged["title_previous"].to_numpy()[differs],
+            merged["title_current"].to_numpy()[differs],
+            strict=True,
+        )
+    ]
+    frame = pd.DataFrame(
+        {
+            "reporting_year": reporting_year,
+            "partner_id": merged["partner_id"],
+            "action_id": merged["action_id"],
+            "partner_reported_previous": reported_before.astype(bool),
+            "partner_reported_current": reported_now.astype(bool),
+            "previous_status": previous_status,
+            "current_status": current_status,
+            "movement": movements_of(
+                previous_status, current_status, reported_before, reported_now
+            ),
+            "theme": theme.astype(str),
+            "previous_theme": merged["theme_previous"].where(
+                merged["theme_previous"].notna(), None
+            ),
+            "theme_changed": (
+                in_both & (merged["theme_previous"] != merged["theme_current"])
+            ).astype(bool),
+            "title": title.astype(str),
+            "previous_title": merged["title_previous"].where(
+                merged["title_previous"].notna(), None
+            ),
+            "title_changed": title_changed,
+            "people_reached_previous": merged["people_reached_previous"],
+            "people_reached_current": merged["people_reached_current"],
+            "employers_reached_previous": merged["employers_reached_previous"],
+            "employers_reached_current": merged["employers_reached_current"],
+        },
+        columns=ACTION_PROGRESS_COLUMNS,
+    )
     for column in (
         "people_reached_previous",
         "people_reached_current",
         "employers_reached_previous",
         "employers_reached_current",
     ):
-        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
-    for column in ("partner_reported_previous", "partner_reported_current"):
-        frame[column] = frame[column].astype(bool)
-    for column in ("theme_changed", "title_changed"):
-        frame[column] = frame[column].astype(bool)
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
     frame["reporting_year"] = frame["reporting_year"].astype("int64")
     return frame
 
 
-def _open_outcomes(rows: pd.DataFrame) -> pd.Series:
+def open_outcomes(rows: pd.DataFrame) -> pd.Series:
     """Per row: the outcome of an action open the year before whose partner reported again
     (completed / running / still_planned / stopped / not_reported_again), else None."""
+    counted = rows["previous_status"].isin(OPEN_STATUSES) & rows["partner_reported_current"].astype(
+        bool
+    )
+    outcome = (
+        rows["current_status"]
+        .map(OUTCOME_BY_STATUS)
+        .where(rows["current_status"].notna(), "not_reported_again")
+    )
+    return outcome.where(counted, None)
 
-    def outcome(row: Mapping[str, Any]) -> str | None:
-        status = _value(row, "previous_status")
-        if status not in OPEN_STATUSES or not row["partner_reported_current"]:
-            return None
-        current = _value(row, "current_status")
-        return "not_reported_again" if current is None else OUTCOME_BY_STATUS[str(current)]
 
-    if rows.empty:
-        return pd.Series([], dtype="object")
-    return pd.Series([outcome(row) for row in rows.to_dict("records")], index=rows.index)
+OUTCOMES = (*OUTCOME_BY_STATUS.values(), "not_reported_again")
+
+
+def _counts_by(progress: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per value of `key`: the count of each movement, of each outcome and `open_previous`."""
+    # completed, stopped and not_reported_again are movements and outcomes alike (the same
+    # rows); running and still_planned split continued and advanced by the status now.
+    only_outcomes = [name for name in OUTCOMES if name not in MOVEMENTS]
+    columns = [*MOVEMENTS, *only_outcomes, "open_previous"]
+    if progress.empty:
+        return pd.DataFrame(columns=columns, dtype="int64")
+    outcomes = open_outcomes(progress)
+    table = pd.concat(
+        [
+            pd.crosstab(progress[key], progress["movement"]),
+            pd.crosstab(progress[key], outcomes.fillna("-")).reindex(
+                columns=only_outcomes, fill_value=0
+            ),
+        ],
+        axis=1,
+    )
+    table["open_previous"] = outcomes.notna().groupby(progress[key]).sum()
+    return table.reindex(columns=columns, fill_value=0).fillna(0).astype("int64")
 
 
 def movement_counts(rows: pd.DataFrame) -> dict[str, int]:
     """Counts of each movement, the open actions of the year before (whose partner reported
-    again) and their outcomes: what the sentence of a theme or partner says."""
-    counts = {name: int((rows["movement"] == name).sum()) for name in MOVEMENTS}
-    outcomes = _open_outcomes(rows)
-    for name in (*OUTCOME_BY_STATUS.values(), "not_reported_again"):
-        counts[name] = int((outcomes == name).sum())
-    counts["open_previous"] = int(outcomes.notna().sum())
-    return counts
+    again) and their outcomes, over all `rows`: what a theme's sentence says."""
+    table = _counts_by(rows.assign(_all="all"), "_all").reindex(["all"], fill_value=0)
+    return {str(name): int(value) for name, value in table.iloc[0].items()}
 
 
 def progress_movements_frame(
@@ -251,31 +326,22 @@ def progress_movements_frame(
 ) -> pd.DataFrame:
     """letter.progress_movements: one row per theme of the letter (zeros where none) and per
     partner with actions in either year; `sentence(counts)` words a theme's row."""
-    rows = []
     themes = list(theme_codes) + sorted(set(progress["theme"]) - set(theme_codes))
-    for code in themes:
-        counts = movement_counts(progress[progress["theme"] == code])
-        rows.append(
-            {
-                "reporting_year": reporting_year,
-                "scope": "theme",
-                "scope_key": code,
-                **{column: counts[column] for column in MOVEMENT_COUNT_COLUMNS},
-                "sentence_nl": sentence(counts),
-            }
-        )
-    partners = [p for p in partner_ids if p in set(progress["partner_id"])]
-    partners += sorted(set(progress["partner_id"]) - set(partners))
-    for partner_id in partners:
-        counts = movement_counts(progress[progress["partner_id"] == partner_id])
-        rows.append(
-            {
-                "reporting_year": reporting_year,
-                "scope": "partner",
-                "scope_key": partner_id,
-                **{column: counts[column] for column in MOVEMENT_COUNT_COLUMNS},
-                "sentence_nl": None,
-            }
-        )
+    present = set(progress["partner_id"])
+    partners = [p for p in partner_ids if p in present] + sorted(present - set(partner_ids))
+    rows = []
+    for scope, key, keys in (("theme", "theme", themes), ("partner", "partner_id", partners)):
+        table = _counts_by(progress, key).reindex(keys, fill_value=0)
+        for scope_key, counts in table.iterrows():
+            values = {name: int(counts[name]) for name in table.columns}
+            rows.append(
+                {
+                    "reporting_year": reporting_year,
+                    "scope": scope,
+                    "scope_key": str(scope_key),
+                    **{column: values[column] for column in MOVEMENT_COUNT_COLUMNS},
+                    "sentence_nl": sentence(values) if scope == "theme" else None,
+                }
+            )
     frame = pd.DataFrame(rows, columns=PROGRESS_MOVEMENT_COLUMNS)
     return frame.astype({column: "int64" for column in ["reporting_year", *MOVEMENT_COUNT_COLUMNS]})

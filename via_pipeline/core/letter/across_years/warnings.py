@@ -43,7 +43,10 @@ def action_warnings_frame(
     `submissions`: partner_id -> SHA-256 of its current accepted file of the reporting year.
     """
     rows = []
-    for row in progress.to_dict("records"):
+    flagged = progress[
+        progress["title_changed"].astype(bool) | (progress["movement"] == "moved_back")
+    ]
+    for row in flagged.to_dict("records"):
         found = []
         if row["title_changed"]:
             found.append(("title_changed", row["previous_title"], row["title"]))
