@@ -220,8 +220,8 @@ def test_third_year_partner_skipping_and_the_agenda(
     themes = counts_of(store, 2024, "theme")
     assert themes.loc[DIVERSITEIT, "sentence_nl"] == (
         "Van de 2 acties die in 2023 gepland of lopend waren, lopen er in 2024 2 nog; er zijn "
-        "geen nieuwe acties. Over 2 acties uit 2023 is niets bekend: de partners leverden over "
-        "2024 geen rapportage aan."
+        "geen nieuwe acties. Over 2 acties die in 2023 gepland of lopend waren, is niets "
+        "bekend, omdat er over 2024 geen rapportage van hun partner is."
     )
     # The 2023 rows are still there, untouched by the 2024 build.
     assert len(store.read_table("letter.action_progress", {"reporting_year": 2023})) == 8

@@ -124,6 +124,9 @@ def test_the_letters_example_sentence() -> None:
         "moved_back": 0,
         "partner_absent_current": 0,
         "partner_absent_previous": 0,
+        "continued": 0,
+        "advanced": 4,
+        "open_partner_absent": 0,
     }
     assert theme_sentence_nl(counts, WORDING, 2023) == (
         "Van de 14 acties die in 2022 gepland of lopend waren, zijn er in 2023 9 afgerond, "
@@ -156,9 +159,9 @@ def test_a_partner_that_skipped_a_year_is_not_reported_never_dropped_or_new() ->
     assert counts["new"] == 0
     assert theme_sentence_nl(counts, WORDING, 2023) == (
         "Van de 2 acties die in 2022 gepland of lopend waren, is er in 2023 1 afgerond en is er "
-        "1 niet opnieuw gerapporteerd; er zijn geen nieuwe acties. Over 1 actie uit 2022 is "
-        "niets bekend: de partner leverde over 2023 geen rapportage aan. 1 actie komt van een "
-        "partner die over 2022 niet rapporteerde."
+        "1 niet opnieuw gerapporteerd; er zijn geen nieuwe acties. Over 1 actie die in 2022 "
+        "gepland of lopend was, is niets bekend, omdat er over 2023 geen rapportage van de "
+        "partner is. 1 actie komt van een partner die over 2022 niet rapporteerde."
     )
 
 
@@ -374,3 +377,17 @@ def test_column_wise_movements_follow_the_same_rules() -> None:
     vectorised = movements_of(frame["previous"], frame["current"], frame["before"], frame["now"])
     assert vectorised.tolist() == [movement(*case) for case in cases]
     assert len(cases) == 32
+
+
+def test_closed_actions_of_a_partner_that_stopped_reporting_need_no_sentence() -> None:
+    frame = action_progress_frame(
+        actions(("uwv", 2023, "U2", KANS, "afgerond", "Webinars")),
+        actions(("abu", 2024, "1", "begeleiding_naar_werk", "lopend", "Jobcoaches")),
+        2024,
+        partners_reported_previous=["uwv", "abu"],
+    )
+    counts = movement_counts(frame[frame["theme"] == KANS])
+    assert counts["partner_absent_current"] == 1 and counts["open_partner_absent"] == 0
+    assert theme_sentence_nl(counts, WORDING, 2024) == (
+        "In 2023 waren binnen dit thema geen acties gepland of lopend; er zijn geen nieuwe acties."
+    )

@@ -293,7 +293,7 @@ def _counts_by(progress: pd.DataFrame, key: str) -> pd.DataFrame:
     # completed, stopped and not_reported_again are movements and outcomes alike (the same
     # rows); running and still_planned split continued and advanced by the status now.
     only_outcomes = [name for name in OUTCOMES if name not in MOVEMENTS]
-    columns = [*MOVEMENTS, *only_outcomes, "open_previous"]
+    columns = [*MOVEMENTS, *only_outcomes, "open_previous", "open_partner_absent"]
     if progress.empty:
         return pd.DataFrame(columns=columns, dtype="int64")
     outcomes = open_outcomes(progress)
@@ -307,6 +307,10 @@ def _counts_by(progress: pd.DataFrame, key: str) -> pd.DataFrame:
         axis=1,
     )
     table["open_previous"] = outcomes.notna().groupby(progress[key]).sum()
+    open_absent = progress["previous_status"].isin(OPEN_STATUSES) & (
+        progress["movement"] == "partner_absent_current"
+    )
+    table["open_partner_absent"] = open_absent.groupby(progress[key]).sum()
     return table.reindex(columns=columns, fill_value=0).fillna(0).astype("int64")
 
 

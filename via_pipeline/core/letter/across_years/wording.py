@@ -145,10 +145,11 @@ def join_nl(parts: list[str]) -> str:
 def theme_sentence_nl(
     counts: Mapping[str, int], wording: ProgressWording, reporting_year: int
 ) -> str:
-    """The letter's sentence on one theme from its movement counts (progress_movements row).
+    """The letter's sentence on one theme from its counts (movement_counts).
 
-    The outcomes of last year's open actions add up to the lead's number: actions whose partner
-    did not report this year are not in it but get a sentence of their own.
+    The outcomes of last year's open actions add up to the lead's number: open actions whose
+    partner did not report this year (`open_partner_absent`) are not in it but get a sentence
+    of their own; closed ones of such a partner need none.
     """
     previous = reporting_year - 1
     years = {"year": reporting_year, "previous_year": previous}
@@ -161,11 +162,9 @@ def theme_sentence_nl(
     }
     open_previous = sum(outcome_counts.values())
     new = counts["new"]
-    absent_current = counts["partner_absent_current"]
+    absent_current = counts["open_partner_absent"]
     absent_previous = counts["partner_absent_previous"]
-    if not (open_previous or new or absent_current or absent_previous):
-        if counts["closed_before"] or counts["moved_back"]:
-            return wording.no_open_previous.format(**years) + "; " + wording.no_new + "."
+    if not any(counts[name] for name in MOVEMENTS):
         return wording.nothing_reported.format(**years)
     sentences: list[str] = []
     new_text = wording.new.say(new, **years) if new else wording.no_new
