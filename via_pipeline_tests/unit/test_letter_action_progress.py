@@ -391,3 +391,31 @@ def test_closed_actions_of_a_partner_that_stopped_reporting_need_no_sentence() -
     assert theme_sentence_nl(counts, WORDING, 2024) == (
         "In 2023 waren binnen dit thema geen acties gepland of lopend; er zijn geen nieuwe acties."
     )
+
+
+def test_status_chart_counts_marks_years_without_reports_and_renders(tmp_path: Path) -> None:
+    from via_pipeline.core.letter.across_years.chart import (
+        render_status_chart,
+        status_bars,
+        status_chart_caption,
+    )
+
+    bars = status_bars(
+        actions(
+            ("abu", 2023, "1", KANS, "lopend", "a"),
+            ("vng", 2023, "1", KANS, "lopend", "b"),
+            ("abu", 2024, "1", KANS, "afgerond", "a"),
+        ),
+        load_themes(),
+        [2022, 2023, 2024],
+    )
+    assert bars.count(KANS, 2023, "lopend") == 2 and bars.count(KANS, 2024, "afgerond") == 1
+    assert bars.count("begeleiding_naar_werk", 2023, "lopend") == 0
+    assert bars.years_without_reports == (2022,)
+    assert status_chart_caption(bars, 3) == (
+        "Figuur 3. Acties per thema en jaar naar status, zoals de partners ze rapporteerden. "
+        "Over 2022 rapporteerde geen partner (geen rapportages)."
+    )
+    path = render_status_chart(bars, tmp_path / "chart.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["chart.png"]  # no temporary file left
