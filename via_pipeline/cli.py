@@ -247,17 +247,22 @@ def command_template(args: argparse.Namespace, settings: Settings) -> int:
 
     from via_pipeline.core.config import ConfigFileError
     from via_pipeline.core.partners.registry import load_partners, load_themes
-    from via_pipeline.core.partners.template import TemplateError, write_template
+    from via_pipeline.core.partners.template import (
+        TemplateError,
+        carried_actions_or_none,
+        write_template,
+    )
 
     output = Path(args.output) if args.output else settings.output_dir / "templates"
+    carried, note = carried_actions_or_none(settings.warehouse_url, args.partner, args.year)
     try:
         path = write_template(
-            load_partners(), load_themes(), args.partner, args.year, output, args.format
+            load_partners(), load_themes(), args.partner, args.year, output, args.format, carried
         )
     except (TemplateError, ConfigFileError) as error:
         print(f"via-pipeline: template: {error}", file=sys.stderr)
         return 2
-    _say(f"template written: {path}")
+    _say(f"template written: {path} ({note})")
     return 0
 
 

@@ -18,6 +18,7 @@ from via_pipeline.core.letter.config import load_key_figure_config, load_themes
 from via_pipeline.core.letter.document import name_sort_key
 from via_pipeline.core.letter.word import read_footnotes
 from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline.defs.letter.across_years import letter_progress_across_years
 from via_pipeline.defs.letter.assets import (
     ANNEX_KEY,
     KEY_FIGURES_KEY,
@@ -38,7 +39,13 @@ from via_pipeline_tests.support.letter import (
     write_submissions,
 )
 
-LETTER_ASSETS = [letter_key_figures, letter_theme_progress, letter_partner_reporting, letter_annex]
+LETTER_ASSETS = [
+    letter_key_figures,
+    letter_theme_progress,
+    letter_partner_reporting,
+    letter_progress_across_years,
+    letter_annex,
+]
 THE_LETTERS_SENTENCE = (
     "In 2008 was het verschil in werkloosheid tussen burgers met een buiten-Europese "
     "migratieachtergrond en het gemiddelde van de bevolking 3,2 procentpunten; anno 2022* is "
@@ -135,6 +142,7 @@ def test_annex_matches_the_warehouse(
         "voortgang_via_2023_bijlage.md",
         "voortgang_via_2023_unemployment_rate_verschil.png",
         "voortgang_via_2023_net_participation_rate_verschil.png",
+        "voortgang_via_2023_acties_per_jaar.png",
     }
     key_figures = store.read(
         "SELECT * FROM letter.key_figures WHERE reporting_year = :y ORDER BY figure_key, year",
@@ -149,6 +157,8 @@ def test_annex_matches_the_warehouse(
     assert headings == [
         "Kerncijfers",
         *[theme.title for theme in load_themes()],
+        "Voortgang ten opzichte van 2022",
+        "De agenda tot nu toe (2022-2023)",
         "Partneroverzicht",
     ]
     footnotes = read_footnotes(folder / "voortgang_via_2023_bijlage.docx")
@@ -166,7 +176,7 @@ def test_annex_matches_the_warehouse(
         for t in texts
     )
     assert "Over 2023 is voor dit thema geen actie gerapporteerd." in texts
-    assert len(document.inline_shapes) == 2
+    assert len(document.inline_shapes) == 3
     # Tables and figures numbered in document order; figure captions true to the drawing.
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions[:3] == [
@@ -237,6 +247,11 @@ def test_annex_matches_the_warehouse(
         "Partneroverzicht",
         "Acties",
         "Verschillen per jaar",
+        "Acties 2022-2023",
+        "Bewegingen per thema",
+        "Bewegingen per partner",
+        "Agenda tot nu toe",
+        "Rapportage per jaar",
     ]
     sheet = workbook["Kerncijfers"]
     assert [c.value for c in sheet[1]] == [
@@ -264,7 +279,26 @@ def test_annex_matches_the_warehouse(
     themes = list(workbook["Voortgang per thema"].iter_rows(min_row=2, values_only=True))
     assert themes[1][:3] == ("Meer kans op een baan of stage", 2, 2)
 
+    # Progress since 2022 (no partner file of 2022): each theme's stored sentence, after its title.
+    movements = store.read_table("letter.progress_movements", {"reporting_year": 2023})
+    theme_sentences = movements[movements["scope"] == "theme"].set_index("scope_key")["sentence_nl"]
+    for theme in load_themes():
+        assert f"{theme.title}. {theme_sentences[theme.code]}" in texts
+    assert theme_sentences["kans_op_baan_of_stage"] == (
+        "In 2022 waren binnen dit thema geen acties gepland of lopend; er zijn geen nieuwe "
+        "acties. 2 acties komen van partners die over 2022 niet rapporteerden."
+    )
+    progress_sheet = workbook["Acties 2022-2023"]
+    assert (
+        progress_sheet["D1"].value == "Actie-id" and progress_sheet["J1"].value == "Beweging (code)"
+    )
+    assert progress_sheet.max_row == 1 + store.count(
+        "letter.action_progress", {"reporting_year": 2023}
+    )
+    assert {c.value for c in progress_sheet["J"][1:]} == {"partner_absent_previous"}
+
     markdown = (folder / "voortgang_via_2023_bijlage.md").read_text(encoding="utf-8")
+    assert "## Voortgang ten opzichte van 2022" in markdown
     assert "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde |" in markdown
     assert "werkloosheid_buiten_europa_vs_bevolking" not in markdown
     assert "gemaakt" in markdown and format_date(date.today()) not in markdown
@@ -278,6 +312,7 @@ def test_annex_matches_the_warehouse(
     annex_metadata = result.asset_materializations_for_node("letter__annex")[0].metadata
     assert "file:voortgang_via_2023_bijlage.docx" in annex_metadata
     assert "file:voortgang_via_2023_unemployment_rate_verschil.png" in annex_metadata
+    assert "file:voortgang_via_2023_acties_per_jaar.png" in annex_metadata
     key_metadata = result.asset_materializations_for_node("letter__key_figures")[0].metadata
     assert "| kerncijfer" in key_metadata["key_figures"].value
     assert "| Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde " in (
@@ -292,17 +327,22 @@ def test_annex_matches_the_warehouse(
             dg.AssetKey(["letter", "partner_reporting"]),
             "one_row_per_partner_with_consistent_dates",
         ): True,
+        (
+            dg.AssetKey(["letter", "action_progress"]),
+            "one_row_per_action_with_statuses_of_reporting_partners",
+        ): True,
     }
     recorded = store.read(
         "SELECT check_name, COUNT(*) AS n, MIN(partition) AS p FROM quality.validation_results "
         "WHERE asset_key LIKE 'letter/%' GROUP BY check_name ORDER BY check_name"
     )
     assert recorded["check_name"].tolist() == [
+        "one_row_per_action_with_statuses_of_reporting_partners",
         "one_row_per_partner_with_consistent_dates",
         "sentences_complete_without_minus_signs",
         "status_counts_add_up",
     ]
-    assert recorded["n"].astype(int).tolist() == [3, 5, 3] and set(recorded["p"]) == {"2023"}
+    assert recorded["n"].astype(int).tolist() == [3, 3, 5, 3] and set(recorded["p"]) == {"2023"}
     assert ANNEX_KEY in {event.asset_key for event in result.get_asset_materialization_events()}
 
 

@@ -10,9 +10,11 @@ import pandas as pd
 
 from via_pipeline.core.expectations import validate_frame
 from via_pipeline.core.letter.quality import (
+    ACTION_PROGRESS_EXPECTATIONS,
     KEY_FIGURE_EXPECTATIONS,
     PARTNER_REPORTING_EXPECTATIONS,
     THEME_PROGRESS_EXPECTATIONS,
+    action_progress_for_checks,
     partner_reporting_for_checks,
     theme_progress_for_checks,
 )
@@ -82,4 +84,29 @@ def test_partner_reporting_suite() -> None:
     result = validate_frame(
         partner_reporting_for_checks(bad), "pr_bad", PARTNER_REPORTING_EXPECTATIONS
     )
+    assert [o.success for o in result.outcomes] == [False, False, False]
+
+
+def test_action_progress_suite() -> None:
+    good = pd.DataFrame(
+        {
+            "partner_id": ["abu", "abu", "vng"],
+            "action_id": ["1", "2", "1"],
+            "movement": ["completed", "new", "partner_absent_current"],
+            "previous_status": ["lopend", None, "lopend"],
+            "current_status": ["afgerond", "gepland", None],
+            "partner_reported_previous": [True, True, True],
+            "partner_reported_current": [True, True, False],
+        }
+    )
+    assert validate_frame(
+        action_progress_for_checks(good), "ap_good", ACTION_PROGRESS_EXPECTATIONS
+    ).success
+    # vng "has" a 2023 status although it sent no file; abu 1 twice; an unknown movement.
+    bad = good.assign(
+        action_id=["1", "1", "1"],
+        movement=["completed", "dropped", "partner_absent_current"],
+        current_status=["afgerond", "gepland", "lopend"],
+    )
+    result = validate_frame(action_progress_for_checks(bad), "ap_bad", ACTION_PROGRESS_EXPECTATIONS)
     assert [o.success for o in result.outcomes] == [False, False, False]

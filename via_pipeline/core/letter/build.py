@@ -15,6 +15,20 @@ from pathlib import Path
 import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.letter.across_years.agenda import partner_years_frame
+from via_pipeline.core.letter.across_years.annex import ProgressAnnex, build_progress_annex
+from via_pipeline.core.letter.across_years.chart import (
+    render_status_chart,
+    status_bars,
+    status_chart_file_name,
+)
+from via_pipeline.core.letter.across_years.tables import (
+    ACTION_PROGRESS_TABLE,
+    AGENDA_PROGRESS_TABLE,
+    PROGRESS_MOVEMENTS_TABLE,
+    read_actions,
+)
+from via_pipeline.core.letter.across_years.wording import ProgressWording, load_progress_wording
 from via_pipeline.core.letter.charts import RenderedChart, render_gap_charts
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
 from via_pipeline.core.letter.document import Annex, build_annex
@@ -79,8 +93,44 @@ class WrittenAnnex:
     files: AnnexFiles
     charts: dict[str, RenderedChart]
 
+    status_chart: Path | None = None
+
     def paths(self) -> list[Path]:
-        return [*self.files.all(), *(chart.path for chart in self.charts.values())]
+        extra = [self.status_chart] if self.status_chart else []
+        return [*self.files.all(), *(chart.path for chart in self.charts.values()), *extra]
+
+
+def progress_annex(
+    store: WarehouseStore,
+    themes: Sequence[Theme],
+    wording: ProgressWording,
+    reporting_year: int,
+    output_dir: Path,
+    figure_number: int,
+) -> tuple[ProgressAnnex, Path]:
+    """The progress-across-years part of the annex, from the year's stored progress tables, and
+    the status chart over the agenda's years so far (rendered into the year's folder)."""
+    where = {"reporting_year": reporting_year}
+    years = wording.agenda_years(reporting_year)
+    actions = read_actions(store, years[0] if years else reporting_year, reporting_year)
+    registry = store.read_table("partners.registry")
+    bars = status_bars(actions, themes, years or [reporting_year])
+    chart = render_status_chart(
+        bars, year_output_dir(output_dir, reporting_year) / status_chart_file_name(reporting_year)
+    )
+    part = build_progress_annex(
+        reporting_year,
+        themes,
+        wording,
+        store.read_table(ACTION_PROGRESS_TABLE, where),
+        store.read_table(PROGRESS_MOVEMENTS_TABLE, where),
+        store.read_table(AGENDA_PROGRESS_TABLE, where),
+        partner_years_frame(registry, actions, wording.first_year, reporting_year),
+        dict(zip(registry["partner_id"], registry["name"], strict=True)),
+        (chart, bars),
+        figure_number,
+    )
+    return part, chart
 
 
 def write_annex(
@@ -90,6 +140,7 @@ def write_annex(
     reporting_year: int,
     output_dir: Path,
     generated_on: date,
+    wording: ProgressWording | None = None,
 ) -> WrittenAnnex:
     """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored."""
     where = {"reporting_year": reporting_year}
@@ -103,6 +154,14 @@ def write_annex(
     charts = render_gap_charts(
         gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
     )
+    progress, status_chart = progress_annex(
+        store,
+        themes,
+        wording or load_progress_wording(),
+        reporting_year,
+        output_dir,
+        len(charts) + 1,
+    )
     annex = build_annex(
         reporting_year,
         config,
@@ -114,5 +173,7 @@ def write_annex(
         gaps,
         charts,
         generated_on,
+        progress.sections,
+        progress.workbook,
     )
-    return WrittenAnnex(annex, write_annex_files(annex, output_dir), charts)
+    return WrittenAnnex(annex, write_annex_files(annex, output_dir), charts, status_chart)

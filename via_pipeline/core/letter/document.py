@@ -130,7 +130,7 @@ def format_cell(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _cell(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """pandas' missing values and timestamps as plain Python values."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -142,7 +142,7 @@ def _cell(value: Any) -> Any:
 
 
 def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(tuple(_cell(row[c]) for c in columns) for row in frame.to_dict("records"))
+    return tuple(tuple(plain_value(row[c]) for c in columns) for row in frame.to_dict("records"))
 
 
 def key_figure_table(
@@ -365,8 +365,14 @@ def build_annex(
     gaps: pd.DataFrame,
     charts: Mapping[str, RenderedChart],
     generated_on: date,
+    extra_sections: Sequence[Section] = (),
+    extra_workbook: Sequence[LetterTable] = (),
 ) -> Annex:
-    """The annex of one reporting year from the letter tables (as stored in the warehouse)."""
+    """The annex of one reporting year from the letter tables (as stored in the warehouse).
+
+    `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
+    the workbook's own.
+    """
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
     theme_progress = theme_progress.sort_values(["theme_order", "theme"]).reset_index(drop=True)
@@ -407,6 +413,7 @@ def build_annex(
             )
         sections.append(Section(title, tuple(blocks)))
 
+    sections.extend(extra_sections)
     reported = int(partner_reporting["has_accepted_submission"].astype(bool).sum())
     sections.append(
         Section(
@@ -424,6 +431,7 @@ def build_annex(
         partner_table(partner_reporting),
         action_table(actions, "Acties", "Alle gerapporteerde acties", True),
         gap_series_table(gaps, config),
+        *extra_workbook,
     )
     introduction = (
         f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is gemaakt "

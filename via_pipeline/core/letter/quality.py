@@ -9,11 +9,13 @@ from __future__ import annotations
 import pandas as pd
 
 from via_pipeline.core.expectations import Expectation
+from via_pipeline.core.letter.across_years.movements import MOVEMENTS
 from via_pipeline.core.letter.key_figures import PROSE_MINUS
 
 KEY_FIGURES_CHECK = "sentences_complete_without_minus_signs"
 THEME_PROGRESS_CHECK = "status_counts_add_up"
 PARTNER_REPORTING_CHECK = "one_row_per_partner_with_consistent_dates"
+ACTION_PROGRESS_CHECK = "one_row_per_action_with_statuses_of_reporting_partners"
 
 KEY_FIGURE_EXPECTATIONS = (
     Expectation("expect_column_values_to_not_be_null", {"column": "text_nl"}),
@@ -68,3 +70,24 @@ def partner_reporting_for_checks(frame: pd.DataFrame) -> pd.DataFrame:
         received_date_iff_accepted=accepted == frame["accepted_received_at"].notna(),
         actions_only_with_accepted_file=accepted | (frame["action_count"] == 0),
     )
+
+
+ACTION_PROGRESS_EXPECTATIONS = (
+    Expectation(
+        "expect_compound_columns_to_be_unique", {"column_list": ["partner_id", "action_id"]}
+    ),
+    Expectation(
+        "expect_column_values_to_be_in_set", {"column": "movement", "value_set": list(MOVEMENTS)}
+    ),
+    # A status can only come from a file the partner sent: never from a year it did not report.
+    Expectation(
+        "expect_column_values_to_be_in_set",
+        {"column": "statuses_from_reporting_partners", "value_set": [True]},
+    ),
+)
+
+
+def action_progress_for_checks(frame: pd.DataFrame) -> pd.DataFrame:
+    previous_ok = frame["previous_status"].isna() | frame["partner_reported_previous"].astype(bool)
+    current_ok = frame["current_status"].isna() | frame["partner_reported_current"].astype(bool)
+    return frame.assign(statuses_from_reporting_partners=previous_ok & current_ok)

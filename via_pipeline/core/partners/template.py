@@ -1,7 +1,10 @@
 """The template partners fill in: XLSX with drop-down lists and Dutch instructions, or a CSV header.
 
 `via-pipeline template --partner abu --year 2023` writes abu_2023.xlsx, already named the way the
-inbox expects it.
+inbox expects it. When the partner's file of the year before is in the warehouse, its actions
+that were not yet afgerond or gestopt are carried forward (actie_id, thema, titel, startdatum,
+last year's status as a starting value, partner_id and verslagjaar), so partners update rows
+instead of retyping them and the actie_id matches across years by construction.
 """
 
 from __future__ import annotations
@@ -9,11 +12,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
 
 from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, STATUSES, safe_slug
 from via_pipeline.core.partners.registry import Partner, Theme
 from via_pipeline.core.spreadsheet import set_cell
+from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, load_sql
 
 TEMPLATE_FORMATS = ("xlsx", "csv")
 # Drop-down lists and formats cover this many data rows; partners rarely report more actions.
@@ -33,6 +42,17 @@ COLUMN_HELP: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class CarriedAction:
+    """An action of last year's file that goes on into the template's year."""
+
+    action_id: str
+    theme: str
+    title: str
+    status: str
+    start_date: date | None
+
+
 class TemplateError(ValueError):
     """The template cannot be made for this partner, year or format; the message says why."""
 
@@ -49,14 +69,49 @@ def find_partner(partners: Sequence[Partner], partner_id: str) -> Partner:
     raise TemplateError(f"unknown partner {partner_id!r}; the registry has: {known}")
 
 
-def csv_template() -> bytes:
-    """Header row only, `;` separated with a BOM: what Dutch Excel opens and saves as CSV."""
+def carried_rows(
+    partner: Partner, year: int, carried: Sequence[CarriedAction]
+) -> list[dict[str, object]]:
+    """The template's pre-filled rows, by column name (the other columns stay empty)."""
+    return [
+        {
+            "partner_id": partner.partner_id,
+            "verslagjaar": year,
+            "actie_id": action.action_id,
+            "thema": action.theme,
+            "titel": action.title,
+            "status": action.status,
+            "startdatum": action.start_date,
+        }
+        for action in carried
+    ]
+
+
+def csv_template(rows: Sequence[dict[str, object]] = ()) -> bytes:
+    """Header row (and any carried rows), `;` separated with a BOM: what Dutch Excel opens and
+    saves as CSV. Dates as dd-mm-jjjj, as Dutch Excel writes them."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(list(FILE_COLUMNS))
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(list(FILE_COLUMNS))
+    for row in rows:
+        writer.writerow([_csv_value(row.get(column)) for column in FILE_COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_template(partner: Partner, year: int, themes: Sequence[Theme]) -> bytes:
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    return value
+
+
+def xlsx_template(
+    partner: Partner,
+    year: int,
+    themes: Sequence[Theme],
+    rows: Sequence[dict[str, object]] = (),
+) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -75,6 +130,14 @@ def xlsx_template(partner: Partner, year: int, themes: Sequence[Theme]) -> bytes
     sheet.column_dimensions[get_column_letter(columns.index("titel") + 1)].width = 40
     sheet.column_dimensions[get_column_letter(columns.index("toelichting") + 1)].width = 50
     sheet.freeze_panes = "A2"
+    for row_number, carried_row in enumerate(rows, start=2):
+        for position, name in enumerate(columns, start=1):
+            value = carried_row.get(name)
+            if value is not None:
+                cell = sheet.cell(row=row_number, column=position)
+                set_cell(cell, value)
+                if isinstance(value, date):
+                    cell.number_format = "DD-MM-YYYY"
 
     # The lists live on a sheet of their own: a list typed into the validation is limited to 255 characters.
     lists = workbook.create_sheet("keuzelijsten")
@@ -120,6 +183,16 @@ def xlsx_template(partner: Partner, year: int, themes: Sequence[Theme]) -> bytes
         "",
         "Zo vult u dit bestand in:",
         "1. Vul op het werkblad 'acties' per actie een rij in, vanaf rij 2. Verander de kopregel niet.",
+        *(
+            [
+                f"   De acties van uw rapportage over {year - 1} die nog niet afgerond of gestopt "
+                f"waren, staan er al ({len(rows)}). Werk status, datums en aantallen bij; "
+                "verander het actie_id niet: daarmee koppelen we de jaren.",
+                "   Een nieuwe actie krijgt een nieuw actie_id; vul ook partner_id en verslagjaar in.",
+            ]
+            if rows
+            else []
+        ),
         "2. Kies thema en status uit de keuzelijst in de cel.",
         "3. Sla het bestand op onder dezelfde naam: " + template_name(partner, year, "xlsx") + ".",
         "4. Stuur het bestand naar de coördinator; een nieuwe versie vervangt de vorige.",
@@ -154,8 +227,13 @@ def write_template(
     year: int,
     output_dir: Path,
     fmt: str = "xlsx",
+    carried: Sequence[CarriedAction] = (),
 ) -> Path:
-    """Write `<partner_id>_<year>.<fmt>` into output_dir and return its path."""
+    """Write `<partner_id>_<year>.<fmt>` into output_dir and return its path.
+
+    `carried`: last year's actions still gepland or lopend (carried_actions); empty when the
+    partner has no file of the year before, and the template is then empty as well.
+    """
     if fmt not in TEMPLATE_FORMATS:
         raise TemplateError(f"format must be one of {', '.join(TEMPLATE_FORMATS)}, got {fmt!r}")
     partner = find_partner(partners, partner_id)
@@ -163,8 +241,48 @@ def write_template(
         raise TemplateError(
             f"partner {partner_id} does not take part in {year} (registry: from {partner.first_year})"
         )
-    content = xlsx_template(partner, year, themes) if fmt == "xlsx" else csv_template()
+    rows = carried_rows(partner, year, carried)
+    content = xlsx_template(partner, year, themes, rows) if fmt == "xlsx" else csv_template(rows)
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / template_name(partner, year, fmt)
     path.write_bytes(content)
     return path
+
+
+def carried_actions(store: WarehouseStore, partner_id: str, year: int) -> list[CarriedAction]:
+    """The partner's actions of year - 1 (current accepted file) not yet afgerond or gestopt."""
+    frame = store.read(
+        load_sql("select_template_carried_actions"),
+        {"partner_id": partner_id, "previous_year": year - 1},
+    )
+    return [
+        CarriedAction(
+            action_id=str(row["action_id"]),
+            theme=str(row["theme"]),
+            title=str(row["title"]),
+            status=str(row["status"]),
+            start_date=None
+            if pd.isna(row["start_date"])
+            else pd.Timestamp(row["start_date"]).date(),
+        )
+        for row in frame.to_dict("records")
+    ]
+
+
+def carried_actions_or_none(
+    warehouse_url: str, partner_id: str, year: int
+) -> tuple[list[CarriedAction], str]:
+    """Last year's open actions from the warehouse, and a note for the operator saying how many
+    were carried forward or why none were (no file of last year, warehouse not built yet)."""
+    store = WarehouseStore(warehouse_url)
+    try:
+        store.table_columns("partners.actions")  # not migrated yet: WarehouseError
+        carried = carried_actions(store, partner_id, year)
+    except (WarehouseError, sa.exc.SQLAlchemyError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return [], f"last year's actions not read ({reason}): empty template"
+    finally:
+        store.dispose()
+    if not carried:
+        return [], f"no open actions of {partner_id} in {year - 1}: empty template"
+    return carried, f"{len(carried)} open action(s) of {year - 1} carried forward"

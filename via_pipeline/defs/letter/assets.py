@@ -42,6 +42,9 @@ KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
 PARTNER_REPORTING_KEY = dg.AssetKey(["letter", "partner_reporting"])
 ANNEX_KEY = dg.AssetKey(["letter", "annex"])
+ACTION_PROGRESS_KEY = dg.AssetKey(["letter", "action_progress"])
+PROGRESS_MOVEMENTS_KEY = dg.AssetKey(["letter", "progress_movements"])
+AGENDA_PROGRESS_KEY = dg.AssetKey(["letter", "agenda_progress"])
 
 CBS_TABLES_KEY = dg.AssetKey(["cbs", "tables"])
 MONITOR_GAPS_KEY = dg.AssetKey(["monitor", "gaps"])
@@ -254,13 +257,17 @@ def letter_partner_reporting(
         PARTNER_REPORTING_KEY,
         MONITOR_GAPS_KEY,
         PARTNERS_ACTIONS_KEY,
+        ACTION_PROGRESS_KEY,
+        PROGRESS_MOVEMENTS_KEY,
+        AGENDA_PROGRESS_KEY,
     ],
     partitions_def=reporting_year_partitions,
 )
 def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The annex files of one reporting year in <VIA_DATA_DIR>/output/<year>/: the Word annex
     (voortgang_via_<year>_bijlage.docx), the workbook of every letter table
-    (voortgang_via_<year>_tabellen.xlsx), the same annex as Markdown and the gap charts (PNG).
+    (voortgang_via_<year>_tabellen.xlsx), the same annex as Markdown, the gap charts and the
+    chart of action status per year and theme (PNG), with the progress since the year before.
 
     Source: the letter.* tables of the year as stored, monitor.gaps and partners.actions.
     A rerun overwrites the year's files.
