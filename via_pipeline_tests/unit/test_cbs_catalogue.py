@@ -46,7 +46,13 @@ def test_shipped_catalogue() -> None:
     ("raw", "normal"),
     [
         ("Werkloosheidspercentage", "werkloosheidspercentage"),
-        ("  Totaal  mannen en\tvrouwen ", "totaal mannen en vrouwen"),
+        ("  Totaal  mannen en\tvrouwen ", "totaalmannenenvrouwen"),
+        ("Netto arbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("Nettoarbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("netto-arbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("Europa (exclusief Nederland)", "europaexclusiefnederland"),
+        ("Geboorteland (ouders)", "geboortelandouders"),
+        ("Indonesië", "indonesië"),
         (None, ""),
     ],
 )
@@ -150,3 +156,15 @@ def test_missing_wording_is_named(config_dir: Path, old: str, new: str, message:
         load_population_groups(config_dir)
     assert message in str(caught.value)
     assert "population_groups.yaml" in str(caught.value)
+
+
+def test_three_spellings_of_one_measure_are_one_title() -> None:
+    spellings = {
+        "Netto arbeidsparticipatie",
+        "Nettoarbeidsparticipatie",
+        "netto-arbeidsparticipatie",
+    }
+    assert len({normalise_title(s) for s in spellings}) == 1
+    assert normalise_title("Bruto arbeidsparticipatie") != normalise_title(
+        "Netto arbeidsparticipatie"
+    )

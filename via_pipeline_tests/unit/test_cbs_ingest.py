@@ -315,3 +315,22 @@ def test_snapshot_version_is_its_file_hash() -> None:
         "snapshot-sha256:"
     )
     assert fetched.table_row()["row_count"] == 190
+
+
+def test_a_measure_title_spelled_with_a_space_or_hyphen_is_found(baseline: pd.DataFrame) -> None:
+    for spelling in ("Netto arbeidsparticipatie", "netto-Arbeidsparticipatie"):
+        recording = load_recording()
+        for prop in recording["82809NED"]["DataProperties"]:
+            if prop["Title"] == "Nettoarbeidsparticipatie":
+                prop["Title"] = spelling
+        pd.testing.assert_frame_equal(indicators_of(recording), baseline)
+
+
+def test_two_categories_equal_once_normalised_are_an_error_naming_both() -> None:
+    recording = load_recording()
+    recording["82809NED"]["Migratieachtergrond"].append(
+        {"Key": "9999999", "Title": "Niet westerse migratie-achtergrond"}
+    )
+    message = _message(recording)
+    assert "'Niet-westerse migratieachtergrond' (2012657)" in message
+    assert "'Niet westerse migratie-achtergrond' (9999999)" in message

@@ -25,9 +25,22 @@ TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+# Everything but letters and digits: spaces, hyphens, brackets, punctuation (and "_").
+NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: object) -> str:
-    """The form titles are compared in: case and runs of whitespace ignored (CBS pads titles)."""
-    return " ".join(str(title or "").split()).casefold()
+    """The form titles are compared in: without case, spaces, hyphens and punctuation.
+
+    CBS pads titles, and spells one title differently between tables and versions
+    ("Netto arbeidsparticipatie", "Nettoarbeidsparticipatie", "netto-arbeidsparticipatie").
+    """
+    return NOT_LETTER_OR_DIGIT.sub("", str(title or "").casefold())
+
+
+def clean_title(title: object) -> str:
+    """A title as CBS prints it, without the padding: runs of whitespace collapsed."""
+    return " ".join(str(title or "").split())
 
 
 def normalise_key(key: object) -> str:

@@ -7,6 +7,7 @@ stops the ingest with the table, the title looked for and the titles the table h
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from via_pipeline.core.cbs.catalogue import (
     FixedCategory,
     GroupCategory,
     TableConfig,
+    clean_title,
     normalise_key,
     normalise_title,
 )
@@ -49,7 +51,38 @@ class CatalogueMismatchError(ValueError):
 
 
 def _titles(records: Sequence[Record]) -> str:
-    return ", ".join(repr(" ".join(str(r.get("Title") or "").split())) for r in records) or "none"
+    return ", ".join(repr(clean_title(r.get("Title"))) for r in records) or "none"
+
+
+def nearest_titles(wanted: str, records: Sequence[Record], count: int = 3) -> list[str]:
+    """The titles closest to `wanted` (compared normalised), best first, for messages."""
+    by_normal = {normalise_title(r.get("Title")): clean_title(r.get("Title")) for r in records}
+    close = difflib.get_close_matches(normalise_title(wanted), list(by_normal), n=count, cutoff=0.4)
+    return [by_normal[normal] for normal in close]
+
+
+def _nearest(wanted: str, records: Sequence[Record]) -> str:
+    near = nearest_titles(wanted, records)
+    return f"; nearest: {', '.join(repr(t) for t in near)}" if near else ""
+
+
+def check_distinct_titles(table_id: str, dimension: str, categories: Sequence[Record]) -> None:
+    """Two categories whose titles differ only in case, spaces, hyphens or punctuation cannot be
+    told apart by title: an error naming both, rather than taking either."""
+    seen: dict[str, Record] = {}
+    for category in categories:
+        normal = normalise_title(category.get("Title"))
+        other = seen.get(normal)
+        if other is not None and normalise_key(other.get("Key")) != normalise_key(
+            category.get("Key")
+        ):
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: dimension {dimension!r} has two categories with the "
+                f"same title once case, spaces and punctuation are ignored: "
+                f"{clean_title(other.get('Title'))!r} ({normalise_key(other.get('Key'))}) and "
+                f"{clean_title(category.get('Title'))!r} ({normalise_key(category.get('Key'))})"
+            )
+        seen[normal] = category
 
 
 # -- resolving the catalogue against the table's metadata ---------------------------------------
@@ -152,18 +185,21 @@ def resolve_measures(
         if not found:
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} not found in "
-                "DataProperties; "
+                f"DataProperties{_nearest(measure.title, topics)}; "
                 f"measure titles found: {_titles(topics)}"
             )
         if len(found) > 1:
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} is ambiguous: "
-                f"keys {', '.join(str(t.get('Key')) for t in found)} carry that title"
+                + ", ".join(f"{t.get('Key')} ({clean_title(t.get('Title'))!r})" for t in found)
+                + " carry that title"
             )
         topic = found[0]
-        unit = " ".join(str(topic.get("Unit") or "").split()) or None
-        if measure.cbs_unit is not None and normalise_title(unit) != normalise_title(
-            measure.cbs_unit
+        unit = clean_title(topic.get("Unit")) or None
+        # Units keep their punctuation ("%", "x 1 000"): only case and spacing are ignored.
+        if (
+            measure.cbs_unit is not None
+            and (unit or "").casefold() != clean_title(measure.cbs_unit).casefold()
         ):
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} ({topic.get('Key')}) "
@@ -171,9 +207,7 @@ def resolve_measures(
                 f"{unit!r}, cbs_tables.yaml expects {measure.cbs_unit!r}"
             )
         measures.append(
-            ResolvedMeasure(
-                measure.indicator, str(topic["Key"]), " ".join(str(topic["Title"]).split()), unit
-            )
+            ResolvedMeasure(measure.indicator, str(topic["Key"]), clean_title(topic["Title"]), unit)
         )
     return tuple(measures)
 
@@ -226,9 +260,7 @@ def resolve_layout(
 
     unconfigured = [d for d in dimensions if str(d["Key"]) not in used]
     if unconfigured:
-        names = ", ".join(
-            f"{d['Key']!r} ({' '.join(str(d.get('Title') or '').split())})" for d in unconfigured
-        )
+        names = ", ".join(f"{d['Key']!r} ({clean_title(d.get('Title'))})" for d in unconfigured)
         raise CatalogueMismatchError(
             f"CBS table {table_id}: dimension(s) {names} are not in cbs_tables.yaml; "
             "add the category to keep under `fixed:` (else each cell counts once per category)"
@@ -240,6 +272,7 @@ def resolve_layout(
 def _resolve_fixed(
     table_id: str, dimension: str, item: FixedCategory, categories: Sequence[Record]
 ) -> str:
+    check_distinct_titles(table_id, dimension, categories)
     what = f"the total of dimension {dimension!r} ({item.describe()})"
     record = _match_one(categories, item.key, item.title, what, table_id)
     if record is None:
@@ -254,6 +287,7 @@ def _resolve_fixed(
 def _resolve_group(
     table_id: str, dimension: str, item: GroupCategory, categories: Sequence[Record]
 ) -> ResolvedGroup:
+    check_distinct_titles(table_id, dimension, categories)
     what = f"population group {item.title!r} ({item.group})"
     record = _match_one(categories, item.key, item.title, what, table_id)
     if record is None:
@@ -262,9 +296,7 @@ def _resolve_group(
             "not found in dimension "
             f"{dimension!r}; titles found: {_titles(categories)}"
         )
-    return ResolvedGroup(
-        str(record["Key"]), " ".join(str(record.get("Title") or "").split()), item.group
-    )
+    return ResolvedGroup(str(record["Key"]), clean_title(record.get("Title")), item.group)
 
 
 def is_provisional(status: object) -> bool:
