@@ -57,8 +57,13 @@ def _titles(records: Sequence[Record]) -> str:
 def nearest_titles(wanted: str, records: Sequence[Record], count: int = 3) -> list[str]:
     """The titles closest to `wanted` (compared normalised), best first, for messages."""
     by_normal = {normalise_title(r.get("Title")): clean_title(r.get("Title")) for r in records}
-    close = difflib.get_close_matches(normalise_title(wanted), list(by_normal), n=count, cutoff=0.4)
-    return [by_normal[normal] for normal in close]
+    target = normalise_title(wanted)
+    # A title that contains the one looked for (or is contained in it) first: CBS lengthens
+    # titles ("Buiten Europa (excl. 5 grote herkomstgroepen)"); then by similarity.
+    containing = [n for n in by_normal if target and n and (target in n or n in target)]
+    close = difflib.get_close_matches(target, list(by_normal), n=count, cutoff=0.4)
+    ranked = list(dict.fromkeys([*containing, *close]))[:count]
+    return [by_normal[normal] for normal in ranked]
 
 
 def _nearest(wanted: str, records: Sequence[Record]) -> str:
@@ -87,6 +92,13 @@ def check_distinct_titles(table_id: str, dimension: str, categories: Sequence[Re
 
 # -- resolving the catalogue against the table's metadata ---------------------------------------
 
+# A dimension the catalogue does not name is held at its total: CBS titles it "Totaal..."
+# and keys it T00... (T001038 Totaal mannen en vrouwen, T001638, T001040).
+TOTAL_TITLE_PREFIX = "totaal"
+TOTAL_KEY_PREFIX = "T00"
+CHOSEN_BY_CATALOGUE = "catalogue"
+CHOSEN_BY_TOTAL_RULE = "total_rule"
+
 
 @dataclass(frozen=True)
 class ResolvedMeasure:
@@ -94,6 +106,7 @@ class ResolvedMeasure:
     key: str
     title: str
     unit: str | None
+    decimals: int | None = None  # DataProperties.Decimals: the precision CBS publishes
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,23 @@ class ResolvedGroup:
     key: str
     title: str
     group: str
+
+
+@dataclass(frozen=True)
+class HeldDimension:
+    """A dimension that is not the population group, held at one category (its total)."""
+
+    dimension_key: str
+    dimension_title: str
+    category_key: str
+    category_title: str
+    chosen_by: str  # CHOSEN_BY_CATALOGUE or CHOSEN_BY_TOTAL_RULE
+
+    def describe(self, table_id: str) -> str:
+        return (
+            f"{table_id}: {self.dimension_title} held at {self.category_title!r} "
+            f"({self.category_key})"
+        )
 
 
 @dataclass(frozen=True)
@@ -116,15 +146,25 @@ class TableLayout:
 
     table_id: str
     measures: tuple[ResolvedMeasure, ...]
-    fixed: Mapping[str, str]
+    held: tuple[HeldDimension, ...]
     group_dimension: str
     groups: tuple[ResolvedGroup, ...]
     period_dimension: str
     periods: Mapping[str, Period] = field(default_factory=dict)
+    left_out_groups: tuple[str, ...] = ()  # group-dimension titles the catalogue does not map
+    group_dimension_title: str = ""
+
+    @property
+    def fixed(self) -> dict[str, str]:
+        return {h.dimension_key: h.category_key for h in self.held}
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(p.year for p in self.periods.values())
 
     def filter_text(self) -> str:
         return build_filter(
-            equal_to=dict(self.fixed),
+            equal_to=self.fixed,
             any_of={self.group_dimension: [g.key for g in self.groups]},
             contains={self.period_dimension: "JJ"},
         )
@@ -136,6 +176,17 @@ class TableLayout:
             self.period_dimension,
             *(m.key for m in self.measures),
         ]
+
+    def notes(self) -> list[str]:
+        """What the run output says about this version: held dimensions, groups left out."""
+        lines = [h.describe(self.table_id) for h in self.held]
+        if self.left_out_groups:
+            lines.append(
+                f"{self.table_id}: {self.group_dimension_title or self.group_dimension} "
+                "categories not in cbs_tables.yaml, left out: "
+                + ", ".join(repr(t) for t in self.left_out_groups)
+            )
+        return lines
 
 
 def _match_one(
@@ -174,6 +225,11 @@ def _find_dimension(dimensions: Sequence[Record], name: str) -> Record | None:
     return None
 
 
+def _dimension_records(dimensions: Sequence[Record]) -> list[Record]:
+    """Dimensions as records titled by key and title, for nearest-title hints."""
+    return [{"Key": d.get("Key"), "Title": d.get("Title")} for d in dimensions]
+
+
 def resolve_measures(
     config: TableConfig, data_properties: Sequence[Record]
 ) -> tuple[ResolvedMeasure, ...]:
@@ -206,10 +262,53 @@ def resolve_measures(
                 "is in unit "
                 f"{unit!r}, cbs_tables.yaml expects {measure.cbs_unit!r}"
             )
+        decimals = topic.get("Decimals")
         measures.append(
-            ResolvedMeasure(measure.indicator, str(topic["Key"]), clean_title(topic["Title"]), unit)
+            ResolvedMeasure(
+                measure.indicator,
+                str(topic["Key"]),
+                clean_title(topic["Title"]),
+                unit,
+                int(decimals)
+                if isinstance(decimals, int) and not isinstance(decimals, bool)
+                else None,
+            )
         )
     return tuple(measures)
+
+
+def total_category(table_id: str, dimension: Record, categories: Sequence[Record]) -> Record:
+    """The total of a dimension the catalogue does not name: the category titled "Totaal..."
+    or keyed T00...; both signs together decide between several. None: the ingest stops."""
+    name = f"{clean_title(dimension.get('Title'))!r} ({dimension.get('Key')})"
+
+    def by_title(record: Record) -> bool:
+        return normalise_title(record.get("Title")).startswith(TOTAL_TITLE_PREFIX)
+
+    def by_key(record: Record) -> bool:
+        return normalise_key(record.get("Key")).startswith(TOTAL_KEY_PREFIX)
+
+    candidates = [c for c in categories if by_title(c) or by_key(c)]
+    if len(candidates) > 1:
+        both = [c for c in candidates if by_title(c) and by_key(c)]
+        candidates = both if len(both) == 1 else candidates
+    if not candidates:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension {name} is not in cbs_tables.yaml and has no "
+            "total category (title 'Totaal...' or key 'T00...'); titles found: "
+            f"{_titles(categories)}; name the category to keep under `fixed:`"
+        )
+    if len(candidates) > 1:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension {name} is not in cbs_tables.yaml and has "
+            "several total categories: "
+            + ", ".join(
+                f"{clean_title(c.get('Title'))!r} ({normalise_key(c.get('Key'))})"
+                for c in candidates
+            )
+            + "; name the category to keep under `fixed:`"
+        )
+    return candidates[0]
 
 
 def resolve_layout(
@@ -217,7 +316,11 @@ def resolve_layout(
     data_properties: Sequence[Record],
     code_lists: Mapping[str, Sequence[Record]],
 ) -> TableLayout:
-    """Match the catalogue entry to this version of the table; every miss names what was there."""
+    """Match the catalogue entry to this version of the table; every miss names what was there.
+
+    Dimensions the catalogue names under `fixed:` are held at the category it gives; every
+    other dimension but the group and time dimensions is held at its total (`total_category`).
+    """
     table_id = config.table_id
     measures = resolve_measures(config, data_properties)
     dimensions = dimensions_of(data_properties)
@@ -229,72 +332,101 @@ def resolve_layout(
         )
     period_dimension = str(time_dimensions[0]["Key"])
 
-    used = {period_dimension}
-    fixed: dict[str, str] = {}
+    group_dimension = _find_dimension(dimensions, config.group_dimension)
+    if group_dimension is None:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: population group dimension "
+            f"{config.group_dimension!r} not found"
+            f"{_nearest(config.group_dimension, _dimension_records(dimensions))}; "
+            f"dimensions found: {dimension_names}"
+        )
+    group_key = str(group_dimension["Key"])
+    group_categories = code_lists.get(group_key, [])
+    check_distinct_titles(table_id, group_key, group_categories)
+    groups = tuple(
+        _resolve_group(table_id, group_key, item, group_categories) for item in config.groups
+    )
+    mapped = {normalise_key(g.key) for g in groups}
+    left_out = tuple(
+        clean_title(c.get("Title"))
+        for c in group_categories
+        if normalise_key(c.get("Key")) not in mapped
+    )
+
+    configured: dict[str, FixedCategory] = {}
     for item in config.fixed:
         dimension = _find_dimension(dimensions, item.dimension)
         if dimension is None:
             if item.optional:
                 continue
             raise CatalogueMismatchError(
-                f"CBS table {table_id}: dimension {item.dimension!r} not found; "
+                f"CBS table {table_id}: dimension {item.dimension!r} not found"
+                f"{_nearest(item.dimension, _dimension_records(dimensions))}; "
                 f"dimensions found: {dimension_names}"
             )
+        configured[str(dimension["Key"])] = item
+
+    held = []
+    for dimension in dimensions:
         key = str(dimension["Key"])
-        fixed[key] = _resolve_fixed(table_id, key, item, code_lists.get(key, []))
-        used.add(key)
-
-    group_dimension = _find_dimension(dimensions, config.group_dimension)
-    if group_dimension is None:
-        raise CatalogueMismatchError(
-            f"CBS table {table_id}: population group dimension "
-            f"{config.group_dimension!r} not found; "
-            f"dimensions found: {dimension_names}"
-        )
-    group_key = str(group_dimension["Key"])
-    used.add(group_key)
-    groups = tuple(
-        _resolve_group(table_id, group_key, item, code_lists.get(group_key, []))
-        for item in config.groups
-    )
-
-    unconfigured = [d for d in dimensions if str(d["Key"]) not in used]
-    if unconfigured:
-        names = ", ".join(f"{d['Key']!r} ({clean_title(d.get('Title'))})" for d in unconfigured)
-        raise CatalogueMismatchError(
-            f"CBS table {table_id}: dimension(s) {names} are not in cbs_tables.yaml; "
-            "add the category to keep under `fixed:` (else each cell counts once per category)"
+        if key in (period_dimension, group_key):
+            continue
+        categories = code_lists.get(key, [])
+        check_distinct_titles(table_id, key, categories)
+        named = configured.get(key)
+        if named is not None:
+            record = _resolve_fixed(table_id, key, named, categories)
+            chosen_by = CHOSEN_BY_CATALOGUE
+        else:
+            record = total_category(table_id, dimension, categories)
+            chosen_by = CHOSEN_BY_TOTAL_RULE
+        held.append(
+            HeldDimension(
+                key,
+                clean_title(dimension.get("Title")) or key,
+                normalise_key(record.get("Key")),
+                clean_title(record.get("Title")),
+                chosen_by,
+            )
         )
     periods = yearly_periods(code_lists.get(period_dimension, []))
-    return TableLayout(table_id, measures, fixed, group_key, groups, period_dimension, periods)
+    return TableLayout(
+        table_id,
+        measures,
+        tuple(held),
+        group_key,
+        groups,
+        period_dimension,
+        periods,
+        left_out,
+        clean_title(group_dimension.get("Title")) or group_key,
+    )
 
 
 def _resolve_fixed(
     table_id: str, dimension: str, item: FixedCategory, categories: Sequence[Record]
-) -> str:
-    check_distinct_titles(table_id, dimension, categories)
+) -> Record:
     what = f"the total of dimension {dimension!r} ({item.describe()})"
     record = _match_one(categories, item.key, item.title, what, table_id)
     if record is None:
         raise CatalogueMismatchError(
             f"CBS table {table_id}: dimension {dimension!r} has no category with "
-            f"{item.describe()}; "
+            f"{item.describe()}{_nearest(item.title or '', categories)}; "
             f"titles found: {_titles(categories)}"
         )
-    return str(record["Key"])
+    return record
 
 
 def _resolve_group(
     table_id: str, dimension: str, item: GroupCategory, categories: Sequence[Record]
 ) -> ResolvedGroup:
-    check_distinct_titles(table_id, dimension, categories)
     what = f"population group {item.title!r} ({item.group})"
     record = _match_one(categories, item.key, item.title, what, table_id)
     if record is None:
         raise CatalogueMismatchError(
             f"CBS table {table_id}: population group {item.title!r} ({item.group}) "
-            "not found in dimension "
-            f"{dimension!r}; titles found: {_titles(categories)}"
+            f"not found in dimension {dimension!r}{_nearest(item.title, categories)}; "
+            f"titles found: {_titles(categories)}"
         )
     return ResolvedGroup(str(record["Key"]), clean_title(record.get("Title")), item.group)
 

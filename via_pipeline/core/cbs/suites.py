@@ -22,12 +22,18 @@ from via_pipeline.core.expectations import Expectation, SuiteResult, validate_fr
 PERCENT_UNITS = ("%", "percent")
 CHECK_PERCENTAGES = "percentages_within_bounds"
 CHECK_YEARS = "years_within_table_period"
+# Years a labour-force table can hold; 1900 or 2100 is a wrong period code, not a revision.
+# The table's own years come from its Perioden code list (cbs_tables.yaml only warns).
+PLAUSIBLE_FIRST_YEAR = 1950
 CHECK_UNIQUE = "one_row_per_table_year_group_indicator"
 CHECK_FOUND = "configured_measures_and_groups_found"
 CHECK_NAMES = (CHECK_PERCENTAGES, CHECK_YEARS, CHECK_UNIQUE, CHECK_FOUND)
 CHECK_DESCRIPTIONS = {
     CHECK_PERCENTAGES: "Every percentage lies between 0 and 100.",
-    CHECK_YEARS: "Every year lies within its table's period (cbs_tables.yaml first/last year).",
+    CHECK_YEARS: (
+        f"Every year is a plausible period of a published table: {PLAUSIBLE_FIRST_YEAR} to next "
+        "year (the years themselves come from the table version read)."
+    ),
     CHECK_UNIQUE: "One row per table, year, population group and indicator.",
     CHECK_FOUND: "Every configured measure and population group of every table has rows.",
 }
@@ -71,8 +77,8 @@ def validation_frame(
                 "percent_value": None
                 if pd.isna(value) or row["unit"] not in PERCENT_UNITS
                 else float(value),
-                "period_first": table.first_year if table else this_year + 1,
-                "period_last": (table.last_year or this_year) if table else -1,
+                "period_first": PLAUSIBLE_FIRST_YEAR if table else this_year + 2,
+                "period_last": this_year + 1 if table else -1,
                 "table_group": f"{table_id}|{group}",
                 "table_indicator": f"{table_id}|{indicator}",
             }

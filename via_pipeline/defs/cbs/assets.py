@@ -16,7 +16,9 @@ import pandas as pd
 from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.client import CbsError
 from via_pipeline.core.cbs.ingest import (
+    HELD_DIMENSION_COLUMNS,
     INDICATOR_COLUMNS,
+    MEASURE_COLUMNS,
     TABLE_COLUMNS,
     StoredTable,
     TableOutcome,
@@ -35,6 +37,8 @@ TABLES_KEY = dg.AssetKey(["cbs", "tables"])
 OBSERVATIONS_KEY = dg.AssetKey(["cbs", "observations"])
 INDICATORS_KEY = dg.AssetKey(["monitor", "indicators"])
 TABLES_TABLE = "cbs.tables"
+MEASURES_TABLE = "cbs.measures"
+HELD_TABLE = "cbs.held_dimensions"
 OBSERVATIONS_TABLE = "cbs.observations"
 INDICATORS_TABLE = "monitor.indicators"
 OWNERS = ["team:via-data"]
@@ -56,9 +60,12 @@ def _combined_version(versions: Sequence[str | None]) -> dg.DataVersion:
 
 def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
     frame = store.read("SELECT table_id, source, source_version FROM cbs.tables")
+    years = store.read("SELECT DISTINCT table_id, year FROM cbs.observations")
     return {
         str(row.table_id): StoredTable(
-            str(row.source), None if pd.isna(row.source_version) else str(row.source_version)
+            str(row.source),
+            None if pd.isna(row.source_version) else str(row.source_version),
+            tuple(sorted(int(y) for y in years.loc[years["table_id"] == row.table_id, "year"])),
         )
         for row in frame.itertuples(index=False)
     }
@@ -183,6 +190,8 @@ def cbs_tables_and_observations(
         ) from error
     for outcome in outcomes:
         context.log.info(outcome.message)
+        for note in outcome.notes:
+            context.log.info(note)
 
     fetched = [o.fetched for o in outcomes if o.fetched is not None]
     fetched_ids = [f.version.table_id for f in fetched]
@@ -222,6 +231,8 @@ def cbs_tables_and_observations(
                     where,
                     conn,
                 )
+                store.replace(MEASURES_TABLE, table.measure_rows()[MEASURE_COLUMNS], where, conn)
+                store.replace(HELD_TABLE, table.held_rows()[HELD_DIMENSION_COLUMNS], where, conn)
     tables = store.read("SELECT * FROM cbs.tables ORDER BY table_id")
     version = _combined_version(
         [f"{row.table_id}:{row.source}:{row.source_version}" for row in tables.itertuples()]
