@@ -28,6 +28,16 @@ from via_pipeline.core.cbs.odata import build_filter
 
 YEARLY_PERIOD = re.compile(r"^(?P<year>\d{4})JJ00$")
 DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
+# Years a labour-force table can hold; 1900 or 2100 is a wrong period code, not a revision.
+# The table's own years come from its Perioden code list (cbs_tables.yaml only warns).
+PLAUSIBLE_FIRST_YEAR = 1950
+
+
+def implausible_years(years: Sequence[int], this_year: int) -> list[int]:
+    """Years before PLAUSIBLE_FIRST_YEAR or after next year."""
+    return [y for y in years if y < PLAUSIBLE_FIRST_YEAR or y > this_year + 1]
+
+
 # CBS marks a period's figures "Voorlopig" or "Nader voorlopig" until they are final
 # ("Definitief"); a period without a status is treated as provisional, never as final.
 FINAL_STATUSES = ("definitief",)

@@ -17,14 +17,12 @@ import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import Catalogue, normalise_title
 from via_pipeline.core.cbs.ingest import group_code
+from via_pipeline.core.cbs.layout import PLAUSIBLE_FIRST_YEAR
 from via_pipeline.core.expectations import Expectation, SuiteResult, validate_frame
 
 PERCENT_UNITS = ("%", "percent")
 CHECK_PERCENTAGES = "percentages_within_bounds"
 CHECK_YEARS = "years_within_table_period"
-# Years a labour-force table can hold; 1900 or 2100 is a wrong period code, not a revision.
-# The table's own years come from its Perioden code list (cbs_tables.yaml only warns).
-PLAUSIBLE_FIRST_YEAR = 1950
 CHECK_UNIQUE = "one_row_per_table_year_group_indicator"
 CHECK_FOUND = "configured_measures_and_groups_found"
 CHECK_NAMES = (CHECK_PERCENTAGES, CHECK_YEARS, CHECK_UNIQUE, CHECK_FOUND)
