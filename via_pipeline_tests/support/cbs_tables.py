@@ -208,6 +208,35 @@ def table_82809() -> Table:
     )
 
 
+AGE_BANDS = (  # made up keys; titles as StatLine's age bands
+    ("52020", "15 tot 25 jaar"),
+    ("52053", "25 tot 45 jaar"),
+    ("52030", "25 tot 35 jaar"),
+    ("52040", "35 tot 45 jaar"),
+    ("52050", "45 tot 55 jaar"),
+    ("52060", "55 tot 65 jaar"),
+    ("52070", "65 tot 75 jaar"),
+    ("53105", "15 tot 45 jaar"),
+    ("53950", "45 tot 75 jaar"),
+)
+
+
+def table_82809_full(target_cells: int) -> Table:
+    """82809NED at (at least) the real table's size: quarters for every year and as many age
+    bands as needed for `target_cells` cells (for the transfer benchmark)."""
+    table = dataclasses.replace(table_82809(), quarters_from=table_82809().first_year)
+    sexes, origins = (len(d.categories) for d in (table.dimensions[0], table.dimensions[2]))
+    per_age = sexes * origins * len(table.periods()) * len(table.measures)
+    ages_needed = max(1, -(-target_cells // per_age))
+    bands = [*AGE_BANDS, *((f"59{n:03d}", f"Leeftijdsgroep {n}") for n in range(ages_needed))]
+    ages = (
+        Category("52052", "15 tot 75 jaar"),
+        *(Category(key, title) for key, title in bands[: ages_needed - 1]),
+    )
+    age = dataclasses.replace(table.dimensions[1], categories=ages)
+    return dataclasses.replace(table, dimensions=(table.dimensions[0], age, table.dimensions[2]))
+
+
 def _renumber(key: str) -> str:
     stem, _, number = key.rpartition("_")
     return f"{stem}_{int(number) + 1}" if number.isdigit() else key
