@@ -28,6 +28,7 @@ from via_pipeline_tests.support.cbs_replay import (
     Status,
     Truncate,
 )
+from via_pipeline_tests.support.cbs_tables import recording
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ RETRIES = 2  # three attempts in all
 
 @pytest.fixture
 def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[CbsReplayServer]:
-    with CbsReplayServer(page_size=50) as server:
+    with CbsReplayServer(recording(), page_size=50) as server:
         server.set_modified("82809NED", "2022-05-13T02:00:00")
         server.set_modified("85456NED", "2026-11-02T02:00:00")
         monkeypatch.setenv("VIA_CBS_CATALOG_URL", server.catalog_url)
@@ -64,7 +65,10 @@ def ingest(url: str) -> dg.ExecuteInProcessResult:
 def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse after one clean live ingest, made once and copied for each test."""
     path = tmp_path_factory.mktemp("seed") / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as patch, CbsReplayServer(page_size=50) as server:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        CbsReplayServer(recording(), page_size=50) as server,
+    ):
         server.set_modified("82809NED", "2022-05-13T02:00:00")
         server.set_modified("85456NED", "2026-11-02T02:00:00")
         patch.setenv("VIA_CBS_CATALOG_URL", server.catalog_url)

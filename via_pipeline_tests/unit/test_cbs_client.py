@@ -27,13 +27,14 @@ from via_pipeline_tests.support.cbs_replay import (
     Status,
     Truncate,
 )
+from via_pipeline_tests.support.cbs_tables import recording
 
 T82 = load_catalogue().table("82809NED")
 
 
 @pytest.fixture
 def replay() -> Iterator[CbsReplayServer]:
-    with CbsReplayServer(page_size=20) as server:
+    with CbsReplayServer(recording(), page_size=20) as server:
         yield server
 
 
