@@ -15,11 +15,13 @@ cell must land with, whatever keys or order a version has.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from via_pipeline.core.cbs.odata import apply_query
 from via_pipeline_tests.support.cbs_replay import Recording
 
 FEED = "https://opendata.cbs.nl/ODataFeed/odata"
@@ -413,3 +415,25 @@ def expected_indicators(table: Table) -> dict[tuple[str, int, str, str], float]:
                     table.table_id, titles, f"{year}JJ00", measure_title
                 )
     return expected
+
+
+class MemoryClient:
+    """A CbsClient answering from an in-memory recording, through the same OData evaluator as
+    the snapshot and the replay server (for unit tests without HTTP)."""
+
+    source = "live"
+
+    def __init__(self, recorded: Recording) -> None:
+        self.recording = recorded
+
+    def describe(self) -> str:
+        return "memory"
+
+    def table_info(self, table_id: str) -> dict[str, Any]:
+        return self.recording[table_id]["TableInfos"][0]
+
+    def entity(self, table_id: str, name: str) -> list[dict[str, Any]]:
+        return copy.deepcopy(self.recording[table_id][name])
+
+    def data(self, table_id: str, filter_text: str, select: list[str]) -> list[dict[str, Any]]:
+        return apply_query(self.recording[table_id]["TypedDataSet"], filter_text, ",".join(select))

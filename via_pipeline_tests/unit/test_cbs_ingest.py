@@ -21,11 +21,11 @@ from via_pipeline.core.cbs.ingest import (
     year_warnings,
 )
 from via_pipeline.core.cbs.layout import CatalogueMismatchError, is_provisional, yearly_periods
-from via_pipeline.core.cbs.odata import apply_query
 from via_pipeline_tests.support import cbs_tables
 from via_pipeline_tests.support.cbs_tables import (
     Category,
     Dimension,
+    MemoryClient,
     expected_indicators,
     recording,
     revised,
@@ -36,27 +36,6 @@ from via_pipeline_tests.support.cbs_tables import (
 CATALOGUE = load_catalogue()
 T82 = CATALOGUE.table("82809NED")
 T85 = CATALOGUE.table("85456NED")
-
-
-class MemoryClient:
-    """Answers from an in-memory recording, through the same OData evaluator as the snapshot."""
-
-    source = "live"
-
-    def __init__(self, recorded: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
-        self.recording = recorded
-
-    def describe(self) -> str:
-        return "memory"
-
-    def table_info(self, table_id: str) -> dict[str, Any]:
-        return self.recording[table_id]["TableInfos"][0]
-
-    def entity(self, table_id: str, name: str) -> list[dict[str, Any]]:
-        return copy.deepcopy(self.recording[table_id][name])
-
-    def data(self, table_id: str, filter_text: str, select: list[str]) -> list[dict[str, Any]]:
-        return apply_query(self.recording[table_id]["TypedDataSet"], filter_text, ",".join(select))
 
 
 def indicators_of(recorded: dict[str, Any]) -> pd.DataFrame:
