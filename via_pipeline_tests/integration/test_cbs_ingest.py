@@ -189,6 +189,10 @@ def test_conformance_every_configured_yearly_cell_lands_from_tables_as_cbs_publi
         "Werkloosheidspercentage",
     )
 
+    assert (
+        "85456NED Startkwalificatie = Totaal (T001456, total_rule)"
+        in materialized(result, ["cbs", "observations"])["held_dimensions"]
+    )
     said = logs(instance, result, 20)
     assert "85456NED: Startkwalificatie held at 'Totaal' (T001456)" in said
     assert "85456NED: Geboorteland (ouders) held at 'Totaal' (T001638)" in said

@@ -102,3 +102,28 @@ def test_recording_replaces_only_that_tables_sources_and_adds_a_readme_line(
     # Recording again adds no second README line.
     record_table(MemoryClient(copy.deepcopy(recorded)), CATALOGUE.table("85456NED"), snapshot)
     assert (snapshot / "README.md").read_text(encoding="utf-8").count("- `85456NED`") == 1
+
+
+@pytest.mark.parametrize("year", [1900, 2100])
+def test_an_implausible_year_is_refused_by_the_blocking_check_and_named_by_check(
+    year: int,
+) -> None:
+    from via_pipeline.core.cbs.ingest import fetch_table
+    from via_pipeline.core.cbs.suites import CHECK_YEARS, run_checks
+
+    recorded = recording()
+    table = recorded["82809NED"]
+    table["Perioden"].append({"Key": f"{year}JJ00", "Title": str(year), "Status": "Definitief"})
+    template = next(r for r in table["TypedDataSet"] if r["Perioden"] == "2010JJ00")
+    table["TypedDataSet"].append({**template, "Perioden": f"{year}JJ00"})
+
+    config = CATALOGUE.table("82809NED")
+    client = MemoryClient(recorded)
+    observations = pd.concat([fetch_table(client, t).observations for t in CATALOGUE.tables])
+    assert year in set(observations.year)  # taken from the table version ...
+    results = run_checks(CATALOGUE, observations, indicators=False, suite_name="cbs_observations")
+    assert not results[CHECK_YEARS].success  # ... and refused before anything is written
+    assert all(results[name].success for name in results if name != CHECK_YEARS)
+
+    result = check_table(MetadataOnly(recorded), config)
+    assert result.problems == (f"CBS table 82809NED: implausible year(s) [{year}]",)

@@ -156,9 +156,10 @@ def _failed(results: Sequence[dg.AssetCheckResult]) -> list[str]:
             deps=[STATLINE_KEY],
             description=(
                 "One row per kept StatLine cell: table, yearly period, population group "
-                "category and measure (totals of the other dimensions fixed by "
-                "config/cbs_tables.yaml), with CBS's own keys and titles. A table's rows are "
-                "replaced only when its Modified date changed."
+                "category and measure, the other dimensions held at one category each (by "
+                "config/cbs_tables.yaml, or their total; recorded in cbs.held_dimensions), with "
+                "CBS's own keys and titles. A table's rows are replaced only when its Modified "
+                "date changed."
             ),
         ),
     ],
@@ -244,6 +245,14 @@ def cbs_tables_and_observations(
         "kept_live_tables": ", ".join(o.table_id for o in outcomes if o.action == "kept_live")
         or "none",
         "sources": ", ".join(f"{row.table_id}: {row.source}" for row in tables.itertuples())
+        or "none",
+        "held_dimensions": "; ".join(
+            f"{row.table_id} {row.dimension_title} = {row.category_title} ({row.category_key}, "
+            f"{row.chosen_by})"
+            for row in store.read_table(HELD_TABLE)
+            .sort_values(["table_id", "dimension_key"])
+            .itertuples()
+        )
         or "none",
     }
     yield dg.MaterializeResult(
