@@ -262,6 +262,21 @@ def test_an_unchanged_table_is_not_downloaded_again_nor_rewritten(
     assert after.loc["85456NED", "source_version"] == "modified:2026-11-20T02:00:00"
 
 
+def test_a_table_ingested_before_its_measures_were_recorded_is_read_again(
+    store: WarehouseStore, replay: CbsReplayServer
+) -> None:
+    assert run(store)[0].success
+    store.replace("cbs.measures", store.read_table("cbs.measures").iloc[0:0])
+    replay.reset_log()
+    result, _ = run(store)
+    assert result.success
+    assert {r.table_id for r in replay.requests if r.entity == "TypedDataSet"} == {
+        "82809NED",
+        "85456NED",
+    }
+    assert store.count("cbs.measures") == 4
+
+
 def rename_measure(table: dict[str, Any]) -> None:
     for record in table["DataProperties"]:
         if record["Title"] == "Werkloosheidspercentage":

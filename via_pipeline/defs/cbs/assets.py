@@ -61,10 +61,15 @@ def _combined_version(versions: Sequence[str | None]) -> dg.DataVersion:
 def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
     frame = store.read("SELECT table_id, source, source_version FROM cbs.tables")
     years = store.read("SELECT DISTINCT table_id, year FROM cbs.observations")
+    # A table ingested before migration 0007 has no cbs.measures rows (its Decimals) nor
+    # cbs.held_dimensions rows: its stored version is treated as unknown, so it is read again.
+    resolved = set(store.read("SELECT DISTINCT table_id FROM cbs.measures").table_id)
     return {
         str(row.table_id): StoredTable(
             str(row.source),
-            None if pd.isna(row.source_version) else str(row.source_version),
+            None
+            if pd.isna(row.source_version) or row.table_id not in resolved
+            else str(row.source_version),
             tuple(sorted(int(y) for y in years.loc[years["table_id"] == row.table_id, "year"])),
         )
         for row in frame.itertuples(index=False)
