@@ -46,7 +46,8 @@ def _settled_requests(server: Any) -> list[Any]:
 def run(size: BenchSize) -> BenchResult:
     from via_pipeline.core.cbs.catalogue import load_catalogue
     from via_pipeline.core.cbs.client import LiveCbsClient
-    from via_pipeline.core.cbs.ingest import build_observations, fetch_table
+    from via_pipeline.core.cbs.ingest import fetch_table
+    from via_pipeline.core.cbs.observations import build_observations
     from via_pipeline_tests.support.cbs_replay import CbsReplayServer
 
     result = BenchResult("cbs_transfer", "CBS transfer")

@@ -18,10 +18,10 @@ from via_pipeline.core.cbs.layout import (
     CHOSEN_BY_CATALOGUE,
     CatalogueMismatchError,
     dimensions_of,
-    implausible_years,
     resolve_layout,
     resolve_measures,
 )
+from via_pipeline.core.cbs.periods import implausible_years
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,9 @@ from via_pipeline.core.cbs.client import (
     CbsUnavailableError,
     SnapshotCbsClient,
 )
-from via_pipeline.core.cbs.layout import (
-    TableLayout,
-    build_observations,
-    dimensions_of,
-    resolve_layout,
-)
+from via_pipeline.core.cbs.layout import TableLayout, dimensions_of, resolve_layout
+from via_pipeline.core.cbs.observations import build_observations
+from via_pipeline.core.cbs.periods import year_warnings
 
 LOG = logging.getLogger(__name__)
 
@@ -167,49 +164,6 @@ class FetchedTable:
             ],
             columns=HELD_DIMENSION_COLUMNS,
         )
-
-
-def _year_list(years: list[int]) -> str:
-    return ", ".join(str(y) for y in years)
-
-
-def year_warnings(
-    config: TableConfig, years: list[int], stored_years: tuple[int, ...] = ()
-) -> list[str]:
-    """Warnings about the years a table version covers: years outside the catalogue's
-    expectation (first_year/last_year), and years not in the version stored before. The years
-    are taken either way: they are what CBS publishes."""
-    table_id = config.table_id
-    warnings = []
-    expected = f"{config.first_year or '...'}-{config.last_year or '...'}"
-    outside = [
-        y
-        for y in years
-        if (config.first_year is not None and y < config.first_year)
-        or (config.last_year is not None and y > config.last_year)
-    ]
-    if outside:
-        warnings.append(
-            f"{table_id}: year(s) {_year_list(outside)} outside the expected {expected} "
-            "(cbs_tables.yaml first_year/last_year); taken, as this table version has them"
-        )
-    if years and config.first_year is not None and min(years) > config.first_year:
-        warnings.append(
-            f"{table_id}: the table starts in {min(years)}, cbs_tables.yaml expects "
-            f"{config.first_year}"
-        )
-    if years and config.last_year is not None and max(years) < config.last_year:
-        warnings.append(
-            f"{table_id}: the table ends in {max(years)}, cbs_tables.yaml expects "
-            f"{config.last_year}"
-        )
-    added = sorted(set(years) - set(stored_years)) if stored_years else []
-    if added:
-        warnings.append(
-            f"{table_id}: new year(s) {_year_list(added)} in this table version (stored before: "
-            f"{min(stored_years)}-{max(stored_years)})"
-        )
-    return warnings
 
 
 def fetch_table(

@@ -1,6 +1,8 @@
-"""Resolving the catalogue against one version of a StatLine table, and its rows to observations.
+"""Resolving the catalogue against one version of a StatLine table: its measures, groups, the
+category each other dimension is held at, and its yearly periods.
 
-Measures, totals and groups are found by title (case and spacing ignored) or configured key,
+Measures, totals and groups are found by title (without case, spaces, hyphens or punctuation)
+or configured key,
 never by the numbered OData keys CBS renumbers between table versions; whatever cannot be found
 stops the ingest with the table, the title looked for and the titles the table has.
 """
@@ -8,12 +10,8 @@ stops the ingest with the table, the title looked for and the titles the table h
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import (
     FixedCategory,
@@ -23,37 +21,11 @@ from via_pipeline.core.cbs.catalogue import (
     normalise_key,
     normalise_title,
 )
-from via_pipeline.core.cbs.client import CbsAnswerError, Record
+from via_pipeline.core.cbs.client import Record
 from via_pipeline.core.cbs.odata import build_filter
+from via_pipeline.core.cbs.periods import Period, yearly_periods
 
-YEARLY_PERIOD = re.compile(r"^(?P<year>\d{4})JJ00$")
 DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
-# Years a labour-force table can hold; 1900 or 2100 is a wrong period code, not a revision.
-# The table's own years come from its Perioden code list (cbs_tables.yaml only warns).
-PLAUSIBLE_FIRST_YEAR = 1950
-
-
-def implausible_years(years: Sequence[int], this_year: int) -> list[int]:
-    """Years before PLAUSIBLE_FIRST_YEAR or after next year."""
-    return [y for y in years if y < PLAUSIBLE_FIRST_YEAR or y > this_year + 1]
-
-
-# CBS marks a period's figures "Voorlopig" or "Nader voorlopig" until they are final
-# ("Definitief"); a period without a status is treated as provisional, never as final.
-FINAL_STATUSES = ("definitief",)
-
-OBSERVATION_COLUMNS = [
-    "table_id",
-    "period_code",
-    "year",
-    "provisional",
-    "population_group_key",
-    "population_group_title",
-    "measure_key",
-    "measure_title",
-    "unit",
-    "value",
-]
 
 
 class CatalogueMismatchError(ValueError):
@@ -141,13 +113,6 @@ class HeldDimension:
             f"{table_id}: {self.dimension_title} held at {self.category_title!r} "
             f"({self.category_key})"
         )
-
-
-@dataclass(frozen=True)
-class Period:
-    code: str
-    year: int
-    provisional: bool
 
 
 @dataclass(frozen=True)
@@ -439,83 +404,3 @@ def _resolve_group(
             f"titles found: {_titles(categories)}"
         )
     return ResolvedGroup(str(record["Key"]), clean_title(record.get("Title")), item.group)
-
-
-def is_provisional(status: object) -> bool:
-    return normalise_title(status) not in FINAL_STATUSES
-
-
-def yearly_periods(periods: Sequence[Record]) -> dict[str, Period]:
-    """The JJ00 (whole year) periods of the Perioden code list, by stripped key."""
-    result = {}
-    for record in periods:
-        code = normalise_key(record.get("Key"))
-        match = YEARLY_PERIOD.match(code)
-        if match:
-            result[code] = Period(code, int(match["year"]), is_provisional(record.get("Status")))
-    return result
-
-
-# -- rows to observations -------------------------------------------------------------------------
-
-
-def _number(value: object, table_id: str, column: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CbsAnswerError(f"CBS table {table_id}: {column} holds {value!r}, not a number")
-    return float(value)
-
-
-def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
-    """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
-    so a server that ignores $filter cannot widen the result."""
-    groups = {normalise_key(g.key): g for g in layout.groups}
-    fixed = {dimension: normalise_key(key) for dimension, key in layout.fixed.items()}
-    records: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        missing = [
-            c for c in (*fixed, layout.group_dimension, layout.period_dimension) if c not in row
-        ]
-        if missing:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
-            )
-        if any(normalise_key(row[dimension]) != key for dimension, key in fixed.items()):
-            continue
-        group = groups.get(normalise_key(row[layout.group_dimension]))
-        period = layout.periods.get(normalise_key(row[layout.period_dimension]))
-        if group is None or period is None:
-            continue
-        cell = (period.code, group.key)
-        if cell in seen:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: two rows for period {period.code} "
-                f"and group {group.title!r}"
-            )
-        seen.add(cell)
-        for measure in layout.measures:
-            if measure.key not in row:
-                raise CbsAnswerError(
-                    f"CBS table {layout.table_id}: TypedDataSet rows lack "
-                    f"measure column {measure.key}"
-                )
-            records.append(
-                {
-                    "table_id": layout.table_id,
-                    "period_code": period.code,
-                    "year": period.year,
-                    "provisional": period.provisional,
-                    "population_group_key": normalise_key(group.key),
-                    "population_group_title": group.title,
-                    "measure_key": normalise_key(measure.key),
-                    "measure_title": measure.title,
-                    "unit": measure.unit,
-                    "value": _number(row[measure.key], layout.table_id, measure.key),
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
-    return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
-        ["period_code", "population_group_key", "measure_key"], ignore_index=True
-    )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import Catalogue, normalise_title
 from via_pipeline.core.cbs.ingest import group_code
-from via_pipeline.core.cbs.layout import PLAUSIBLE_FIRST_YEAR
+from via_pipeline.core.cbs.periods import PLAUSIBLE_FIRST_YEAR
 from via_pipeline.core.expectations import Expectation, SuiteResult, validate_frame
 
 PERCENT_UNITS = ("%", "percent")

@@ -24,7 +24,8 @@ from via_pipeline.core.cbs.ingest import (
     TableOutcome,
     build_indicators,
 )
-from via_pipeline.core.cbs.layout import OBSERVATION_COLUMNS, CatalogueMismatchError
+from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
 from via_pipeline.core.cbs.suites import CHECK_DESCRIPTIONS, CHECK_NAMES, run_checks
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.resources import CbsStatLine
