@@ -1,8 +1,8 @@
 """CBS transfer: bytes the ingest fetches with its `$filter`/`$select` against the whole table.
 
-The bundled 82809NED snapshot holds only the cells the monitor uses, so it is enlarged to the
-shape of the real table (both sexes, age bands, generations, quarters beside years, a dozen
-measures: at least 100,000 cells) and served by the replay server of the tests, which counts
+82809NED is built in the shape of the real table by the tests' generator of CBS tables
+(both sexes, age bands, quarters beside years, all its measures: at least 100,000 cells) and
+served by the replay server of the tests, which counts
 the bytes of every answer. The same live client then fetches (a) what the ingest asks for
 (`fetch_table`: table info, metadata, code lists and the filtered TypedDataSet) and (b) the same
 metadata plus the whole TypedDataSet; both must give the same observations.
@@ -10,8 +10,6 @@ metadata plus the whole TypedDataSet; both must give the same observations.
 
 from __future__ import annotations
 
-import copy
-import math
 import time
 from typing import Any
 
@@ -19,39 +17,6 @@ from benchmarks.common import BenchResult, BenchSize, format_bytes, load_conditi
 
 TABLE_ID = "82809NED"
 TARGET_CELLS_NOTE = ">= 100,000 cells"
-EXTRA_MEASURES = (
-    ("Beroepsbevolking_1", "Beroepsbevolking", "x 1 000"),
-    ("WerkzameBeroepsbevolking_2", "Werkzame beroepsbevolking", "x 1 000"),
-    ("Werknemer_3", "Werknemer", "x 1 000"),
-    ("Zelfstandige_4", "Zelfstandige", "x 1 000"),
-    ("WerklozeBeroepsbevolking_5", "Werkloze beroepsbevolking", "x 1 000"),
-    ("NietBeroepsbevolking_6", "Niet-beroepsbevolking", "x 1 000"),
-    ("Bevolking15Tot75Jaar_7", "Bevolking 15 tot 75 jaar", "x 1 000"),
-    ("BrutoArbeidsparticipatie_8", "Bruto arbeidsparticipatie", "%"),
-    ("Werkzaamheidspercentage_9", "Werkzaamheidspercentage", "%"),
-    ("Deeltijdpercentage_10", "Deeltijdpercentage", "%"),
-)
-EXTRA_SEXES = (("3000", "Mannen"), ("4000", "Vrouwen"))
-EXTRA_ORIGINS = (
-    ("2012605G1", "Met migratieachtergrond, eerste generatie"),
-    ("2012605G2", "Met migratieachtergrond, tweede generatie"),
-    ("2012655G1", "Westerse migratieachtergrond, eerste generatie"),
-    ("2012657G1", "Niet-westerse migratieachtergrond, eerste generatie"),
-)
-AGE_BANDS = (
-    ("52020", "15 tot 25 jaar"),
-    ("52030", "25 tot 35 jaar"),
-    ("52040", "35 tot 45 jaar"),
-    ("52050", "45 tot 55 jaar"),
-    ("52060", "55 tot 65 jaar"),
-    ("52070", "65 tot 75 jaar"),
-    ("53105", "15 tot 45 jaar"),
-    ("53950", "45 tot 75 jaar"),
-)
-
-
-def _category(key: str, title: str) -> dict[str, Any]:
-    return {"Key": key, "Title": title, "Description": None, "CategoryGroupID": None}
 
 
 def cells_of(recording: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
@@ -61,81 +26,11 @@ def cells_of(recording: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
 
 
 def enlarged_recording(target_cells: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """The snapshot with 82809NED grown to the real table's shape, at least `target_cells` cells."""
-    from via_pipeline_tests.support.cbs_replay import load_recording
+    """82809NED in the real table's shape (the tests' one generator of CBS tables), grown to
+    at least `target_cells` cells: every quarter beside the years, age bands, all measures."""
+    from via_pipeline_tests.support.cbs_tables import recording, table_82809_full
 
-    recording = load_recording()
-    table = recording[TABLE_ID]
-    base_rows = table["TypedDataSet"]
-    properties = table["DataProperties"]
-    measures = [p for p in properties if p["Type"] == "Topic"]
-    next_id = max(int(p["ID"]) for p in properties) + 1
-    for offset, (key, title, unit) in enumerate(EXTRA_MEASURES):
-        extra = copy.deepcopy(measures[0])
-        extra.update(
-            {
-                "ID": next_id + offset,
-                "Position": str(next_id + offset),
-                "Key": key,
-                "Title": title,
-                "Unit": unit,
-            }
-        )
-        properties.append(extra)
-    measure_count = len(measures) + len(EXTRA_MEASURES)
-
-    yearly = [p for p in table["Perioden"] if p["Key"].endswith("JJ00")]
-    for period in yearly:
-        for quarter in range(1, 5):
-            table["Perioden"].append(
-                {
-                    "Key": f"{period['Key'][:4]}KW0{quarter}",
-                    "Title": f"{period['Title']} {quarter}e kwartaal",
-                    "Description": None,
-                    "Status": period.get("Status"),
-                }
-            )
-    sexes = [c["Key"] for c in table["Geslacht"]] + [key for key, _ in EXTRA_SEXES]
-    table["Geslacht"] += [_category(key, title) for key, title in EXTRA_SEXES]
-    table["Migratieachtergrond"] += [_category(key, title) for key, title in EXTRA_ORIGINS]
-    origins = [c["Key"] for c in table["Migratieachtergrond"]]
-    periods = [p["Key"] for p in table["Perioden"]]
-    rows_per_age = len(sexes) * len(origins) * len(periods)
-    ages_needed = max(1, math.ceil(target_cells / (rows_per_age * measure_count)))
-    extra_ages = AGE_BANDS[: max(0, ages_needed - 1)]
-    if ages_needed - 1 > len(AGE_BANDS):
-        extra_ages = AGE_BANDS + tuple(
-            (f"59{n:03d}", f"Leeftijdsgroep {n}") for n in range(ages_needed - 1 - len(AGE_BANDS))
-        )
-    table["Leeftijd"] += [_category(key, title) for key, title in extra_ages]
-    ages = [c["Key"] for c in table["Leeftijd"]]
-
-    known = {
-        (r["Geslacht"], r["Leeftijd"], r["Migratieachtergrond"], r["Perioden"]): r
-        for r in base_rows
-    }
-    measure_keys = [p["Key"] for p in properties if p["Type"] == "Topic"]
-    rows = []
-    for sex in sexes:
-        for age in ages:
-            for origin in origins:
-                for period in periods:
-                    row: dict[str, Any] = {
-                        "ID": len(rows),
-                        "Geslacht": sex,
-                        "Leeftijd": age,
-                        "Migratieachtergrond": origin,
-                        "Perioden": period,
-                    }
-                    original = known.get((sex, age, origin, period))
-                    for number, key in enumerate(measure_keys):
-                        if original is not None and key in original:
-                            row[key] = original[key]
-                        else:
-                            row[key] = round(((len(rows) * 7 + number * 13) % 1000) / 10, 1)
-                    rows.append(row)
-    table["TypedDataSet"] = rows
-    return recording
+    return recording(table_82809_full(target_cells))
 
 
 def _settled_requests(server: Any) -> list[Any]:
@@ -151,7 +46,8 @@ def _settled_requests(server: Any) -> list[Any]:
 def run(size: BenchSize) -> BenchResult:
     from via_pipeline.core.cbs.catalogue import load_catalogue
     from via_pipeline.core.cbs.client import LiveCbsClient
-    from via_pipeline.core.cbs.ingest import build_observations, fetch_table
+    from via_pipeline.core.cbs.ingest import fetch_table
+    from via_pipeline.core.cbs.observations import build_observations
     from via_pipeline_tests.support.cbs_replay import CbsReplayServer
 
     result = BenchResult("cbs_transfer", "CBS transfer")

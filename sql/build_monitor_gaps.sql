@@ -3,6 +3,11 @@
 -- Missing cells (value NULL) are dropped first, so they give no row, and the previous-year
 -- change skips them: it compares with the last year present before the row's year.
 -- Joining on source_table keeps every comparison within one CBS series (the 2013 break).
+-- Every derived value is rounded to the precision CBS publishes the measure in
+-- (cbs.measures.decimals, from DataProperties.Decimals): 6.4 - 3.5 is stored as 2.9, not as
+-- 2.9000000000000004. ROUND(x * 10^d) / 10^d because DuckDB's ROUND takes no column as its
+-- precision and PostgreSQL's takes none for double precision; "+ 0.0" turns -0.0 into 0.0.
+-- Without a cbs.measures row (decimals NULL) the value is kept as computed.
 WITH table_baseline AS (
     -- The baseline year is one per source table, read from the years the table covers (a
     -- year whose cells are all empty still counts: the table has the period): the first year
@@ -16,9 +21,19 @@ WITH table_baseline AS (
     GROUP BY source_table
 ),
 present AS (
-    SELECT source_table, year, population_group, indicator, value, provisional
-    FROM monitor.indicators
-    WHERE value IS NOT NULL
+    SELECT
+        indicators.source_table,
+        indicators.year,
+        indicators.population_group,
+        indicators.indicator,
+        indicators.value,
+        indicators.provisional,
+        measures.decimals
+    FROM monitor.indicators AS indicators
+    LEFT JOIN cbs.measures AS measures
+        ON measures.table_id = indicators.source_table
+        AND measures.indicator = indicators.indicator
+    WHERE indicators.value IS NOT NULL
 ),
 pairs AS (
     SELECT
@@ -29,7 +44,12 @@ pairs AS (
         ref.population_group AS reference_group,
         grp.value,
         ref.value AS reference_value,
-        grp.value - ref.value AS gap_pp,
+        CASE
+            WHEN grp.decimals IS NULL THEN grp.value - ref.value
+            ELSE ROUND((grp.value - ref.value) * POWER(10, grp.decimals))
+                / POWER(10, grp.decimals) + 0.0
+        END AS gap_pp,
+        grp.decimals,
         (grp.provisional OR ref.provisional) AS figures_provisional,
         table_baseline.baseline_year
     FROM present AS grp
@@ -67,9 +87,15 @@ SELECT
     value,
     reference_value,
     gap_pp,
-    gap_pp - previous_gap_pp AS gap_change_prev_year_pp,
+    CASE
+        WHEN decimals IS NULL THEN gap_pp - previous_gap_pp
+        ELSE ROUND((gap_pp - previous_gap_pp) * POWER(10, decimals)) / POWER(10, decimals) + 0.0
+    END AS gap_change_prev_year_pp,
     baseline_year,
-    gap_pp - baseline_gap_pp AS gap_change_vs_baseline_pp,
+    CASE
+        WHEN decimals IS NULL THEN gap_pp - baseline_gap_pp
+        ELSE ROUND((gap_pp - baseline_gap_pp) * POWER(10, decimals)) / POWER(10, decimals) + 0.0
+    END AS gap_change_vs_baseline_pp,
     (
         figures_provisional
         OR COALESCE(previous_provisional, FALSE)

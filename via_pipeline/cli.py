@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from via_pipeline.cli_cbs import add_cbs_commands
 from via_pipeline.core.settings import ConfigurationError, Settings, load_settings
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
@@ -298,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     template.add_argument("--output", help="folder (default: <VIA_DATA_DIR>/output/templates)")
     template.set_defaults(handler=command_template)
+
+    add_cbs_commands(commands)
     return parser
 
 

@@ -1,7 +1,8 @@
-"""Guards the CBS ingest end to end against the replay server, on DuckDB and PostgreSQL: the real
-cbsodata code path, change detection by TableInfos.Modified, robustness to CBS renumbering
-and reordering, and that every failure (mismatch, outage, bad answer, failed check) leaves the
-previous warehouse tables exactly as they were."""
+"""Guards the CBS ingest end to end against the replay server, on DuckDB and PostgreSQL, with
+tables in the shape CBS publishes them (support/cbs_tables.py): the real cbsodata code path,
+the conformance of every configured cell, the held dimensions recorded, a revision taken with
+its new year reported, change detection by TableInfos.Modified, and that every failure
+(mismatch, outage, bad answer, failed check) leaves the previous warehouse tables as they were."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ from via_pipeline.defs.cbs.assets import cbs_tables_and_observations, monitor_in
 from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.warehouse.resources import Warehouse
 from via_pipeline_tests.support.cbs_replay import Body, CbsReplayServer, Status, Truncate
+from via_pipeline_tests.support.cbs_tables import (
+    cell_value,
+    expected_indicators,
+    recording,
+    revised,
+    table_82809,
+    table_85456,
+)
 
 MODIFIED_82 = "2022-05-13T02:00:00"
 MODIFIED_85 = "2026-11-02T02:00:00"
@@ -31,7 +40,7 @@ ORDER = {
 
 @pytest.fixture
 def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[CbsReplayServer]:
-    with CbsReplayServer(page_size=25) as server:
+    with CbsReplayServer(recording(), page_size=25) as server:
         server.set_modified("82809NED", MODIFIED_82)
         server.set_modified("85456NED", MODIFIED_85)
         point_at(monkeypatch, server.catalog_url, "live")
@@ -115,11 +124,41 @@ def indicator(
     return (None if pd.isna(value) else float(value)), bool(frame.iloc[0]["provisional"])
 
 
-def test_ingest_from_cbs_gives_the_expected_rows_and_values(
+def stored_cells(store: WarehouseStore) -> dict[tuple[str, int, str, str], float | None]:
+    frame = store.read_table("monitor.indicators")
+    return {
+        (r.source_table, int(r.year), r.population_group, r.indicator): (
+            None if pd.isna(r.value) else float(r.value)
+        )
+        for r in frame.itertuples(index=False)
+    }
+
+
+def held(store: WarehouseStore) -> dict[tuple[str, str], tuple[str, str, str]]:
+    frame = store.read_table("cbs.held_dimensions")
+    return {
+        (r.table_id, r.dimension_key): (r.category_key, r.category_title, r.chosen_by)
+        for r in frame.itertuples(index=False)
+    }
+
+
+HELD_AT = {
+    ("82809NED", "Geslacht"): ("T001038", "Totaal mannen en vrouwen", "catalogue"),
+    ("82809NED", "Leeftijd"): ("52052", "15 tot 75 jaar", "catalogue"),
+    ("85456NED", "Geslacht"): ("T001038", "Totaal mannen en vrouwen", "catalogue"),
+    ("85456NED", "Startkwalificatie"): ("T001456", "Totaal", "total_rule"),
+    ("85456NED", "GeboortelandOuders"): ("T001638", "Totaal", "total_rule"),
+}
+
+
+def test_conformance_every_configured_yearly_cell_lands_from_tables_as_cbs_publishes_them(
     store: WarehouseStore, replay: CbsReplayServer
 ) -> None:
-    result, _ = run(store)
+    result, instance = run(store)
     assert result.success
+    expected = {**expected_indicators(table_82809()), **expected_indicators(table_85456())}
+    assert stored_cells(store) == expected
+    assert held(store) == HELD_AT
 
     tables = store.read_table("cbs.tables").set_index("table_id")
     assert list(tables.source) == ["live", "live"]
@@ -130,36 +169,66 @@ def test_ingest_from_cbs_gives_the_expected_rows_and_values(
         190,
         104,
     )
-    assert store.count("cbs.observations") == 294
-    assert store.count("monitor.indicators") == 294
-
-    assert indicator(store, "82809NED", "total", "unemployment_rate", 2008) == (3.7, False)
-    assert indicator(store, "82809NED", "non_western", "unemployment_rate", 2013) == (16.5, False)
-    assert indicator(store, "82809NED", "dutch_background", "net_participation_rate", 2018) == (
-        69.1,
-        False,
+    provisional = store.read("SELECT DISTINCT year FROM monitor.indicators WHERE provisional")
+    assert list(provisional.year) == [2025]
+    measures = store.read_table("cbs.measures").set_index(["table_id", "indicator"])
+    assert measures.loc[("82809NED", "net_participation_rate"), "measure_key"] == (
+        "NettoArbeidsparticipatie_24"
     )
-    assert indicator(store, "82809NED", "western", "unemployment_rate", 2015) == (None, False)
-    assert indicator(store, "85456NED", "outside_europe_origin", "unemployment_rate", 2025) == (
-        6.6,
-        True,
-    )
-    assert indicator(store, "85456NED", "netherlands_origin", "unemployment_rate", 2019) == (
-        3.7,
-        False,
-    )
+    assert int(measures.loc[("85456NED", "unemployment_rate"), "decimals"]) == 1
 
     observation = store.read(
         "SELECT * FROM cbs.observations WHERE table_id = '82809NED' AND period_code = '2012JJ00' "
         "AND population_group_key = '2012657' AND measure_key = 'Werkloosheidspercentage_21'"
     )
     assert observation.iloc[0]["population_group_title"] == "Niet-westerse migratieachtergrond"
-    assert observation.iloc[0]["unit"] == "%" and float(observation.iloc[0]["value"]) == 14.1
+    assert float(observation.iloc[0]["value"]) == cell_value(
+        "82809NED",
+        ("Totaal mannen en vrouwen", "15 tot 75 jaar", "Niet-westerse migratieachtergrond"),
+        "2012JJ00",
+        "Werkloosheidspercentage",
+    )
 
-    # Paged (95 rows of 82809NED at 25 a page) and only the slice asked for.
+    assert (
+        "85456NED Startkwalificatie = Totaal (T001456, total_rule)"
+        in materialized(result, ["cbs", "observations"])["held_dimensions"]
+    )
+    said = logs(instance, result, 20)
+    assert "85456NED: Startkwalificatie held at 'Totaal' (T001456)" in said
+    assert "85456NED: Geboorteland (ouders) held at 'Totaal' (T001638)" in said
+    left_out = [m for m in said if "left out" in m]
+    assert len(left_out) == 1 and "'Marokko'" in left_out[0]
+
+    # Paged (95 rows of 82809NED at 25 a page), only the slice asked for: no quarters.
     data = [r for r in replay.requests if r.table_id == "82809NED" and r.entity == "TypedDataSet"]
     assert len(data) == 4
     assert all("$filter" in r.query and "$select" in r.query for r in data)
+
+
+def test_conformance_on_a_revision_takes_every_cell_and_reports_the_added_year(
+    store: WarehouseStore, replay: CbsReplayServer
+) -> None:
+    assert run(store)[0].success
+    old, new = revised(table_82809()), revised(table_85456())
+    replay.recording.clear()
+    replay.recording.update(recording(old, new))
+
+    result, instance = run(store)
+    assert result.success
+    assert stored_cells(store) == {**expected_indicators(old), **expected_indicators(new)}
+    assert held(store) == HELD_AT
+    assert set(store.read_table("cbs.measures").measure_key) == {
+        "Werkloosheidspercentage_22",
+        "NettoArbeidsparticipatie_25",
+        "Werkloosheidspercentage_6",
+        "NettoArbeidsparticipatie_9",
+    }
+    warnings = logs(instance, result, 30)
+    assert "85456NED: new year(s) 2012 in this table version (stored before: 2013-2025)" in warnings
+    assert "82809NED: new year(s) 2002 in this table version (stored before: 2003-2021)" in warnings
+    assert any(
+        w.startswith("82809NED: year(s) 2002 outside the expected 2003-2021") for w in warnings
+    )
 
 
 def test_an_unchanged_table_is_not_downloaded_again_nor_rewritten(
@@ -193,40 +262,19 @@ def test_an_unchanged_table_is_not_downloaded_again_nor_rewritten(
     assert after.loc["85456NED", "source_version"] == "modified:2026-11-20T02:00:00"
 
 
-def test_renumbered_reordered_and_extra_measures_give_the_same_indicators(
+def test_a_table_ingested_before_its_measures_were_recorded_is_read_again(
     store: WarehouseStore, replay: CbsReplayServer
 ) -> None:
     assert run(store)[0].success
-    before = state(store)["monitor.indicators"]
-
-    table = replay.recording["82809NED"]
-    for prop in table["DataProperties"]:
-        if prop["Key"] == "Werkloosheidspercentage_21":
-            prop["Key"] = "Werkloosheidspercentage_22"
-    table["DataProperties"].append(
-        {
-            **table["DataProperties"][-1],
-            "Key": "Beroepsbevolking_1",
-            "Title": "Beroepsbevolking",
-            "Unit": "x 1 000",
-        }
-    )
-    for row in table["TypedDataSet"]:
-        row["Werkloosheidspercentage_22"] = row.pop("Werkloosheidspercentage_21")
-        row["Beroepsbevolking_1"] = 9000.0
-    for name in ("Migratieachtergrond", "Perioden", "TypedDataSet", "DataProperties"):
-        table[name].reverse()
-    replay.set_modified("82809NED", "2023-01-01T00:00:00")
-
+    store.replace("cbs.measures", store.read_table("cbs.measures").iloc[0:0])
+    replay.reset_log()
     result, _ = run(store)
     assert result.success
-    assert materialized(result, ["cbs", "observations"])["changed_tables"] == "82809NED"
-    assert set(
-        store.read(
-            "SELECT DISTINCT measure_key FROM cbs.observations WHERE table_id = '82809NED'"
-        ).measure_key
-    ) == {"Werkloosheidspercentage_22", "Nettoarbeidsparticipatie_14"}
-    pd.testing.assert_frame_equal(state(store)["monitor.indicators"], before, check_dtype=False)
+    assert {r.table_id for r in replay.requests if r.entity == "TypedDataSet"} == {
+        "82809NED",
+        "85456NED",
+    }
+    assert store.count("cbs.measures") == 4
 
 
 def rename_measure(table: dict[str, Any]) -> None:

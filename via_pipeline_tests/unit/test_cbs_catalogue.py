@@ -33,6 +33,14 @@ def test_shipped_catalogue() -> None:
     }
     new = catalogue.table("85456NED")
     assert (new.first_year, new.last_year) == (2013, None)
+    # The real 85456NED: groups by Herkomstland; Startkwalificatie and Geboorteland (ouders)
+    # are not named, so they are held at their totals by the total rule.
+    assert new.group_dimension == "Herkomstland"
+    assert [f.dimension for f in new.fixed] == ["Geslacht"]
+    assert [m.title for m in new.measures] == [
+        "Werkloosheidspercentage",
+        "Netto arbeidsparticipatie",
+    ]
     assert {g.group for g in new.groups} == {
         "total",
         "netherlands_origin",
@@ -46,7 +54,13 @@ def test_shipped_catalogue() -> None:
     ("raw", "normal"),
     [
         ("Werkloosheidspercentage", "werkloosheidspercentage"),
-        ("  Totaal  mannen en\tvrouwen ", "totaal mannen en vrouwen"),
+        ("  Totaal  mannen en\tvrouwen ", "totaalmannenenvrouwen"),
+        ("Netto arbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("Nettoarbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("netto-arbeidsparticipatie", "nettoarbeidsparticipatie"),
+        ("Europa (exclusief Nederland)", "europaexclusiefnederland"),
+        ("Geboorteland (ouders)", "geboortelandouders"),
+        ("Indonesië", "indonesië"),
         (None, ""),
     ],
 )
@@ -74,11 +88,12 @@ def config_dir(tmp_path: Path) -> Path:
             "group 'westers' is not declared in population_groups.yaml",
         ),
         (
-            'indicator: unemployment_rate\n        cbs_unit: "%"\n      - title: Nettoarbeidsparticipatie\n        indicator: net_participation_rate\n        cbs_unit: "%"\n    fixed:\n      - dimension: Geslacht\n        key: T001038',
-            'indicator: unemployment_rate\n        cbs_unit: "%"\n      - title: Nettoarbeidsparticipatie\n        indicator: unemployment_rate\n        cbs_unit: "%"\n    fixed:\n      - dimension: Geslacht\n        key: T001038',
+            "      - title: Netto arbeidsparticipatie\n        indicator: net_participation_rate",
+            "      - title: Netto arbeidsparticipatie\n        indicator: unemployment_rate",
             "table 82809NED: two measures map to the same indicator",
         ),
         ("  - table_id: 85456NED", "  - table_id: 82809NED", "listed twice: 82809NED"),
+        ("first_year: 2003", "first_year: soon", "table 82809NED: `first_year` must be a year"),
         (
             '        key: "52052"\n        title: 15 tot 75 jaar\n',
             "",
@@ -150,3 +165,15 @@ def test_missing_wording_is_named(config_dir: Path, old: str, new: str, message:
         load_population_groups(config_dir)
     assert message in str(caught.value)
     assert "population_groups.yaml" in str(caught.value)
+
+
+def test_three_spellings_of_one_measure_are_one_title() -> None:
+    spellings = {
+        "Netto arbeidsparticipatie",
+        "Nettoarbeidsparticipatie",
+        "netto-arbeidsparticipatie",
+    }
+    assert len({normalise_title(s) for s in spellings}) == 1
+    assert normalise_title("Bruto arbeidsparticipatie") != normalise_title(
+        "Netto arbeidsparticipatie"
+    )

@@ -27,13 +27,14 @@ from via_pipeline_tests.support.cbs_replay import (
     Status,
     Truncate,
 )
+from via_pipeline_tests.support.cbs_tables import recording
 
 T82 = load_catalogue().table("82809NED")
 
 
 @pytest.fixture
 def replay() -> Iterator[CbsReplayServer]:
-    with CbsReplayServer(page_size=20) as server:
+    with CbsReplayServer(recording(), page_size=20) as server:
         yield server
 
 
@@ -58,7 +59,7 @@ def test_fetch_pages_through_next_links_with_filter_and_select(replay: CbsReplay
     assert (
         data_requests[0]
         .query["$select"]
-        .endswith("Werkloosheidspercentage_21,Nettoarbeidsparticipatie_14")
+        .endswith("Werkloosheidspercentage_21,NettoArbeidsparticipatie_24")
     )
     assert [r.query.get("$skip") for r in data_requests] == [None, "20", "40", "60", "80"]
     # Only the used metadata travels: no CategoryGroups, no UntypedDataSet.

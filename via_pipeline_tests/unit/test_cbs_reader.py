@@ -18,7 +18,7 @@ from via_pipeline.core.cbs.client import (
 )
 from via_pipeline.core.cbs.ingest import StatLineReader, StoredTable
 from via_pipeline.core.cbs.odata import apply_query
-from via_pipeline_tests.support.cbs_replay import load_recording
+from via_pipeline_tests.support.cbs_tables import recording
 
 T82 = load_catalogue().table("82809NED")
 
@@ -30,7 +30,7 @@ class FakeLive:
         self, error: CbsError | None = None, modified: str | None = "2022-05-13T02:00:00"
     ) -> None:
         self.error = error
-        self.recording = load_recording()
+        self.recording = recording()
         self.recording["82809NED"]["TableInfos"][0]["Modified"] = modified
         self.calls: list[str] = []
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.cbs.catalogue import load_catalogue, normalise_title
 from via_pipeline.core.paths import SNAPSHOT_DIR
 
 ENTITY_SETS = {"TableInfos", "DataProperties", "CategoryGroups", "TypedDataSet", "Perioden"}
@@ -29,9 +29,10 @@ def _snapshot_figures() -> set[tuple[str, str, str, int, float]]:
         titles = {c["Key"]: c["Title"] for c in _value(table_id, group_dimension)}
         for row in _value(table_id, "TypedDataSet"):
             for key, title in topics.items():
-                if row[key] is not None:
+                if row.get(key) is not None:
                     year = int(row["Perioden"][:4])
-                    figures.add((table_id, title, titles[row[group_dimension]], year, row[key]))
+                    group = titles[row[group_dimension]]
+                    figures.add((table_id, normalise_title(title), group, year, row[key]))
     return figures
 
 
@@ -40,7 +41,7 @@ def test_snapshot_holds_exactly_the_published_figures() -> None:
         published = {
             (
                 r["table_id"],
-                r["measure"],
+                normalise_title(r["measure"]),
                 r["population_group"],
                 int(r["period"]),
                 float(r["value"]),
@@ -49,7 +50,7 @@ def test_snapshot_holds_exactly_the_published_figures() -> None:
             if r["source"].strip()
         }
     assert _snapshot_figures() == published
-    assert len(published) == 64
+    assert len(published) == 76
 
 
 @pytest.mark.parametrize("table_id", ["82809NED", "85456NED"])
@@ -58,6 +59,49 @@ def test_snapshot_has_every_entity_set_and_code_list(table_id: str) -> None:
     dimensions = {p["Key"] for p in _value(table_id, "DataProperties") if "Dimension" in p["Type"]}
     assert ENTITY_SETS | dimensions == present
     assert _value(table_id, "TableInfos")[0]["Identifier"] == table_id
+
+
+def test_snapshot_includes_every_reference_figure() -> None:
+    """The 12 rows added to the reference file (Dutch background 2003-2011 and 2015, western
+    and non-western 2015) are in the snapshot like every other published figure."""
+    with (SNAPSHOT_DIR / "sources.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    dutch = {
+        int(r["period"])
+        for r in rows
+        if r["population_group"] == "Nederlandse achtergrond"
+        and r["measure"] == "Werkloosheidspercentage"
+    }
+    assert set(range(2003, 2012)) | {2015} <= dutch
+    assert (
+        "82809NED",
+        "werkloosheidspercentage",
+        "Niet-westerse migratieachtergrond",
+        2015,
+        15.2,
+    ) in (_snapshot_figures())
+
+
+def test_snapshot_has_the_real_shape() -> None:
+    """85456NED as CBS publishes it: Herkomstland, Startkwalificatie, Geboorteland (ouders), no
+    Leeftijd or Herkomst; titles as CBS prints them; unknown keys marked."""
+    properties = _value("85456NED", "DataProperties")
+    dimensions = [p["Title"] for p in properties if "Dimension" in p["Type"]]
+    assert dimensions == [
+        "Geslacht",
+        "Startkwalificatie",
+        "Geboorteland (ouders)",
+        "Herkomstland",
+        "Perioden",
+    ]
+    topics = {p["Title"]: p["Key"] for p in properties if p["Type"] == "Topic"}
+    assert topics["Netto arbeidsparticipatie"] == "NettoArbeidsparticipatie_UNCONFIRMED"
+    assert "Bruto arbeidsparticipatie" in topics
+    herkomst = {c["Title"]: c["Key"] for c in _value("85456NED", "Herkomstland")}
+    assert herkomst["Marokko"] == "H008673" and len(herkomst) == 12
+    assert herkomst["Onbekend herkomstland"].startswith("UNCONFIRMED")
+    old = {p["Title"]: p["Key"] for p in _value("82809NED", "DataProperties")}
+    assert old["Netto arbeidsparticipatie"] == "NettoArbeidsparticipatie_24"
 
 
 def test_readme_names_the_unconfirmed_keys_and_the_generation_file() -> None:

@@ -25,9 +25,22 @@ TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+# Everything but letters and digits: spaces, hyphens, brackets, punctuation (and "_").
+NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: object) -> str:
-    """The form titles are compared in: case and runs of whitespace ignored (CBS pads titles)."""
-    return " ".join(str(title or "").split()).casefold()
+    """The form titles are compared in: without case, spaces, hyphens and punctuation.
+
+    CBS pads titles, and spells one title differently between tables and versions
+    ("Netto arbeidsparticipatie", "Nettoarbeidsparticipatie", "netto-arbeidsparticipatie").
+    """
+    return NOT_LETTER_OR_DIGIT.sub("", str(title or "").casefold())
+
+
+def clean_title(title: object) -> str:
+    """A title as CBS prints it, without the padding: runs of whitespace collapsed."""
+    return " ".join(str(title or "").split())
 
 
 def normalise_key(key: object) -> str:
@@ -71,7 +84,9 @@ class TableConfig:
     table_id: str
     title: str
     classification: str
-    first_year: int
+    # Optional expectations, not bounds: the years come from the table version read; a year
+    # outside these is taken with a warning.
+    first_year: int | None
     last_year: int | None
     measures: tuple[MeasureConfig, ...]
     fixed: tuple[FixedCategory, ...]
@@ -189,6 +204,15 @@ def _parse_groups(
     return tuple(groups), tuple(indicators)
 
 
+def _optional_year(entry: dict[str, Any], field: str, where: str) -> int | None:
+    value = entry.get(field)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigFileError(f"{where}: `{field}` must be a year, got {value!r}")
+    return value
+
+
 def _parse_table(
     entry: Any, number: int, path: Path, group_codes: set[str], indicator_codes: set[str]
 ) -> TableConfig:
@@ -245,14 +269,14 @@ def _parse_table(
     codes = [g.group for g in groups]
     if len(set(codes)) != len(codes):
         raise ConfigFileError(f"{where}: two categories map to the same population group")
-    first_year = int(_require(entry, "first_year", where))
-    last_year = entry.get("last_year")
+    first_year = _optional_year(entry, "first_year", where)
+    last_year = _optional_year(entry, "last_year", where)
     return TableConfig(
         table_id=table_id,
         title=str(entry.get("title") or table_id),
         classification=str(_require(entry, "classification", where)),
         first_year=first_year,
-        last_year=int(last_year) if last_year not in (None, "") else None,
+        last_year=last_year,
         measures=tuple(measures),
         fixed=tuple(fixed),
         group_dimension=group_dimension,

@@ -4,7 +4,8 @@ Both answer the same three questions (a table's TableInfos, one metadata entity 
 TypedDataSet for an OData $filter/$select) with the same JSON records, so everything after
 them is one code path. The live client runs cbsodata's own functions unchanged and adds what
 cbsodata lacks: a timeout on every request (passed through to requests), retries with
-exponential back-off on connection errors, timeouts, cut-off answers and 5xx/429 answers, and
+exponential back-off on connection errors, timeouts, cut-off answers and 5xx/429 answers (not
+on a host name that does not resolve: that fails at once), and
 errors that say which table, which entity set and what went wrong.
 """
 
@@ -71,20 +72,38 @@ def _next_link_guard(what: str) -> Iterator[None]:
         cbsodata_module.Session = original
 
 
-def connection_problem(error: BaseException) -> str:
-    """The innermost reason of a requests connection error, e.g. "NameResolutionError: Failed to
-    resolve 'opendata.cbs.nl' (...)": requests wraps urllib3's MaxRetryError, which wraps the cause,
-    and each wrapper repeats the URL before it."""
-    cause = error
-    for _ in range(5):
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps (urllib3's `reason`, exception args), outermost first."""
+    cause: BaseException | None = error
+    for _ in range(6):
+        if cause is None:
+            return
+        yield cause
         inner = getattr(cause, "reason", None)
         if not isinstance(inner, BaseException):
             inner = next(
                 (arg for arg in reversed(cause.args) if isinstance(arg, BaseException)), None
             )
-        if inner is None:
-            break
         cause = inner
+
+
+def is_name_resolution_failure(error: BaseException) -> bool:
+    """Whether the host name did not resolve (no DNS, no network, or a mistyped host).
+
+    Retrying cannot help within seconds, and an offline `auto` run should reach the snapshot
+    at once; refused connections, resets and timeouts may pass and are retried."""
+    import socket
+
+    from urllib3.exceptions import NameResolutionError
+
+    return any(isinstance(c, (NameResolutionError, socket.gaierror)) for c in _causes(error))
+
+
+def connection_problem(error: BaseException) -> str:
+    """The innermost reason of a requests connection error, e.g. "NameResolutionError: Failed to
+    resolve 'opendata.cbs.nl' (...)": requests wraps urllib3's MaxRetryError, which wraps the cause,
+    and each wrapper repeats the URL before it."""
+    cause = list(_causes(error))[-1]
     text = str(cause).rsplit("): ", 1)[-1]
     return f"{type(cause).__name__}: {text}"[:200]
 
@@ -94,7 +113,8 @@ class CbsError(RuntimeError):
 
 
 class CbsUnavailableError(CbsError):
-    """CBS unreachable or failing (connection, timeout, cut-off answer, 5xx) after every retry."""
+    """CBS unreachable or failing (connection, timeout, cut-off answer, 5xx) after every retry,
+    or at once when its host name does not resolve."""
 
 
 class CbsAnswerError(CbsError):
@@ -226,6 +246,10 @@ class LiveCbsClient:
                 )
             except requests.ConnectionError as error:
                 last_problem = f"cannot connect ({connection_problem(error)})"
+                if is_name_resolution_failure(error):
+                    raise CbsUnavailableError(
+                        f"{what}: {last_problem}; the host name does not resolve, not retried"
+                    ) from error
             except json.JSONDecodeError as error:
                 start = error.doc[:80] if isinstance(error.doc, str) else ""
                 raise CbsAnswerError(

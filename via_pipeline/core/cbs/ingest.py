@@ -17,7 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.cbs.catalogue import Catalogue, TableConfig, normalise_key, normalise_title
+from via_pipeline.core.cbs.catalogue import (
+    Catalogue,
+    TableConfig,
+    clean_title,
+    normalise_key,
+    normalise_title,
+)
 from via_pipeline.core.cbs.client import (
     CbsAnswerError,
     CbsClient,
@@ -25,12 +31,9 @@ from via_pipeline.core.cbs.client import (
     CbsUnavailableError,
     SnapshotCbsClient,
 )
-from via_pipeline.core.cbs.layout import (
-    TableLayout,
-    build_observations,
-    dimensions_of,
-    resolve_layout,
-)
+from via_pipeline.core.cbs.layout import TableLayout, dimensions_of, resolve_layout
+from via_pipeline.core.cbs.observations import build_observations
+from via_pipeline.core.cbs.periods import year_warnings
 
 LOG = logging.getLogger(__name__)
 
@@ -42,6 +45,22 @@ TABLE_COLUMNS = [
     "source",
     "row_count",
     "source_version",
+]
+MEASURE_COLUMNS = [
+    "table_id",
+    "measure_key",
+    "measure_title",
+    "indicator",
+    "unit",
+    "decimals",
+]
+HELD_DIMENSION_COLUMNS = [
+    "table_id",
+    "dimension_key",
+    "dimension_title",
+    "category_key",
+    "category_title",
+    "chosen_by",
 ]
 INDICATOR_COLUMNS = [
     "source_table",
@@ -85,7 +104,7 @@ def parse_modified(raw: object, table_id: str) -> datetime | None:
 def read_version(client: CbsClient, table_id: str) -> TableVersion:
     """One cheap request (TableInfos): enough to tell whether the table changed."""
     info = client.table_info(table_id)
-    title = " ".join(str(info.get("Title") or table_id).split())
+    title = clean_title(info.get("Title") or table_id)
     modified = parse_modified(info.get("Modified"), table_id)
     if isinstance(client, SnapshotCbsClient):
         version: str | None = f"snapshot-sha256:{client.fingerprint(table_id)}"
@@ -111,6 +130,40 @@ class FetchedTable:
             "row_count": len(self.observations),
             "source_version": self.version.version,
         }
+
+    def measure_rows(self) -> pd.DataFrame:
+        """cbs.measures: how each configured measure resolved in this version, with Decimals."""
+        return pd.DataFrame(
+            [
+                {
+                    "table_id": self.version.table_id,
+                    "measure_key": normalise_key(m.key),
+                    "measure_title": m.title,
+                    "indicator": m.indicator,
+                    "unit": m.unit,
+                    "decimals": m.decimals,
+                }
+                for m in self.layout.measures
+            ],
+            columns=MEASURE_COLUMNS,
+        ).astype({"decimals": "Int64"})
+
+    def held_rows(self) -> pd.DataFrame:
+        """cbs.held_dimensions: the category each non-group dimension was held at."""
+        return pd.DataFrame(
+            [
+                {
+                    "table_id": self.version.table_id,
+                    "dimension_key": h.dimension_key,
+                    "dimension_title": h.dimension_title,
+                    "category_key": h.category_key,
+                    "category_title": h.category_title,
+                    "chosen_by": h.chosen_by,
+                }
+                for h in self.layout.held
+            ],
+            columns=HELD_DIMENSION_COLUMNS,
+        )
 
 
 def fetch_table(
@@ -138,6 +191,7 @@ class StoredTable:
 
     source: str
     source_version: str | None
+    years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +201,7 @@ class TableOutcome:
     version: TableVersion
     fetched: FetchedTable | None
     message: str
+    notes: tuple[str, ...] = ()  # held dimensions, groups left out: said in the run output
 
 
 FALLBACK_ERRORS = (CbsUnavailableError, CbsAnswerError)
@@ -245,14 +300,24 @@ class StatLineReader:
             )
             self.warn(message)
             return TableOutcome(table_id, "kept_live", fetched.version, None, message)
+        for warning in year_warnings(
+            config, fetched.layout.years, stored.years if stored is not None else ()
+        ):
+            self.warn(warning)
         return TableOutcome(
             table_id,
             "fetched",
             fetched.version,
             fetched,
             f"{table_id}: {len(fetched.observations)} observations from "
-            f"{fetched.version.source} ({fetched.version.version})",
+            f"{fetched.version.source} ({fetched.version.version}), years "
+            f"{_span(fetched.layout.years)}",
+            tuple(fetched.layout.notes()),
         )
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}-{years[-1]}" if years else "none"
 
 
 # -- harmonised indicators ------------------------------------------------------------------------

@@ -1,47 +1,31 @@
-"""Resolving the catalogue against one version of a StatLine table, and its rows to observations.
+"""Resolving the catalogue against one version of a StatLine table: its measures, groups, the
+category each other dimension is held at, and its yearly periods.
 
-Measures, totals and groups are found by title (case and spacing ignored) or configured key,
+Measures, totals and groups are found by title (without case, spaces, hyphens or punctuation)
+or configured key,
 never by the numbered OData keys CBS renumbers between table versions; whatever cannot be found
 stops the ingest with the table, the title looked for and the titles the table has.
 """
 
 from __future__ import annotations
 
-import re
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import (
     FixedCategory,
     GroupCategory,
     TableConfig,
+    clean_title,
     normalise_key,
     normalise_title,
 )
-from via_pipeline.core.cbs.client import CbsAnswerError, Record
+from via_pipeline.core.cbs.client import Record
 from via_pipeline.core.cbs.odata import build_filter
+from via_pipeline.core.cbs.periods import Period, yearly_periods
 
-YEARLY_PERIOD = re.compile(r"^(?P<year>\d{4})JJ00$")
 DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
-# CBS marks a period's figures "Voorlopig" or "Nader voorlopig" until they are final
-# ("Definitief"); a period without a status is treated as provisional, never as final.
-FINAL_STATUSES = ("definitief",)
-
-OBSERVATION_COLUMNS = [
-    "table_id",
-    "period_code",
-    "year",
-    "provisional",
-    "population_group_key",
-    "population_group_title",
-    "measure_key",
-    "measure_title",
-    "unit",
-    "value",
-]
 
 
 class CatalogueMismatchError(ValueError):
@@ -49,10 +33,53 @@ class CatalogueMismatchError(ValueError):
 
 
 def _titles(records: Sequence[Record]) -> str:
-    return ", ".join(repr(" ".join(str(r.get("Title") or "").split())) for r in records) or "none"
+    return ", ".join(repr(clean_title(r.get("Title"))) for r in records) or "none"
+
+
+def nearest_titles(wanted: str, records: Sequence[Record], count: int = 3) -> list[str]:
+    """The titles closest to `wanted` (compared normalised), best first, for messages."""
+    by_normal = {normalise_title(r.get("Title")): clean_title(r.get("Title")) for r in records}
+    target = normalise_title(wanted)
+    # A title that contains the one looked for (or is contained in it) first: CBS lengthens
+    # titles ("Buiten Europa (excl. 5 grote herkomstgroepen)"); then by similarity.
+    containing = [n for n in by_normal if target and n and (target in n or n in target)]
+    close = difflib.get_close_matches(target, list(by_normal), n=count, cutoff=0.4)
+    ranked = list(dict.fromkeys([*containing, *close]))[:count]
+    return [by_normal[normal] for normal in ranked]
+
+
+def _nearest(wanted: str, records: Sequence[Record]) -> str:
+    near = nearest_titles(wanted, records)
+    return f"; nearest: {', '.join(repr(t) for t in near)}" if near else ""
+
+
+def check_distinct_titles(table_id: str, dimension: str, categories: Sequence[Record]) -> None:
+    """Two categories whose titles differ only in case, spaces, hyphens or punctuation cannot be
+    told apart by title: an error naming both, rather than taking either."""
+    seen: dict[str, Record] = {}
+    for category in categories:
+        normal = normalise_title(category.get("Title"))
+        other = seen.get(normal)
+        if other is not None and normalise_key(other.get("Key")) != normalise_key(
+            category.get("Key")
+        ):
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: dimension {dimension!r} has two categories with the "
+                f"same title once case, spaces and punctuation are ignored: "
+                f"{clean_title(other.get('Title'))!r} ({normalise_key(other.get('Key'))}) and "
+                f"{clean_title(category.get('Title'))!r} ({normalise_key(category.get('Key'))})"
+            )
+        seen[normal] = category
 
 
 # -- resolving the catalogue against the table's metadata ---------------------------------------
+
+# A dimension the catalogue does not name is held at its total: CBS titles it "Totaal..."
+# and keys it T00... (T001038 Totaal mannen en vrouwen, T001638, T001040).
+TOTAL_TITLE_PREFIX = "totaal"
+TOTAL_KEY_PREFIX = "T00"
+CHOSEN_BY_CATALOGUE = "catalogue"
+CHOSEN_BY_TOTAL_RULE = "total_rule"
 
 
 @dataclass(frozen=True)
@@ -61,6 +88,7 @@ class ResolvedMeasure:
     key: str
     title: str
     unit: str | None
+    decimals: int | None = None  # DataProperties.Decimals: the precision CBS publishes
 
 
 @dataclass(frozen=True)
@@ -71,10 +99,20 @@ class ResolvedGroup:
 
 
 @dataclass(frozen=True)
-class Period:
-    code: str
-    year: int
-    provisional: bool
+class HeldDimension:
+    """A dimension that is not the population group, held at one category (its total)."""
+
+    dimension_key: str
+    dimension_title: str
+    category_key: str
+    category_title: str
+    chosen_by: str  # CHOSEN_BY_CATALOGUE or CHOSEN_BY_TOTAL_RULE
+
+    def describe(self, table_id: str) -> str:
+        return (
+            f"{table_id}: {self.dimension_title} held at {self.category_title!r} "
+            f"({self.category_key})"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,15 +121,25 @@ class TableLayout:
 
     table_id: str
     measures: tuple[ResolvedMeasure, ...]
-    fixed: Mapping[str, str]
+    held: tuple[HeldDimension, ...]
     group_dimension: str
     groups: tuple[ResolvedGroup, ...]
     period_dimension: str
     periods: Mapping[str, Period] = field(default_factory=dict)
+    left_out_groups: tuple[str, ...] = ()  # group-dimension titles the catalogue does not map
+    group_dimension_title: str = ""
+
+    @property
+    def fixed(self) -> dict[str, str]:
+        return {h.dimension_key: h.category_key for h in self.held}
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(p.year for p in self.periods.values())
 
     def filter_text(self) -> str:
         return build_filter(
-            equal_to=dict(self.fixed),
+            equal_to=self.fixed,
             any_of={self.group_dimension: [g.key for g in self.groups]},
             contains={self.period_dimension: "JJ"},
         )
@@ -103,6 +151,17 @@ class TableLayout:
             self.period_dimension,
             *(m.key for m in self.measures),
         ]
+
+    def notes(self) -> list[str]:
+        """What the run output says about this version: held dimensions, groups left out."""
+        lines = [h.describe(self.table_id) for h in self.held]
+        if self.left_out_groups:
+            lines.append(
+                f"{self.table_id}: {self.group_dimension_title or self.group_dimension} "
+                "categories not in cbs_tables.yaml, left out: "
+                + ", ".join(repr(t) for t in self.left_out_groups)
+            )
+        return lines
 
 
 def _match_one(
@@ -141,6 +200,11 @@ def _find_dimension(dimensions: Sequence[Record], name: str) -> Record | None:
     return None
 
 
+def _dimension_records(dimensions: Sequence[Record]) -> list[Record]:
+    """Dimensions as records titled by key and title, for nearest-title hints."""
+    return [{"Key": d.get("Key"), "Title": d.get("Title")} for d in dimensions]
+
+
 def resolve_measures(
     config: TableConfig, data_properties: Sequence[Record]
 ) -> tuple[ResolvedMeasure, ...]:
@@ -152,30 +216,74 @@ def resolve_measures(
         if not found:
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} not found in "
-                "DataProperties; "
+                f"DataProperties{_nearest(measure.title, topics)}; "
                 f"measure titles found: {_titles(topics)}"
             )
         if len(found) > 1:
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} is ambiguous: "
-                f"keys {', '.join(str(t.get('Key')) for t in found)} carry that title"
+                + ", ".join(f"{t.get('Key')} ({clean_title(t.get('Title'))!r})" for t in found)
+                + " carry that title"
             )
         topic = found[0]
-        unit = " ".join(str(topic.get("Unit") or "").split()) or None
-        if measure.cbs_unit is not None and normalise_title(unit) != normalise_title(
-            measure.cbs_unit
+        unit = clean_title(topic.get("Unit")) or None
+        # Units keep their punctuation ("%", "x 1 000"): only case and spacing are ignored.
+        if (
+            measure.cbs_unit is not None
+            and (unit or "").casefold() != clean_title(measure.cbs_unit).casefold()
         ):
             raise CatalogueMismatchError(
                 f"CBS table {config.table_id}: measure {measure.title!r} ({topic.get('Key')}) "
                 "is in unit "
                 f"{unit!r}, cbs_tables.yaml expects {measure.cbs_unit!r}"
             )
+        decimals = topic.get("Decimals")
         measures.append(
             ResolvedMeasure(
-                measure.indicator, str(topic["Key"]), " ".join(str(topic["Title"]).split()), unit
+                measure.indicator,
+                str(topic["Key"]),
+                clean_title(topic["Title"]),
+                unit,
+                int(decimals)
+                if isinstance(decimals, int) and not isinstance(decimals, bool)
+                else None,
             )
         )
     return tuple(measures)
+
+
+def total_category(table_id: str, dimension: Record, categories: Sequence[Record]) -> Record:
+    """The total of a dimension the catalogue does not name: the category titled "Totaal..."
+    or keyed T00...; both signs together decide between several. None: the ingest stops."""
+    name = f"{clean_title(dimension.get('Title'))!r} ({dimension.get('Key')})"
+
+    def by_title(record: Record) -> bool:
+        return normalise_title(record.get("Title")).startswith(TOTAL_TITLE_PREFIX)
+
+    def by_key(record: Record) -> bool:
+        return normalise_key(record.get("Key")).startswith(TOTAL_KEY_PREFIX)
+
+    candidates = [c for c in categories if by_title(c) or by_key(c)]
+    if len(candidates) > 1:
+        both = [c for c in candidates if by_title(c) and by_key(c)]
+        candidates = both if len(both) == 1 else candidates
+    if not candidates:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension {name} is not in cbs_tables.yaml and has no "
+            "total category (title 'Totaal...' or key 'T00...'); titles found: "
+            f"{_titles(categories)}; name the category to keep under `fixed:`"
+        )
+    if len(candidates) > 1:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: dimension {name} is not in cbs_tables.yaml and has "
+            "several total categories: "
+            + ", ".join(
+                f"{clean_title(c.get('Title'))!r} ({normalise_key(c.get('Key'))})"
+                for c in candidates
+            )
+            + "; name the category to keep under `fixed:`"
+        )
+    return candidates[0]
 
 
 def resolve_layout(
@@ -183,7 +291,11 @@ def resolve_layout(
     data_properties: Sequence[Record],
     code_lists: Mapping[str, Sequence[Record]],
 ) -> TableLayout:
-    """Match the catalogue entry to this version of the table; every miss names what was there."""
+    """Match the catalogue entry to this version of the table; every miss names what was there.
+
+    Dimensions the catalogue names under `fixed:` are held at the category it gives; every
+    other dimension but the group and time dimensions is held at its total (`total_category`).
+    """
     table_id = config.table_id
     measures = resolve_measures(config, data_properties)
     dimensions = dimensions_of(data_properties)
@@ -195,60 +307,89 @@ def resolve_layout(
         )
     period_dimension = str(time_dimensions[0]["Key"])
 
-    used = {period_dimension}
-    fixed: dict[str, str] = {}
+    group_dimension = _find_dimension(dimensions, config.group_dimension)
+    if group_dimension is None:
+        raise CatalogueMismatchError(
+            f"CBS table {table_id}: population group dimension "
+            f"{config.group_dimension!r} not found"
+            f"{_nearest(config.group_dimension, _dimension_records(dimensions))}; "
+            f"dimensions found: {dimension_names}"
+        )
+    group_key = str(group_dimension["Key"])
+    group_categories = code_lists.get(group_key, [])
+    check_distinct_titles(table_id, group_key, group_categories)
+    groups = tuple(
+        _resolve_group(table_id, group_key, item, group_categories) for item in config.groups
+    )
+    mapped = {normalise_key(g.key) for g in groups}
+    left_out = tuple(
+        clean_title(c.get("Title"))
+        for c in group_categories
+        if normalise_key(c.get("Key")) not in mapped
+    )
+
+    configured: dict[str, FixedCategory] = {}
     for item in config.fixed:
         dimension = _find_dimension(dimensions, item.dimension)
         if dimension is None:
             if item.optional:
                 continue
             raise CatalogueMismatchError(
-                f"CBS table {table_id}: dimension {item.dimension!r} not found; "
+                f"CBS table {table_id}: dimension {item.dimension!r} not found"
+                f"{_nearest(item.dimension, _dimension_records(dimensions))}; "
                 f"dimensions found: {dimension_names}"
             )
+        configured[str(dimension["Key"])] = item
+
+    held = []
+    for dimension in dimensions:
         key = str(dimension["Key"])
-        fixed[key] = _resolve_fixed(table_id, key, item, code_lists.get(key, []))
-        used.add(key)
-
-    group_dimension = _find_dimension(dimensions, config.group_dimension)
-    if group_dimension is None:
-        raise CatalogueMismatchError(
-            f"CBS table {table_id}: population group dimension "
-            f"{config.group_dimension!r} not found; "
-            f"dimensions found: {dimension_names}"
-        )
-    group_key = str(group_dimension["Key"])
-    used.add(group_key)
-    groups = tuple(
-        _resolve_group(table_id, group_key, item, code_lists.get(group_key, []))
-        for item in config.groups
-    )
-
-    unconfigured = [d for d in dimensions if str(d["Key"]) not in used]
-    if unconfigured:
-        names = ", ".join(
-            f"{d['Key']!r} ({' '.join(str(d.get('Title') or '').split())})" for d in unconfigured
-        )
-        raise CatalogueMismatchError(
-            f"CBS table {table_id}: dimension(s) {names} are not in cbs_tables.yaml; "
-            "add the category to keep under `fixed:` (else each cell counts once per category)"
+        if key in (period_dimension, group_key):
+            continue
+        categories = code_lists.get(key, [])
+        check_distinct_titles(table_id, key, categories)
+        named = configured.get(key)
+        if named is not None:
+            record = _resolve_fixed(table_id, key, named, categories)
+            chosen_by = CHOSEN_BY_CATALOGUE
+        else:
+            record = total_category(table_id, dimension, categories)
+            chosen_by = CHOSEN_BY_TOTAL_RULE
+        held.append(
+            HeldDimension(
+                key,
+                clean_title(dimension.get("Title")) or key,
+                normalise_key(record.get("Key")),
+                clean_title(record.get("Title")),
+                chosen_by,
+            )
         )
     periods = yearly_periods(code_lists.get(period_dimension, []))
-    return TableLayout(table_id, measures, fixed, group_key, groups, period_dimension, periods)
+    return TableLayout(
+        table_id,
+        measures,
+        tuple(held),
+        group_key,
+        groups,
+        period_dimension,
+        periods,
+        left_out,
+        clean_title(group_dimension.get("Title")) or group_key,
+    )
 
 
 def _resolve_fixed(
     table_id: str, dimension: str, item: FixedCategory, categories: Sequence[Record]
-) -> str:
+) -> Record:
     what = f"the total of dimension {dimension!r} ({item.describe()})"
     record = _match_one(categories, item.key, item.title, what, table_id)
     if record is None:
         raise CatalogueMismatchError(
             f"CBS table {table_id}: dimension {dimension!r} has no category with "
-            f"{item.describe()}; "
+            f"{item.describe()}{_nearest(item.title or '', categories)}; "
             f"titles found: {_titles(categories)}"
         )
-    return str(record["Key"])
+    return record
 
 
 def _resolve_group(
@@ -259,89 +400,7 @@ def _resolve_group(
     if record is None:
         raise CatalogueMismatchError(
             f"CBS table {table_id}: population group {item.title!r} ({item.group}) "
-            "not found in dimension "
-            f"{dimension!r}; titles found: {_titles(categories)}"
+            f"not found in dimension {dimension!r}{_nearest(item.title, categories)}; "
+            f"titles found: {_titles(categories)}"
         )
-    return ResolvedGroup(
-        str(record["Key"]), " ".join(str(record.get("Title") or "").split()), item.group
-    )
-
-
-def is_provisional(status: object) -> bool:
-    return normalise_title(status) not in FINAL_STATUSES
-
-
-def yearly_periods(periods: Sequence[Record]) -> dict[str, Period]:
-    """The JJ00 (whole year) periods of the Perioden code list, by stripped key."""
-    result = {}
-    for record in periods:
-        code = normalise_key(record.get("Key"))
-        match = YEARLY_PERIOD.match(code)
-        if match:
-            result[code] = Period(code, int(match["year"]), is_provisional(record.get("Status")))
-    return result
-
-
-# -- rows to observations -------------------------------------------------------------------------
-
-
-def _number(value: object, table_id: str, column: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CbsAnswerError(f"CBS table {table_id}: {column} holds {value!r}, not a number")
-    return float(value)
-
-
-def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
-    """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
-    so a server that ignores $filter cannot widen the result."""
-    groups = {normalise_key(g.key): g for g in layout.groups}
-    fixed = {dimension: normalise_key(key) for dimension, key in layout.fixed.items()}
-    records: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        missing = [
-            c for c in (*fixed, layout.group_dimension, layout.period_dimension) if c not in row
-        ]
-        if missing:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
-            )
-        if any(normalise_key(row[dimension]) != key for dimension, key in fixed.items()):
-            continue
-        group = groups.get(normalise_key(row[layout.group_dimension]))
-        period = layout.periods.get(normalise_key(row[layout.period_dimension]))
-        if group is None or period is None:
-            continue
-        cell = (period.code, group.key)
-        if cell in seen:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: two rows for period {period.code} "
-                f"and group {group.title!r}"
-            )
-        seen.add(cell)
-        for measure in layout.measures:
-            if measure.key not in row:
-                raise CbsAnswerError(
-                    f"CBS table {layout.table_id}: TypedDataSet rows lack "
-                    f"measure column {measure.key}"
-                )
-            records.append(
-                {
-                    "table_id": layout.table_id,
-                    "period_code": period.code,
-                    "year": period.year,
-                    "provisional": period.provisional,
-                    "population_group_key": normalise_key(group.key),
-                    "population_group_title": group.title,
-                    "measure_key": normalise_key(measure.key),
-                    "measure_title": measure.title,
-                    "unit": measure.unit,
-                    "value": _number(row[measure.key], layout.table_id, measure.key),
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
-    return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
-        ["period_code", "population_group_key", "measure_key"], ignore_index=True
-    )
+    return ResolvedGroup(str(record["Key"]), clean_title(record.get("Title")), item.group)

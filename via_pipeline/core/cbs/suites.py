@@ -17,6 +17,7 @@ import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import Catalogue, normalise_title
 from via_pipeline.core.cbs.ingest import group_code
+from via_pipeline.core.cbs.periods import PLAUSIBLE_FIRST_YEAR
 from via_pipeline.core.expectations import Expectation, SuiteResult, validate_frame
 
 PERCENT_UNITS = ("%", "percent")
@@ -27,7 +28,10 @@ CHECK_FOUND = "configured_measures_and_groups_found"
 CHECK_NAMES = (CHECK_PERCENTAGES, CHECK_YEARS, CHECK_UNIQUE, CHECK_FOUND)
 CHECK_DESCRIPTIONS = {
     CHECK_PERCENTAGES: "Every percentage lies between 0 and 100.",
-    CHECK_YEARS: "Every year lies within its table's period (cbs_tables.yaml first/last year).",
+    CHECK_YEARS: (
+        f"Every year is a plausible period of a published table: {PLAUSIBLE_FIRST_YEAR} to next "
+        "year (the years themselves come from the table version read)."
+    ),
     CHECK_UNIQUE: "One row per table, year, population group and indicator.",
     CHECK_FOUND: "Every configured measure and population group of every table has rows.",
 }
@@ -71,8 +75,8 @@ def validation_frame(
                 "percent_value": None
                 if pd.isna(value) or row["unit"] not in PERCENT_UNITS
                 else float(value),
-                "period_first": table.first_year if table else this_year + 1,
-                "period_last": (table.last_year or this_year) if table else -1,
+                "period_first": PLAUSIBLE_FIRST_YEAR if table else this_year + 2,
+                "period_last": this_year + 1 if table else -1,
                 "table_group": f"{table_id}|{group}",
                 "table_indicator": f"{table_id}|{indicator}",
             }

@@ -149,8 +149,13 @@ def write_annex(
     partner_reporting = store.read_table(PARTNER_REPORTING_TABLE, where)
     actions = store.read(load_sql("select_letter_actions"), {"reporting_year": reporting_year})
     gaps = store.read_table("monitor.gaps")
-    # Where each CBS series begins (the catalogue's first_year), for the charts' break marks.
-    first_years = {table.table_id: table.first_year for table in load_catalogue().tables}
+    # Where each CBS series begins (the catalogue's first_year, where given; else the data's
+    # first year), for the charts' break marks.
+    first_years = {
+        table.table_id: table.first_year
+        for table in load_catalogue().tables
+        if table.first_year is not None
+    }
     charts = render_gap_charts(
         gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
     )

@@ -16,13 +16,16 @@ import pandas as pd
 from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.client import CbsError
 from via_pipeline.core.cbs.ingest import (
+    HELD_DIMENSION_COLUMNS,
     INDICATOR_COLUMNS,
+    MEASURE_COLUMNS,
     TABLE_COLUMNS,
     StoredTable,
     TableOutcome,
     build_indicators,
 )
-from via_pipeline.core.cbs.layout import OBSERVATION_COLUMNS, CatalogueMismatchError
+from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
 from via_pipeline.core.cbs.suites import CHECK_DESCRIPTIONS, CHECK_NAMES, run_checks
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.resources import CbsStatLine
@@ -35,6 +38,8 @@ TABLES_KEY = dg.AssetKey(["cbs", "tables"])
 OBSERVATIONS_KEY = dg.AssetKey(["cbs", "observations"])
 INDICATORS_KEY = dg.AssetKey(["monitor", "indicators"])
 TABLES_TABLE = "cbs.tables"
+MEASURES_TABLE = "cbs.measures"
+HELD_TABLE = "cbs.held_dimensions"
 OBSERVATIONS_TABLE = "cbs.observations"
 INDICATORS_TABLE = "monitor.indicators"
 OWNERS = ["team:via-data"]
@@ -56,9 +61,17 @@ def _combined_version(versions: Sequence[str | None]) -> dg.DataVersion:
 
 def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
     frame = store.read("SELECT table_id, source, source_version FROM cbs.tables")
+    years = store.read("SELECT DISTINCT table_id, year FROM cbs.observations")
+    # A table ingested before migration 0007 has no cbs.measures rows (its Decimals) nor
+    # cbs.held_dimensions rows: its stored version is treated as unknown, so it is read again.
+    resolved = set(store.read("SELECT DISTINCT table_id FROM cbs.measures").table_id)
     return {
         str(row.table_id): StoredTable(
-            str(row.source), None if pd.isna(row.source_version) else str(row.source_version)
+            str(row.source),
+            None
+            if pd.isna(row.source_version) or row.table_id not in resolved
+            else str(row.source_version),
+            tuple(sorted(int(y) for y in years.loc[years["table_id"] == row.table_id, "year"])),
         )
         for row in frame.itertuples(index=False)
     }
@@ -149,9 +162,10 @@ def _failed(results: Sequence[dg.AssetCheckResult]) -> list[str]:
             deps=[STATLINE_KEY],
             description=(
                 "One row per kept StatLine cell: table, yearly period, population group "
-                "category and measure (totals of the other dimensions fixed by "
-                "config/cbs_tables.yaml), with CBS's own keys and titles. A table's rows are "
-                "replaced only when its Modified date changed."
+                "category and measure, the other dimensions held at one category each (by "
+                "config/cbs_tables.yaml, or their total; recorded in cbs.held_dimensions), with "
+                "CBS's own keys and titles. A table's rows are replaced only when its Modified "
+                "date changed."
             ),
         ),
     ],
@@ -183,6 +197,8 @@ def cbs_tables_and_observations(
         ) from error
     for outcome in outcomes:
         context.log.info(outcome.message)
+        for note in outcome.notes:
+            context.log.info(note)
 
     fetched = [o.fetched for o in outcomes if o.fetched is not None]
     fetched_ids = [f.version.table_id for f in fetched]
@@ -222,6 +238,8 @@ def cbs_tables_and_observations(
                     where,
                     conn,
                 )
+                store.replace(MEASURES_TABLE, table.measure_rows()[MEASURE_COLUMNS], where, conn)
+                store.replace(HELD_TABLE, table.held_rows()[HELD_DIMENSION_COLUMNS], where, conn)
     tables = store.read("SELECT * FROM cbs.tables ORDER BY table_id")
     version = _combined_version(
         [f"{row.table_id}:{row.source}:{row.source_version}" for row in tables.itertuples()]
@@ -233,6 +251,14 @@ def cbs_tables_and_observations(
         "kept_live_tables": ", ".join(o.table_id for o in outcomes if o.action == "kept_live")
         or "none",
         "sources": ", ".join(f"{row.table_id}: {row.source}" for row in tables.itertuples())
+        or "none",
+        "held_dimensions": "; ".join(
+            f"{row.table_id} {row.dimension_title} = {row.category_title} ({row.category_key}, "
+            f"{row.chosen_by})"
+            for row in store.read_table(HELD_TABLE)
+            .sort_values(["table_id", "dimension_key"])
+            .itertuples()
+        )
         or "none",
     }
     yield dg.MaterializeResult(

@@ -1,0 +1,88 @@
+"""A StatLine table version's rows turned into cbs.observations rows: one per (year, group,
+measure) of the resolved slice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from via_pipeline.core.cbs.catalogue import normalise_key
+from via_pipeline.core.cbs.client import CbsAnswerError, Record
+from via_pipeline.core.cbs.layout import TableLayout
+
+OBSERVATION_COLUMNS = [
+    "table_id",
+    "period_code",
+    "year",
+    "provisional",
+    "population_group_key",
+    "population_group_title",
+    "measure_key",
+    "measure_title",
+    "unit",
+    "value",
+]
+
+
+def _number(value: object, table_id: str, column: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CbsAnswerError(f"CBS table {table_id}: {column} holds {value!r}, not a number")
+    return float(value)
+
+
+def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
+    """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
+    so a server that ignores $filter cannot widen the result."""
+    groups = {normalise_key(g.key): g for g in layout.groups}
+    fixed = {dimension: normalise_key(key) for dimension, key in layout.fixed.items()}
+    records: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        missing = [
+            c for c in (*fixed, layout.group_dimension, layout.period_dimension) if c not in row
+        ]
+        if missing:
+            raise CbsAnswerError(
+                f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
+            )
+        if any(normalise_key(row[dimension]) != key for dimension, key in fixed.items()):
+            continue
+        group = groups.get(normalise_key(row[layout.group_dimension]))
+        period = layout.periods.get(normalise_key(row[layout.period_dimension]))
+        if group is None or period is None:
+            continue
+        cell = (period.code, group.key)
+        if cell in seen:
+            raise CbsAnswerError(
+                f"CBS table {layout.table_id}: two rows for period {period.code} "
+                f"and group {group.title!r}"
+            )
+        seen.add(cell)
+        for measure in layout.measures:
+            if measure.key not in row:
+                raise CbsAnswerError(
+                    f"CBS table {layout.table_id}: TypedDataSet rows lack "
+                    f"measure column {measure.key}"
+                )
+            records.append(
+                {
+                    "table_id": layout.table_id,
+                    "period_code": period.code,
+                    "year": period.year,
+                    "provisional": period.provisional,
+                    "population_group_key": normalise_key(group.key),
+                    "population_group_title": group.title,
+                    "measure_key": normalise_key(measure.key),
+                    "measure_title": measure.title,
+                    "unit": measure.unit,
+                    "value": _number(row[measure.key], layout.table_id, measure.key),
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
+    return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
+        ["period_code", "population_group_key", "measure_key"], ignore_index=True
+    )
