@@ -59,4 +59,5 @@ def test_two_partners_numbering_from_one_get_the_annex_written(tmp_path: Path) -
             "SELECT partner_id FROM partners.actions WHERE reporting_year = 2024 "
             "AND action_id = '1' ORDER BY partner_id"
         ).fetchall()
-    assert shared == [("abu",), ("fnv",)]
+    # The examples' own 2024 files may number from 1 too; the two written here must both be in.
+    assert {("abu",), ("fnv",)} <= set(shared)
