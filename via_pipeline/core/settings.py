@@ -18,6 +18,11 @@ from via_pipeline.core.paths import REPO_ROOT
 
 CBS_SOURCES = ("live", "snapshot", "auto")
 SUPPORTED_WAREHOUSE_DIALECTS = ("duckdb", "postgresql")
+# `postgresql://` alone means psycopg 3 to SQLAlchemy 2.1, which is not installed: the URL is
+# read with the driver the project ships (design brief, "Known traps").
+DEFAULT_POSTGRES_DRIVER = "postgresql+psycopg2"
+LOCK_WAIT_VARIABLE = "VIA_WAREHOUSE_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
 
 
 class ConfigurationError(ValueError):
@@ -32,6 +37,8 @@ class Settings:
     cbs_catalog_url: str
     cbs_use_https: bool
     dagster_home: Path
+    # How long a run waits for another run's warehouse write lease before it gives up.
+    warehouse_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @property
     def inbox_dir(self) -> Path:
@@ -72,6 +79,8 @@ def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
             f"{variable}: unsupported database {parsed.get_backend_name()!r} in "
             f"{redact_url(url)}; use duckdb or postgresql"
         )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername=DEFAULT_POSTGRES_DRIVER)
     if parsed.get_backend_name() == "duckdb" and not parsed.database:
         raise ConfigurationError(
             f"{variable}: a DuckDB URL needs a file path, e.g. duckdb:///data/warehouse.duckdb"
@@ -86,6 +95,30 @@ def _parse_bool(variable: str, raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{variable}: expected true or false, got {raw!r}")
+
+
+def _parse_seconds(variable: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ConfigurationError(f"{variable}: expected a number of seconds >= 0, got {raw!r}")
+    return value
+
+
+def _check_dagster_home(path: Path) -> Path:
+    """DAGSTER_HOME must be a folder (or not exist yet, then the CLI creates it)."""
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"DAGSTER_HOME: {path} is a file, not a folder")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigurationError(
+                    f"DAGSTER_HOME: {path} cannot be created, {parent} is a file"
+                )
+            break
+    return path
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,7 +139,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"VIA_CBS_CATALOG_URL: give host[:port] only, without scheme or trailing slash, got {catalog_url!r}"
         )
     use_https = _parse_bool("VIA_CBS_USE_HTTPS", env.get("VIA_CBS_USE_HTTPS") or "true")
-    dagster_home = Path(env.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").expanduser().resolve()
+    dagster_home = _check_dagster_home(
+        Path(env.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").expanduser().resolve()
+    )
+    lock_wait = _parse_seconds(
+        LOCK_WAIT_VARIABLE, env.get(LOCK_WAIT_VARIABLE) or str(DEFAULT_LOCK_WAIT_SECONDS)
+    )
     return Settings(
         data_dir=data_dir,
         warehouse_url=warehouse_url,
@@ -114,4 +152,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cbs_catalog_url=catalog_url,
         cbs_use_https=use_https,
         dagster_home=dagster_home,
+        warehouse_lock_wait_seconds=lock_wait,
     )

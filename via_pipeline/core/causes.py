@@ -1,0 +1,60 @@
+"""The cause of a failure in one line: the innermost error, in words an operator acts on.
+
+Dagster wraps a step's own error ("DagsterExecutionStepExecutionError: Error occurred while
+executing op …"), and our code wraps driver errors ("replacing rows of … failed: …"). The
+operator needs the innermost one: the disk is full, the file is read-only, another process
+holds the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from via_pipeline.core.lease import duckdb_lock_holder
+
+# "OSError: [Errno 28] No space left on device: '/data/archive/x'" -> the text and the path.
+OS_ERROR = re.compile(r"^\[Errno \d+\] (?P<text>[^:]+)(?:: '(?P<path>.*)')?$", re.DOTALL)
+# "duckdb.duckdb.IOException: …", "builtins.OSError: …", "OSError: …": the class name in front.
+ERROR_CLASS = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Interrupt): ")
+
+
+class ErrorInfo(Protocol):
+    """The shape of Dagster's serialised error (its class is not public API)."""
+
+    message: str
+    cause: ErrorInfo | None
+
+
+def innermost(error: ErrorInfo) -> ErrorInfo:
+    while error.cause is not None:
+        error = error.cause
+    return error
+
+
+def plain_cause(message: str) -> str:
+    """One line from an error message: no class name, no Errno, known causes in plain words."""
+    text = message.strip()
+    pid = duckdb_lock_holder(text)
+    if pid is not None:
+        return f"the warehouse is locked by process {pid}"
+    first = text.splitlines()[0] if text else "unknown error"
+    first = ERROR_CLASS.sub("", first, count=1)
+    os_error = OS_ERROR.match(first)
+    if os_error:
+        path = os_error["path"]
+        return f"{os_error['text']}: {path}" if path else os_error["text"]
+    return first
+
+
+def root_cause_message(error: ErrorInfo) -> str:
+    """The user's own error ("CBS did not answer"), not Dagster's wrapper around it, in one line."""
+    return plain_cause(innermost(error).message)
+
+
+def exception_cause(error: BaseException) -> str:
+    """The innermost cause of a Python exception (following `raise … from`), in one line."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    text = str(error).strip()
+    return plain_cause(text) if text else type(error).__name__
