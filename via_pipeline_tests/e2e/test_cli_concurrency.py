@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from via_pipeline.core.runs import dead_process_cause
-from via_pipeline_tests.e2e.cli_processes import (
+from via_pipeline_tests.support.cli_processes import (
     OTHER_RUN,
     CliProcess,
     cli_env,

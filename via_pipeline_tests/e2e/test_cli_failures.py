@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from via_pipeline.defs.partitions import reporting_year_partitions
-from via_pipeline_tests.e2e.cli_processes import CliProcess, cli_env, run_cli
+from via_pipeline_tests.support.cli_processes import CliProcess, cli_env, run_cli
 from via_pipeline_tests.support.partners import csv_bytes, drop_in_inbox, valid_rows
 
 # `via-pipeline run` with every archive write landing on a full disk (/dev/full answers every
