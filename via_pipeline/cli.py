@@ -27,7 +27,7 @@ from via_pipeline.cli_runs import (
     run_tags,
     write_log,
 )
-from via_pipeline.core.causes import exception_cause, plain_cause, root_cause_message
+from via_pipeline.core.causes import INTERRUPTED, exception_cause, plain_cause, root_cause_message
 from via_pipeline.core.lease import current_writer, short_run_id, this_host, write_lease
 from via_pipeline.core.runs import (
     RUNS_TABLE,
@@ -182,11 +182,12 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
                     run_id=run_id,
                     tags=run_tags(),
                     raise_on_error=False,
-                    # The progress lines replace Dagster's verbose console log; errors still show.
-                    run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                    # The progress lines replace Dagster's console log; a failure's traceback goes
+                    # to the log file named on the last line, not to the terminal.
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
                 )
         except KeyboardInterrupt:
-            _record_end(store, trace, RunOutcome(False, "interrupted (Ctrl-C or SIGINT)"))
+            _record_end(store, trace, RunOutcome(False, INTERRUPTED))
             raise
         outcome = _run_outcome(result, settings)
         _record_end(store, trace, outcome)

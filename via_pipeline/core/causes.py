@@ -17,6 +17,8 @@ from via_pipeline.core.lease import duckdb_lock_holder
 OS_ERROR = re.compile(r"^\[Errno \d+\] (?P<text>[^:]+)(?:: '(?P<path>.*)')?$", re.DOTALL)
 # "duckdb.duckdb.IOException: …", "builtins.OSError: …", "OSError: …": the class name in front.
 ERROR_CLASS = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Interrupt): ")
+# Dagster turns SIGINT and SIGTERM into this error inside the step that was running.
+INTERRUPTED = "interrupted (Ctrl-C, SIGINT or SIGTERM)"
 
 
 class ErrorInfo(Protocol):
@@ -39,6 +41,8 @@ def plain_cause(message: str) -> str:
     if pid is not None:
         return f"the warehouse is locked by process {pid}"
     first = text.splitlines()[0] if text else "unknown error"
+    if first.endswith(("ExecutionInterruptedError", "KeyboardInterrupt")):
+        return INTERRUPTED
     first = ERROR_CLASS.sub("", first, count=1)
     os_error = OS_ERROR.match(first)
     if os_error:

@@ -38,6 +38,10 @@ DUCKDB_LOCK = (
         # A message of our own with a colon keeps its first word.
         ("CBS: table 82809NED has no period 2023", "CBS: table 82809NED has no period 2023"),
         ("", "unknown error"),
+        (
+            "dagster._core.errors.DagsterExecutionInterruptedError",
+            "interrupted (Ctrl-C, SIGINT or SIGTERM)",
+        ),
     ],
 )
 def test_plain_cause(message: str, line: str) -> None:
