@@ -1,9 +1,9 @@
 """The cause of a failure in one line: the innermost error, in words an operator acts on.
 
 Dagster wraps a step's own error ("DagsterExecutionStepExecutionError: Error occurred while
-executing op …"), and our code wraps driver errors ("replacing rows of … failed: …"). The
-operator needs the innermost one: the disk is full, the file is read-only, another process
-holds the warehouse.
+executing op …"); the operator needs what is inside: the disk is full, the file is read-only,
+another process holds the warehouse. Our own errors that wrap a driver's ("replacing rows of
+partners.registry failed: <driver's reason>") already carry its reason, and name the table.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from via_pipeline.core.lease import duckdb_lock_holder
 OS_ERROR = re.compile(r"^\[Errno \d+\] (?P<text>[^:]+)(?:: '(?P<path>.*)')?$", re.DOTALL)
 # "duckdb.duckdb.IOException: …", "builtins.OSError: …", "OSError: …": the class name in front.
 ERROR_CLASS = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Interrupt): ")
+DAGSTER_WRAPPER_PREFIX = "dagster."
 # Dagster turns SIGINT and SIGTERM into this error inside the step that was running.
 INTERRUPTED = "interrupted (Ctrl-C, SIGINT or SIGTERM)"
 
@@ -28,8 +29,13 @@ class ErrorInfo(Protocol):
     cause: ErrorInfo | None
 
 
-def innermost(error: ErrorInfo) -> ErrorInfo:
-    while error.cause is not None:
+def own_error(error: ErrorInfo) -> ErrorInfo:
+    """The first error in the chain that is not one of Dagster's wrappers: the step's own.
+
+    Not simply the last: our WarehouseError already carries the driver's reason and adds the
+    table, which the driver's error alone would not name.
+    """
+    while error.cause is not None and error.message.startswith(DAGSTER_WRAPPER_PREFIX):
         error = error.cause
     return error
 
@@ -53,7 +59,7 @@ def plain_cause(message: str) -> str:
 
 def root_cause_message(error: ErrorInfo) -> str:
     """The user's own error ("CBS did not answer"), not Dagster's wrapper around it, in one line."""
-    return plain_cause(innermost(error).message)
+    return plain_cause(own_error(error).message)
 
 
 def exception_cause(error: BaseException) -> str:

@@ -65,6 +65,25 @@ def test_root_cause_skips_dagster_wrappers() -> None:
     assert root_cause_message(error) == "No space left on device: /data/archive/x"
 
 
+def test_root_cause_keeps_our_own_error_that_names_the_table() -> None:
+    error = FakeErrorInfo(
+        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while "
+        'executing op "monitor__gaps":\n',
+        FakeErrorInfo(
+            "via_pipeline.core.warehouse.WarehouseError: writing 67 rows to monitor.gaps "
+            "failed: Constraint Error: NOT NULL constraint failed: gaps.indicator\n",
+            FakeErrorInfo(
+                "duckdb.duckdb.ConstraintException: Constraint Error: NOT NULL constraint "
+                "failed: gaps.indicator\n"
+            ),
+        ),
+    )
+    assert root_cause_message(error) == (
+        "writing 67 rows to monitor.gaps failed: Constraint Error: NOT NULL constraint failed: "
+        "gaps.indicator"
+    )
+
+
 def test_exception_cause_follows_raise_from() -> None:
     try:
         try:
