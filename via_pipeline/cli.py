@@ -66,7 +66,7 @@ def writing(store: WarehouseStore, settings: Settings, run_id: str) -> Iterator[
 
 def command_migrate(args: argparse.Namespace, settings: Settings) -> int:
     store = warehouse_for_writing(settings)
-    with writing(store, settings, f"migrate-{uuid.uuid4()}"):
+    with writing(store, settings, "via-pipeline migrate"):
         applied = store.migrate()
         versions = store.applied_migrations()
     if applied:
@@ -422,6 +422,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    except BrokenPipeError:  # `via-pipeline status | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         log = write_log(settings, "error", traceback.format_exc()) if settings else None
         where = f" (traceback in {log})" if log else ""

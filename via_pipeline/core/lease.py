@@ -33,9 +33,10 @@ from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 # pg advisory lock key of the lease; migrate() takes 4242001 for its own transaction.
 LEASE_KEY = 4242017
 # application_name of the lease's PostgreSQL session (at most 63 characters): who holds it.
-APPLICATION_NAME = re.compile(r"^via writer (?P<run_id>\S+) (?P<pid>\d+)$")
+APPLICATION_NAME = re.compile(r"^via writer (?P<run_id>.+) (?P<pid>\d+)$")
 DUCKDB_LOCK_HOLDER = re.compile(r"Conflicting lock is held in .*?\(PID (?P<pid>\d+)\)")
 WRITER_FILE_SUFFIX = ".writer.json"
+RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 Report = Callable[[str], None]
 
@@ -53,14 +54,20 @@ class Writer:
 
     def describe(self) -> str:
         if self.run_id and self.pid:
-            return f"run {short_run_id(self.run_id)} (pid {self.pid})"
+            return f"{describe_run(self.run_id)} (pid {self.pid})"
         if self.pid:
             return f"process {self.pid}"
         return "another process"
 
 
+def describe_run(run_id: str) -> str:
+    """`run 3f24ab12…` for a Dagster run; another holder (`via-pipeline migrate`) by its name."""
+    return f"run {short_run_id(run_id)}" if RUN_ID.fullmatch(run_id) else run_id
+
+
 def short_run_id(run_id: str) -> str:
-    return f"{run_id[:8]}…" if len(run_id) > 8 else run_id
+    """A Dagster run id as the UI shows it (3f24ab12…); other names (a migration) whole."""
+    return f"{run_id[:8]}…" if RUN_ID.fullmatch(run_id) else run_id
 
 
 def duckdb_lock_holder(message: str) -> int | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from via_pipeline.core.causes import exception_cause, plain_cause, root_cause_message
+from via_pipeline.core.lease import Writer
 from via_pipeline.core.warehouse import WarehouseError
 
 DUCKDB_LOCK = (
@@ -93,3 +94,19 @@ def test_exception_cause_follows_raise_from() -> None:
     except WarehouseError as outer:
         assert exception_cause(outer) == "No space left on device: /data/feedback/abu.txt"
     assert exception_cause(KeyError()) == "KeyError"
+
+
+@pytest.mark.parametrize(
+    ("writer", "described"),
+    [
+        (
+            Writer(pid=10748, run_id="3f24ab12-5c4a-4ad9-99aa-1aaee756398d"),
+            "run 3f24ab12… (pid 10748)",
+        ),
+        (Writer(pid=10748, run_id="via-pipeline migrate"), "via-pipeline migrate (pid 10748)"),
+        (Writer(pid=10748), "process 10748"),
+        (Writer(), "another process"),
+    ],
+)
+def test_the_lease_holder_is_named_as_operators_see_it(writer: Writer, described: str) -> None:
+    assert writer.describe() == described
