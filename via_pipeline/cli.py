@@ -186,8 +186,13 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
                     # to the log file named on the last line, not to the terminal.
                     run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
                 )
-        except KeyboardInterrupt:
-            _record_end(store, trace, RunOutcome(False, INTERRUPTED))
+        except BaseException as error:  # the row must not stay `started` while we exit
+            interrupted = isinstance(error, KeyboardInterrupt)
+            _record_end(
+                store,
+                trace,
+                RunOutcome(False, INTERRUPTED if interrupted else exception_cause(error)),
+            )
             raise
         outcome = _run_outcome(result, settings)
         _record_end(store, trace, outcome)
