@@ -7,208 +7,156 @@ Bad configuration ends with one line naming the setting, never a traceback.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-import threading
+import traceback
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from via_pipeline.cli_cbs import add_cbs_commands
+from via_pipeline.cli_runs import (
+    RunOutcome,
+    RunProgress,
+    check_reporting_year,
+    close_dead_dagster_runs,
+    get_instance,
+    print_run_summary,
+    run_outcome,
+    run_tags,
+    write_log,
+)
+from via_pipeline.cli_runs import say as _say
+from via_pipeline.core.causes import INTERRUPTED, exception_cause, plain_cause
+from via_pipeline.core.lease import current_writer, short_run_id, this_host, write_lease
+from via_pipeline.core.runs import (
+    RUNS_TABLE,
+    RunTrace,
+    close_dead_runs,
+    record_run_ended,
+    record_run_started,
+)
 from via_pipeline.core.settings import ConfigurationError, Settings, load_settings
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
 if TYPE_CHECKING:
-    import dagster as dg
+    pass
 
 YEARLY_BUILD_JOB = "via_yearly_build_job"
 
-INSTANCE_YAML = """\
-# Written by via-pipeline for local use: SQLite storage in this folder.
-# Production uses deploy/dagster.yaml (PostgreSQL storage); see docs/deployment.md.
-telemetry:
-  enabled: false
-"""
 
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def prepare_dagster_home(settings: Settings) -> None:
-    """Create DAGSTER_HOME with a local instance config if it has none, and point Dagster at it."""
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_yaml = settings.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.write_text(INSTANCE_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-
-
-def connected_store(settings: Settings) -> WarehouseStore:
+def warehouse_for_writing(settings: Settings) -> WarehouseStore:
+    """The store; on PostgreSQL checked to answer (on DuckDB the write lease opens the file)."""
     store = WarehouseStore(settings.warehouse_url)
-    store.check_connection()
+    if store.dialect == "postgresql":
+        store.check_connection()
     return store
 
 
+@contextmanager
+def writing(store: WarehouseStore, settings: Settings, run_id: str) -> Iterator[None]:
+    """The warehouse write lease, with progress lines while another run holds it."""
+    with write_lease(store, run_id, settings.warehouse_lock_wait_seconds, report=_say):
+        yield
+
+
 def command_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    store = connected_store(settings)
-    applied = store.migrate()
+    store = warehouse_for_writing(settings)
+    with writing(store, settings, "via-pipeline migrate"):
+        applied = store.migrate()
+        versions = store.applied_migrations()
     if applied:
         for name in applied:
             _say(f"applied {name}")
     else:
         _say("warehouse is up to date")
-    _say(f"warehouse: {store.redacted_url} (migrations {', '.join(store.applied_migrations())})")
+    _say(f"warehouse: {store.redacted_url} (migrations {', '.join(versions)})")
     return 0
-
-
-def _get_instance(settings: Settings) -> dg.DagsterInstance:
-    import dagster as dg
-
-    prepare_dagster_home(settings)
-    return dg.DagsterInstance.get()
-
-
-class RunProgress:
-    """Prints a run's progress while it executes, by following its event log in a thread.
-
-    Dagster's own console output is long (timestamps, run ids); operators want one line a step.
-    """
-
-    POLL_SECONDS = 0.5
-
-    def __init__(self, instance: dg.DagsterInstance, run_id: str) -> None:
-        self.instance = instance
-        self.run_id = run_id
-        self.cursor: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._follow, name="via-run-progress", daemon=True)
-
-    def __enter__(self) -> RunProgress:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._print_new_events()  # whatever arrived after the last poll
-
-    def _follow(self) -> None:
-        while not self._stop.wait(self.POLL_SECONDS):
-            self._print_new_events()
-
-    def _print_new_events(self) -> None:
-        import dagster as dg
-
-        connection = self.instance.get_records_for_run(self.run_id, cursor=self.cursor)
-        self.cursor = connection.cursor
-        for record in connection.records:
-            line = describe_event(record.event_log_entry, dg)
-            if line:
-                _say(line)
-
-
-def describe_event(entry: dg.EventLogEntry, dg_module: Any) -> str | None:
-    """One progress line for the events an operator cares about, or None."""
-    event = entry.dagster_event
-    if event is None:
-        if entry.level >= logging.INFO and entry.user_message:
-            return f"    {entry.user_message}"
-        return None
-    event_type = event.event_type
-    types = dg_module.DagsterEventType
-    if event_type == types.STEP_START:
-        return f"-> {event.step_key}"
-    if event_type == types.ASSET_MATERIALIZATION:
-        materialization = event.materialization
-        rows = materialization.metadata.get("dagster/row_count")
-        partition = f" [{materialization.partition}]" if materialization.partition else ""
-        count = f": {rows.value} rows" if rows is not None else ""
-        return f"   materialised {materialization.asset_key.to_user_string()}{partition}{count}"
-    if event_type == types.ASSET_CHECK_EVALUATION:
-        evaluation = event.asset_check_evaluation_data
-        verdict = "passed" if evaluation.passed else "FAILED"
-        return (
-            f"   check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {verdict}"
-        )
-    if event_type == types.STEP_FAILURE:
-        error = event.step_failure_data.error
-        message = error.message.strip().splitlines()[0] if error else "unknown error"
-        return f"   step {event.step_key} FAILED: {message}"
-    return None
 
 
 def command_run(args: argparse.Namespace, settings: Settings) -> int:
     year = str(args.year)
-    store = connected_store(settings)
-    applied = store.migrate()
-    for name in applied:
-        _say(f"applied {name}")
-    store.dispose()
-
-    instance = _get_instance(settings)
+    check_reporting_year(year)  # before anything is created
+    store = warehouse_for_writing(settings)
+    instance = get_instance(settings)
+    _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
     from via_pipeline.definitions import defs
 
     job = defs.resolve_job_def(YEARLY_BUILD_JOB)
-    years = job.partitions_def.get_partition_keys() if job.partitions_def else []
-    if year not in years:
-        raise ConfigurationError(
-            f"--year {year}: not a reporting year of the Werkagenda; choose {years[0]} to {years[-1]}"
-        )
-    _say(
-        f"running {YEARLY_BUILD_JOB} for reporting year {year} (Dagster instance {settings.dagster_home})"
-    )
     run_id = str(uuid.uuid4())
-    with RunProgress(instance, run_id):
-        result = job.execute_in_process(
-            instance=instance,
-            partition_key=year,
+    with writing(store, settings, run_id):
+        for name in store.migrate():
+            _say(f"applied {name}")
+        _report_dead_runs(close_dead_runs(store), f"in {RUNS_TABLE}")
+        trace = RunTrace(
             run_id=run_id,
-            raise_on_error=False,
-            # The progress lines above replace Dagster's verbose console log; errors still show.
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            job_name=YEARLY_BUILD_JOB,
+            partition=year,
+            pid=os.getpid(),
+            host=this_host(),
+            started_at=datetime.now(UTC),
         )
-    _print_run_summary(result, settings)
+        record_run_started(store, trace)
+        _say(
+            f"running {YEARLY_BUILD_JOB} for reporting year {year} "
+            f"(run {run_id}, Dagster instance {settings.dagster_home})"
+        )
+        try:
+            with RunProgress(instance, run_id):
+                result = job.execute_in_process(
+                    instance=instance,
+                    partition_key=year,
+                    run_id=run_id,
+                    tags=run_tags(),
+                    raise_on_error=False,
+                    # The progress lines replace Dagster's console log; a failure's traceback goes
+                    # to the log file named on the last line, not to the terminal.
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                )
+        except BaseException as error:  # the row must not stay `started` while we exit
+            interrupted = isinstance(error, KeyboardInterrupt)
+            _record_end(
+                store,
+                trace,
+                RunOutcome(False, INTERRUPTED if interrupted else exception_cause(error)),
+            )
+            raise
+        outcome = run_outcome(result, settings)
+        _record_end(store, trace, outcome)
+    print_run_summary(result, store)
+    if outcome.cause:
+        _say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1
 
 
-def _print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
-    tables: list[str] = []
-    files: list[str] = []
-    for event in result.get_asset_materialization_events():
-        materialization = event.materialization
-        metadata = materialization.metadata
-        table = metadata.get("warehouse_table")
-        if table is not None:
-            rows = metadata.get("dagster/row_count")
-            row_text = f"{rows.value} rows" if rows is not None else "rows not counted"
-            partition = f" [{materialization.partition}]" if materialization.partition else ""
-            tables.append(f"  {table.value}{partition}: {row_text}")
-        files.extend(
-            f"  {entry.value}" for key, entry in metadata.items() if key.startswith("file:")
+def _report_dead_runs(run_ids: list[str], where: str) -> None:
+    for run_id in run_ids:
+        _say(
+            f"run {short_run_id(run_id)} was left started by a process that is gone: FAILED {where}"
         )
-    _say("")
-    _say(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
-    _say(f"warehouse ({WarehouseStore(settings.warehouse_url).redacted_url}):")
-    for line in tables or ["  nothing written"]:
-        _say(line)
-    if files:
-        _say("files:")
-        for line in files:
-            _say(line)
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            _say(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}")
-    for failure in result.get_step_failure_events():
-        error = failure.step_failure_data.error
-        message = error.message.strip().splitlines()[0] if error else "unknown error"
-        _say(f"step failed: {failure.step_key}: {message}")
+
+
+def _record_end(store: WarehouseStore, trace: RunTrace, outcome: RunOutcome) -> None:
+    try:
+        record_run_ended(
+            store,
+            trace,
+            succeeded=outcome.succeeded,
+            cause=outcome.cause,
+            failed_steps=outcome.failed_steps,
+            log_file=outcome.log_file,
+        )
+    except Exception as error:  # a full disk: say so, the run's own outcome still stands
+        _say(f"run not recorded in {RUNS_TABLE}: {exception_cause(error)}")
 
 
 def command_status(args: argparse.Namespace, settings: Settings) -> int:
-    instance = _get_instance(settings)
+    """What was materialised and from which sources; a reader, it never takes the write lease."""
+    instance = get_instance(settings)
+    _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
     from via_pipeline.definitions import defs
 
     _say(f"Dagster instance: {settings.dagster_home}")
@@ -224,9 +172,40 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
             ) or ""
         _say(f"{asset_key.to_user_string():<40} {when:<24} {partition}")
 
-    store = connected_store(settings)
+    store = WarehouseStore(settings.warehouse_url, read_only=True)
     _say("")
     _say(f"warehouse: {store.redacted_url}")
+    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+        _say("  not created yet: run `via-pipeline migrate` or `via-pipeline run`")
+        return 0
+    if store.dialect == "postgresql":
+        store.check_connection()
+    try:
+        return _status_of_warehouse(store)
+    except Exception:
+        writer = current_writer(store) if store.dialect == "duckdb" else None
+        if writer is None:
+            raise
+        _say_being_written(writer.describe())
+        return 0
+    finally:
+        store.dispose()
+
+
+def _say_being_written(writer: str) -> None:
+    _say(
+        f"  being written by {writer}: DuckDB lets no reader in meanwhile, so its tables show "
+        "here when that run has ended (the assets above come from the Dagster instance)"
+    )
+
+
+def _status_of_warehouse(store: WarehouseStore) -> int:
+    writer = current_writer(store)
+    if writer is not None:
+        if store.dialect == "duckdb":
+            _say_being_written(writer.describe())
+            return 0
+        _say(f"  being written by {writer.describe()}")
     if "0001" not in store.applied_migrations():
         _say("  not migrated yet: run `via-pipeline migrate` or `via-pipeline run`")
         return 0
@@ -244,8 +223,6 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_template(args: argparse.Namespace, settings: Settings) -> int:
     """Write a partner's submission template (XLSX with drop-downs, or CSV) to --output."""
-    from pathlib import Path
-
     from via_pipeline.core.config import ConfigFileError
     from via_pipeline.core.partners.registry import load_partners, load_themes
     from via_pipeline.core.partners.template import (
@@ -305,17 +282,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; whatever goes wrong ends in one line on stderr (a traceback goes to a log)."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    settings: Settings | None = None
     try:
         settings = load_settings()
         return handler(args, settings)
     except ConfigurationError as error:
-        print(f"via-pipeline: configuration error: {error}", file=sys.stderr)
+        _fail(f"configuration error: {error}")
         return 2
     except WarehouseError as error:
-        print(f"via-pipeline: warehouse error: {error}", file=sys.stderr)
+        _fail(f"warehouse error: {plain_cause(str(error))}")
         return 1
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except BrokenPipeError:  # `via-pipeline status | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as error:
+        log = write_log(settings, "error", traceback.format_exc()) if settings else None
+        where = f" (traceback in {log})" if log else ""
+        _fail(f"error: {exception_cause(error)}{where}")
+        return 1
+
+
+def _fail(message: str) -> None:
+    print(f"via-pipeline: {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

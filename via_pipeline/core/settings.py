@@ -18,6 +18,11 @@ from via_pipeline.core.paths import REPO_ROOT
 
 CBS_SOURCES = ("live", "snapshot", "auto")
 SUPPORTED_WAREHOUSE_DIALECTS = ("duckdb", "postgresql")
+# `postgresql://` alone means psycopg 3 to SQLAlchemy 2.1, which is not installed: the URL is
+# read with the driver the project ships (design brief, "Known traps").
+DEFAULT_POSTGRES_DRIVER = "postgresql+psycopg2"
+LOCK_WAIT_VARIABLE = "VIA_WAREHOUSE_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
 
 
 class ConfigurationError(ValueError):
@@ -36,6 +41,8 @@ class Settings:
     inbox_quiet_seconds: float = 10.0
     # How long `via-pipeline run` waits for a file still changing before it skips it.
     inbox_max_wait_seconds: float = 60.0
+    # How long a run waits for another run's warehouse write lease before it gives up.
+    warehouse_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @property
     def inbox_dir(self) -> Path:
@@ -76,6 +83,8 @@ def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
             f"{variable}: unsupported database {parsed.get_backend_name()!r} in "
             f"{redact_url(url)}; use duckdb or postgresql"
         )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername=DEFAULT_POSTGRES_DRIVER)
     if parsed.get_backend_name() == "duckdb" and not parsed.database:
         raise ConfigurationError(
             f"{variable}: a DuckDB URL needs a file path, e.g. duckdb:///data/warehouse.duckdb"
@@ -106,6 +115,20 @@ def _parse_seconds(variable: str, raw: str | None, default: float) -> float:
     return value
 
 
+def _check_dagster_home(path: Path) -> Path:
+    """DAGSTER_HOME must be a folder (or not exist yet, then the CLI creates it)."""
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"DAGSTER_HOME: {path} is a file, not a folder")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigurationError(
+                    f"DAGSTER_HOME: {path} cannot be created, {parent} is a file"
+                )
+            break
+    return path
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every VIA_* setting (and DAGSTER_HOME) from the environment."""
     env = os.environ if environ is None else environ
@@ -124,7 +147,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"VIA_CBS_CATALOG_URL: give host[:port] only, without scheme or trailing slash, got {catalog_url!r}"
         )
     use_https = _parse_bool("VIA_CBS_USE_HTTPS", env.get("VIA_CBS_USE_HTTPS") or "true")
-    dagster_home = Path(env.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").expanduser().resolve()
+    dagster_home = _check_dagster_home(
+        Path(env.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").expanduser().resolve()
+    )
+    lock_wait = _parse_seconds(
+        LOCK_WAIT_VARIABLE, env.get(LOCK_WAIT_VARIABLE), DEFAULT_LOCK_WAIT_SECONDS
+    )
     return Settings(
         data_dir=data_dir,
         warehouse_url=warehouse_url,
@@ -138,4 +166,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         inbox_max_wait_seconds=_parse_seconds(
             "VIA_INBOX_MAX_WAIT_SECONDS", env.get("VIA_INBOX_MAX_WAIT_SECONDS"), 60.0
         ),
+        warehouse_lock_wait_seconds=lock_wait,
     )

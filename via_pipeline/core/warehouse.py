@@ -136,24 +136,37 @@ def _row_multiset(frame: pd.DataFrame) -> Counter[tuple[Any, ...]]:
 class WarehouseStore:
     """One warehouse database, addressed by an SQLAlchemy URL (DuckDB file or PostgreSQL)."""
 
-    def __init__(self, url: str, *, variable: str = "VIA_WAREHOUSE_URL") -> None:
+    def __init__(
+        self, url: str, *, variable: str = "VIA_WAREHOUSE_URL", read_only: bool = False
+    ) -> None:
         parsed = parse_warehouse_url(url, variable)
         self.url = url
+        self.parsed_url = parsed
         self.variable = variable
         self.dialect = parsed.get_backend_name()
         # Column lists by table: the schema changes only through migrate(), which clears this.
         # Asking information_schema on every write was a fifth of a partner file's intake time.
         self._columns: dict[str, list[str]] = {}
-        if self.dialect == "duckdb":
-            database = Path(str(parsed.database))
-            database.parent.mkdir(parents=True, exist_ok=True)
-            # NullPool: DuckDB locks the file per process; pooled connections would keep
-            # other processes (the CLI's status, a reader) locked out between runs.
-            self.engine: Engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
-        else:
-            self.engine = sa.create_engine(
-                parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10}
-            )
+        try:
+            if self.dialect == "duckdb":
+                if not read_only:
+                    Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+                # NullPool: a run keeps the file open through its write lease (core/lease.py);
+                # outside a run nothing may hold the file between two statements.
+                self.engine: Engine = sa.create_engine(
+                    parsed,
+                    poolclass=sa.pool.NullPool,
+                    connect_args={"read_only": True} if read_only else {},
+                )
+            else:
+                self.engine = sa.create_engine(
+                    parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+                )
+        except (ImportError, sa.exc.NoSuchModuleError) as error:
+            raise ConfigurationError(
+                f"{variable}: the database driver of {redact_url(url)} is not installed "
+                f"({error}); use duckdb:///path or postgresql+psycopg2://user@host/db"
+            ) from None
 
     def __repr__(self) -> str:
         return f"WarehouseStore({redact_url(self.url)})"

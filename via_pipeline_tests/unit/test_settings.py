@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from via_pipeline.core.paths import REPO_ROOT
-from via_pipeline.core.settings import ConfigurationError, load_settings, redact_url
+from via_pipeline.core.settings import (
+    LOCK_WAIT_VARIABLE,
+    ConfigurationError,
+    load_settings,
+    parse_warehouse_url,
+    redact_url,
+)
+from via_pipeline.core.warehouse import WarehouseStore
 
 
 def test_defaults_work_offline() -> None:
@@ -65,3 +72,50 @@ def test_redact_url() -> None:
         redact_url("postgresql+psycopg2://u:pw@h:5432/d") == "postgresql+psycopg2://u:***@h:5432/d"
     )
     assert redact_url("duckdb:////tmp/w.duckdb") == "duckdb:////tmp/w.duckdb"
+
+
+def test_postgresql_url_without_driver_is_read_with_the_shipped_driver() -> None:
+    parsed = parse_warehouse_url("postgresql://analyst:s3cr3t@127.0.0.1/warehouse")
+    assert parsed.drivername == "postgresql+psycopg2"
+    assert (parsed.username, parsed.password, parsed.database) == (
+        "analyst",
+        "s3cr3t",
+        "warehouse",
+    )
+    assert parse_warehouse_url("postgresql+psycopg2://u@h/db").drivername == "postgresql+psycopg2"
+
+
+def test_a_driver_that_is_not_installed_is_one_line_naming_the_fix() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        WarehouseStore("postgresql+psycopg://analyst:s3cr3t@127.0.0.1/warehouse")
+    message = str(raised.value)
+    assert message.startswith(
+        "VIA_WAREHOUSE_URL: the database driver of "
+        "postgresql+psycopg://analyst:***@127.0.0.1/warehouse is not installed"
+    )
+    assert message.endswith("use duckdb:///path or postgresql+psycopg2://user@host/db")
+    assert "s3cr3t" not in message
+
+
+def test_dagster_home_that_is_a_file_is_named(tmp_path: Path) -> None:
+    a_file = tmp_path / "dagster_home"
+    a_file.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings({"DAGSTER_HOME": str(a_file)})
+    assert str(raised.value) == f"DAGSTER_HOME: {a_file} is a file, not a folder"
+    with pytest.raises(ConfigurationError) as below:
+        load_settings({"DAGSTER_HOME": str(a_file / "home")})
+    assert str(below.value) == (
+        f"DAGSTER_HOME: {a_file / 'home'} cannot be created, {a_file} is a file"
+    )
+
+
+def test_lock_wait_is_seconds_from_the_environment() -> None:
+    assert load_settings({}).warehouse_lock_wait_seconds == 600.0
+    assert load_settings({LOCK_WAIT_VARIABLE: "2.5"}).warehouse_lock_wait_seconds == 2.5
+    for bad in ("-1", "soon", "inf", "nan"):
+        with pytest.raises(ConfigurationError) as raised:
+            load_settings({LOCK_WAIT_VARIABLE: bad})
+        assert str(raised.value) == (
+            f"VIA_WAREHOUSE_LOCK_WAIT_SECONDS: expected a number of seconds from 0 to 86400, got {bad!r}"
+        )

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def temporary_name(path: Path) -> Path:
+    """A hidden name beside `path`, unique per process and call: two runs writing the same file
+    at once each write their own temporary file (a fixed name made one lose the other's).
+    The suffix stays last, so writers that choose a format by it (openpyxl, matplotlib) work."""
+    return path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
 
 
 @contextmanager
@@ -16,7 +24,7 @@ def replacing(path: Path) -> Iterator[Path]:
     always either the old one or the new one, never half written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    temporary = temporary_name(path)
     try:
         yield temporary
         os.replace(temporary, path)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Protocol
 
 import dagster as dg
 
@@ -17,6 +16,7 @@ from via_pipeline.core.alerts import (
     failure_payload,
     run_failure_frame,
 )
+from via_pipeline.core.causes import root_cause_message
 from via_pipeline.core.orchestration import (
     letter_deadline,
     load_orchestration_config,
@@ -30,20 +30,6 @@ from via_pipeline.defs.warehouse.resources import Warehouse
 PARTITION_TAG = "dagster/partition"
 ANNEX_KEY = dg.AssetKey(["letter", "annex"])
 ORCHESTRATION = load_orchestration_config()
-
-
-class ErrorInfo(Protocol):
-    """The shape of Dagster's serialised error (its class is not public API)."""
-
-    message: str
-    cause: ErrorInfo | None
-
-
-def root_cause_message(error: ErrorInfo) -> str:
-    """The user's own error ("RuntimeError: CBS did not answer"), not Dagster's wrapper around it."""
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip()
 
 
 def run_failure_from_context(
