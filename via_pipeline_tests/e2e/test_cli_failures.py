@@ -95,10 +95,14 @@ def test_a_full_disk_ends_in_its_cause_and_a_log(warehouse_url: str, tmp_path: P
     assert err == ""
     last = out.strip().splitlines()[-1]
     match = re.fullmatch(
-        r"step failed: partners_intake: No space left on device \(traceback in (?P<log>\S+)\)",
+        r"step failed: partners_intake: No space left on device: (?P<folder>\S+) "
+        r"\(traceback in (?P<log>\S+)\)",
         last,
     )
     assert match, out
+    # The disk is the machine's problem, not the partner's file: named, never "niet leesbaar".
+    assert Path(match["folder"]) == tmp_path / "data" / "archive"
+    assert "niet leesbaar" not in out
     log = Path(match["log"])
     assert log.parent == tmp_path / "dagster_home" / "logs"
     assert "OSError: [Errno 28] No space left on device" in log.read_text(encoding="utf-8")

@@ -194,6 +194,7 @@ def test_each_inbox_entry_is_handled_on_its_own(
     duckdb_url: str, offline_environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Findings 4, 6 and 7 in one inbox, as a coordinator leaves it."""
+    from via_pipeline.core.partners.inbox import UnreadableInboxFile
     from via_pipeline.defs.partners import assets
 
     inbox = offline_environment / "inbox"
@@ -212,7 +213,7 @@ def test_each_inbox_entry_is_handled_on_its_own(
     def unreadable_awvn(found, archive_dir, max_file_bytes):  # type: ignore[no-untyped-def]
         reads.append(found.file_name)
         if found.file_name == "awvn_2024.csv":
-            raise PermissionError(13, "Permission denied")
+            raise UnreadableInboxFile(PermissionError(13, "Permission denied"))
         return real_read(found, archive_dir, max_file_bytes)
 
     monkeypatch.setattr(assets, "read_inbox_file", unreadable_awvn)

@@ -14,6 +14,7 @@ import pytest
 
 from via_pipeline.core.partners.archive import HEAD_BYTES, read_archived, sha256_of
 from via_pipeline.core.partners.inbox import (
+    UnreadableInboxFile,
     file_state,
     read_inbox_file,
     scan_inbox,
@@ -166,3 +167,40 @@ def test_a_bad_quiet_period_names_the_variable(raw: str) -> None:
 
     with pytest.raises(ConfigurationError, match=r"^VIA_INBOX_QUIET_SECONDS: expected a number"):
         load_settings({"VIA_INBOX_QUIET_SECONDS": raw})
+
+
+def test_an_unreadable_file_is_skipped_but_a_full_archive_stops_the_intake(
+    tmp_path: Path,
+) -> None:
+    """The partner's file that vanished is the partner's; a disk that is full is the machine's."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "abu_2023.csv").write_bytes(csv_bytes(numbered_rows("abu", 2023, 2)))
+    (found,) = scan_inbox(inbox, quiet_seconds=0).ready
+    (inbox / "abu_2023.csv").unlink()  # gone between the scan and the read
+    with pytest.raises(UnreadableInboxFile) as unreadable:
+        read_inbox_file(found, tmp_path / "archive", 1_000_000)
+    assert unreadable.value.reason == "niet leesbaar (No such file or directory)"
+
+    (inbox / "abu_2023.csv").write_bytes(csv_bytes(numbered_rows("abu", 2023, 2)))
+    (found,) = scan_inbox(inbox, quiet_seconds=0).ready
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    real_fdopen = os.fdopen
+
+    def fdopen_on_a_full_disk(handle: int, *args: object, **kwargs: object) -> object:
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, handle)
+        os.close(full)
+        return real_fdopen(handle, *args, **kwargs)  # type: ignore[call-overload]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fdopen", fdopen_on_a_full_disk)
+        with pytest.raises(OSError) as full_disk:
+            read_inbox_file(found, archive, 1_000_000)
+    assert not isinstance(full_disk.value, UnreadableInboxFile)
+    assert (full_disk.value.strerror, full_disk.value.filename) == (
+        "No space left on device",
+        str(archive),
+    )
+    assert list(archive.iterdir()) == []  # no half-written file left behind

@@ -78,6 +78,12 @@ def _write_once(target: Path, content: bytes) -> None:
             stream.write(content)
         os.chmod(temporary, 0o444)
         os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        if error.filename is not None:
+            raise
+        # A write on a full disk names no file; the operator needs to know which folder.
+        raise OSError(error.errno, error.strerror, str(target.parent)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

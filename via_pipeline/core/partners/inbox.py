@@ -172,20 +172,43 @@ def wait_until_settled(
     return settled, list(pending.values())
 
 
+class UnreadableInboxFile(Exception):
+    """The inbox file itself could not be read (permission, vanished): skip it, take the others.
+
+    Kept apart from an OSError while archiving (disk full, read-only archive): that is the
+    machine's problem, not the partner's, and must stop the intake with its cause.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    @property
+    def reason(self) -> str:
+        return unreadable_reason(self.error)
+
+
+def _read_head(path: Path, limit: int) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(limit)
+    except OSError as error:
+        raise UnreadableInboxFile(error) from error
+
+
 def read_inbox_file(found: InboxFile, archive_dir: Path, max_file_bytes: int) -> ArchivedFile:
     """Archive a settled file: whole when within the size limit, else only a record of it.
 
     The limit is judged from stat() first; a file that grew since is read no further than the
-    limit allows (memory stays bounded). Raises OSError when the file cannot be read.
+    limit allows (memory stays bounded). Raises UnreadableInboxFile when the file cannot be read,
+    OSError when it cannot be archived.
     """
     if found.size_bytes > max_file_bytes:
-        with found.path.open("rb") as stream:
-            head = stream.read(HEAD_BYTES)
+        head = _read_head(found.path, HEAD_BYTES)
         return archive_too_large(
             head, found.size_bytes, found.file_name, archive_dir, found.modified_at
         )
-    with found.path.open("rb") as stream:
-        content = stream.read(max_file_bytes + 1)
+    content = _read_head(found.path, max_file_bytes + 1)
     if len(content) > max_file_bytes:  # it grew after stat(): too large as it is now
         now = file_state(found.path)
         return archive_too_large(

@@ -15,9 +15,9 @@ from via_pipeline.core.partners.feedback import restore_missing_feedback
 from via_pipeline.core.partners.inbox import (
     InboxFile,
     SkippedEntry,
+    UnreadableInboxFile,
     read_inbox_file,
     scan_inbox,
-    unreadable_reason,
     wait_until_settled,
 )
 from via_pipeline.core.partners.intake import (
@@ -154,8 +154,8 @@ def _settled_inbox_files(
             continue
         try:
             archived.append(read_inbox_file(found, inbox.archive_dir, limits.max_file_bytes))
-        except OSError as error:
-            context.log.warning(SkippedEntry(found.file_name, unreadable_reason(error)).line())
+        except UnreadableInboxFile as unreadable:
+            context.log.warning(SkippedEntry(found.file_name, unreadable.reason).line())
     return archived, passed_by
 
 

@@ -13,8 +13,8 @@ from via_pipeline.core.partners.fileformat import parse_file_name, safe_slug
 from via_pipeline.core.partners.inbox import (
     InboxScan,
     SkippedEntry,
+    UnreadableInboxFile,
     read_inbox_file,
-    unreadable_reason,
 )
 from via_pipeline.core.partners.inbox import scan_inbox as core_scan_inbox
 from via_pipeline.core.partners.intake import intake_year
@@ -92,8 +92,8 @@ def partners_inbox_sensor(
             continue
         try:
             archived = read_inbox_file(found, inbox.archive_dir, limits.max_file_bytes)
-        except OSError as error:
-            entry = SkippedEntry(found.file_name, unreadable_reason(error))
+        except UnreadableInboxFile as unreadable:
+            entry = SkippedEntry(found.file_name, unreadable.reason)
             cursor[found.file_name] = f"skipped:{entry.reason}"
             if seen.get(found.file_name) != cursor[found.file_name]:
                 context.log.warning(entry.line())
