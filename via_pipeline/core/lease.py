@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from via_pipeline.core.letter.atomic import write_replacing
+from via_pipeline.core.atomic import write_replacing
 from via_pipeline.core.settings import LOCK_WAIT_VARIABLE
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 

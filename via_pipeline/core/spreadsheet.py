@@ -7,6 +7,7 @@ starting with = + - @ (or a tab/CR that some programs strip first) would run as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,3 +38,24 @@ def set_cell(cell: Any, value: object) -> None:
     if isinstance(value, str):
         # openpyxl turns any string starting with "=" into a formula; force the string type.
         cell.data_type = "s"
+
+
+def fill_table_sheet(
+    sheet: Any,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[object]],
+) -> None:
+    """A bold header row with its column widths, then the rows (every cell through set_cell),
+    the header frozen: the shape of every sheet sent back to a partner."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for column, (title, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        set_cell(sheet.cell(row=1, column=column), title)
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row_number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            set_cell(sheet.cell(row=row_number, column=column), value)
+    sheet.freeze_panes = "A2"

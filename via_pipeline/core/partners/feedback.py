@@ -7,15 +7,14 @@ is untrusted: XLSX cells are always stored as text (core.spreadsheet.set_cell), 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from via_pipeline.core.atomic import write_replacing
 from via_pipeline.core.partners.fileformat import safe_slug
 from via_pipeline.core.partners.problems import Problem
 from via_pipeline.core.partners.rules import problem_order
-from via_pipeline.core.spreadsheet import set_cell
+from via_pipeline.core.spreadsheet import fill_table_sheet, set_cell
 from via_pipeline.core.warehouse import WarehouseStore
 
 FEEDBACK_COLUMNS = ("bestand", "rij", "kolom", "regel", "melding", "waarde")
@@ -34,10 +33,15 @@ def _inside(directory: Path, path: Path) -> Path:
 
 
 def feedback_paths(
-    feedback_dir: Path, partner_id: str | None, reporting_year: int | None, sha256: str
+    feedback_dir: Path,
+    partner_id: str | None,
+    reporting_year: int | None,
+    sha256: str,
+    kind: str = "",
 ) -> tuple[Path, Path]:
-    """Where a rejected file's feedback lives: the workbook and the Markdown beside it."""
-    stem = feedback_stem(partner_id, reporting_year, sha256)
+    """Where a file's feedback lives: the workbook and the Markdown beside it. `kind` tells
+    feedback files apart (`_waarschuwingen` for warnings on an accepted file)."""
+    stem = feedback_stem(partner_id, reporting_year, sha256) + kind
     return (
         _inside(feedback_dir, feedback_dir / f"{stem}.xlsx"),
         _inside(feedback_dir, feedback_dir / f"{stem}.md"),
@@ -46,16 +50,7 @@ def feedback_paths(
 
 def write_atomically(path: Path, content: bytes) -> None:
     """A temporary file beside the target, then a rename: a reader sees the whole file or none."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_replacing(path, lambda temporary: temporary.write_bytes(content))
 
 
 def write_feedback(
@@ -68,7 +63,6 @@ def write_feedback(
 ) -> list[Path]:
     """Write the XLSX and Markdown feedback files; returns their paths."""
     import openpyxl
-    from openpyxl.styles import Font
 
     feedback_dir.mkdir(parents=True, exist_ok=True)
     xlsx_path, md_path = feedback_paths(feedback_dir, partner_id, reporting_year, sha256)
@@ -76,24 +70,22 @@ def write_feedback(
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "problemen"
-    for column, (title, width) in enumerate(
-        zip(FEEDBACK_COLUMNS, COLUMN_WIDTHS, strict=True), start=1
-    ):
-        set_cell(sheet.cell(row=1, column=column), title)
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
-    for row, problem in enumerate(problems, start=2):
-        values = (
-            file_name,
-            problem.row_number,
-            problem.column_name,
-            problem.rule,
-            problem.message_nl,
-            problem.value,
-        )
-        for column, value in enumerate(values, start=1):
-            set_cell(sheet.cell(row=row, column=column), value)
-    sheet.freeze_panes = "A2"
+    fill_table_sheet(
+        sheet,
+        FEEDBACK_COLUMNS,
+        COLUMN_WIDTHS,
+        (
+            (
+                file_name,
+                problem.row_number,
+                problem.column_name,
+                problem.rule,
+                problem.message_nl,
+                problem.value,
+            )
+            for problem in problems
+        ),
+    )
     about = workbook.create_sheet("uitleg")
     lines = (
         f"Uw bestand {file_name} is niet verwerkt: het bevat {len(problems)} probleem/problemen.",

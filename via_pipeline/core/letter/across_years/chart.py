@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from via_pipeline.core.letter.atomic import replacing
+from via_pipeline.core.atomic import replacing
 from via_pipeline.core.letter.config import Theme
 
 STATUS_ORDER = ("gepland", "lopend", "afgerond", "gestopt")

@@ -9,14 +9,18 @@ Partner text is untrusted: XLSX cells go through core.spreadsheet.set_cell.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from via_pipeline.core.letter.across_years.wording import ProgressWording
-from via_pipeline.core.partners.feedback import feedback_stem
-from via_pipeline.core.spreadsheet import set_cell
+from via_pipeline.core.partners.feedback import feedback_paths, write_atomically
+from via_pipeline.core.spreadsheet import fill_table_sheet, set_cell
+
+# Beside the partner file's feedback name: `<partner>_<year>_<hash8>_waarschuwingen.xlsx`.
+WARNINGS_KIND = "_waarschuwingen"
 
 ACTION_WARNING_COLUMNS = [
     "reporting_year",
@@ -75,12 +79,6 @@ def action_warnings_frame(
     return frame
 
 
-def _inside(directory: Path, path: Path) -> Path:
-    if not path.resolve().is_relative_to(directory.resolve()):
-        raise ValueError(f"{path} is outside {directory}")
-    return path
-
-
 def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path]:
     """One XLSX and one Markdown file per partner file with warnings; returns their paths.
 
@@ -88,7 +86,6 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
     (the operator may have sent it already), which names the file it is about.
     """
     import openpyxl
-    from openpyxl.styles import Font
 
     written: list[Path] = []
     if warnings.empty:
@@ -97,9 +94,9 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
     for (partner_id, year, sha256), rows in warnings.groupby(
         ["partner_id", "reporting_year", "submission_sha256"], sort=True
     ):
-        stem = feedback_stem(str(partner_id), int(year), str(sha256)) + "_waarschuwingen"
-        xlsx_path = _inside(feedback_dir, feedback_dir / f"{stem}.xlsx")
-        md_path = _inside(feedback_dir, feedback_dir / f"{stem}.md")
+        xlsx_path, md_path = feedback_paths(
+            feedback_dir, str(partner_id), int(year), str(sha256), WARNINGS_KIND
+        )
         ordered = rows.sort_values(["action_id", "rule"])
         values = [
             (r.action_id, r.rule, r.message_nl, r.previous_value, r.current_value)
@@ -113,20 +110,13 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = "waarschuwingen"
-        for column, (title, width) in enumerate(
-            zip(WARNING_FILE_COLUMNS, WARNING_COLUMN_WIDTHS, strict=True), start=1
-        ):
-            set_cell(sheet.cell(row=1, column=column), title)
-            sheet.cell(row=1, column=column).font = Font(bold=True)
-            sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
-        for row_number, value_row in enumerate(values, start=2):
-            for column, value in enumerate(value_row, start=1):
-                set_cell(sheet.cell(row=row_number, column=column), value)
-        sheet.freeze_panes = "A2"
+        fill_table_sheet(sheet, WARNING_FILE_COLUMNS, WARNING_COLUMN_WIDTHS, values)
         about = workbook.create_sheet("uitleg")
         set_cell(about.cell(row=1, column=1), intro)
         set_cell(about.cell(row=2, column=1), f"Kenmerk van het bestand (SHA-256): {sha256}")
-        workbook.save(xlsx_path)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        write_atomically(xlsx_path, buffer.getvalue())
 
         def cell(value: object) -> str:
             return str(value).replace("|", "\\|").replace("\n", " ")
@@ -143,6 +133,6 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
             *(f"| {cell(a)} | {cell(r)} | {cell(m)} |" for a, r, m, _p, _c in values),
             "",
         ]
-        md_path.write_text("\n".join(md_lines), encoding="utf-8")
+        write_atomically(md_path, "\n".join(md_lines).encode("utf-8"))
         written += [xlsx_path, md_path]
     return written

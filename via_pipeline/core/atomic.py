@@ -1,4 +1,4 @@
-"""Writing a file whole or not at all: the annex files and charts are replaced by a rename."""
+"""Writing a file whole or not at all: annex files, charts, feedback and lease records are replaced by a rename."""
 
 from __future__ import annotations
 
