@@ -29,20 +29,24 @@ from via_pipeline.core.monitor.config import (
 )
 from via_pipeline.core.monitor.rules import CatchUpConditions, TrendFigures, catch_up_conditions
 from via_pipeline.core.monitor.tables import (
+    COMPARISONS_TABLE,
     GAP_COLUMNS,
     GAP_DTYPES,
     GAPS_TABLE,
     TREND_COLUMNS,
     TRENDS_TABLE,
     GapsBuild,
+    comparisons_frame,
     select_gaps,
     select_trends,
+    write_comparisons,
     write_gaps,
     write_trends,
 )
 from via_pipeline.core.monitor.wording import reason_nl
 
 __all__ = [
+    "COMPARISONS_TABLE",
     "CONFIG_FILE",
     "EXAMPLES_KEPT",
     "GAPS_TABLE",
@@ -60,6 +64,7 @@ __all__ = [
     "MonitorError",
     "TrendFigures",
     "catch_up_conditions",
+    "comparisons_frame",
     "find_gap_violations",
     "load_monitor_config",
     "parse_monitor_config",
@@ -67,6 +72,7 @@ __all__ = [
     "select_gaps",
     "select_trends",
     "violations_suite_result",
+    "write_comparisons",
     "write_gaps",
     "write_trends",
 ]

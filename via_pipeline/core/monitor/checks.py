@@ -51,16 +51,12 @@ def find_gap_violations(
 ) -> pd.DataFrame:
     """The rows of monitor.gaps (or missing rows) that break the check; empty when it holds."""
     statement = sa.text(load_sql(check.sql_file))
-    # Each check file binds the parameters it names, out of these.
-    available: dict[str, Any] = {
-        "tolerance": config.catch_up.tolerance,
-        "reference_groups": list(config.reference_groups),
-    }
+    # Each check file binds the parameters it names, out of these; the pairs compared are
+    # monitor.comparisons, written with monitor.gaps.
+    available: dict[str, Any] = {"tolerance": config.catch_up.tolerance}
     params = {
         name: value for name, value in available.items() if name in statement.compile().params
     }
-    if "reference_groups" in params:
-        statement = statement.bindparams(sa.bindparam("reference_groups", expanding=True))
     with store.engine.connect() as conn:
         result = conn.execute(statement, params)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -3,12 +3,17 @@ catch-up rule, with the Dutch words of the reason sentence (from population_grou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.cbs.catalogue import GROUPS_FILE, PopulationGroups, load_population_groups
+from via_pipeline.core.cbs.catalogue import (
+    GROUPS_FILE,
+    NO_BREAKDOWN,
+    PopulationGroups,
+    load_population_groups,
+)
 from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.paths import CONFIG_DIR
 
@@ -40,12 +45,45 @@ class MonitorConfig:
     # ("het werkloosheidspercentage"), a group's sentence_nl ("burgers met een ...").
     indicator_subjects: Mapping[str, str] = field(default_factory=dict)
     group_sentences: Mapping[str, str] = field(default_factory=dict)
+    # population_groups.yaml: the breakdown of each breakdown group and its own reference
+    # groups; a group not named here is a whole origin group (breakdown none).
+    breakdowns: Mapping[str, str] = field(default_factory=dict)
+    breakdown_references: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def indicator_subject(self, indicator: str) -> str:
         return self.indicator_subjects.get(indicator, indicator)
 
     def group_sentence(self, group: str) -> str:
         return self.group_sentences.get(group, group)
+
+    def comparisons(self, present_groups: Iterable[str]) -> list[Comparison]:
+        """Which group is compared with which (monitor.comparisons), for the groups present.
+
+        A whole origin group: with each of `reference_groups` but itself. A breakdown group:
+        with the reference groups it declares only, so cells of two breakdowns never meet.
+        """
+        result: list[Comparison] = []
+        for group in sorted(set(present_groups)):
+            breakdown = self.breakdowns.get(group, NO_BREAKDOWN)
+            if breakdown == NO_BREAKDOWN:
+                references: tuple[str, ...] = self.reference_groups
+            else:
+                references = self.breakdown_references.get(group, ())
+            result.extend(
+                Comparison(group, reference, breakdown)
+                for reference in references
+                if reference != group
+            )
+        return result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row of monitor.comparisons: `population_group` is compared with `reference_group`."""
+
+    population_group: str
+    reference_group: str
+    breakdown: str
 
 
 def _require_int(raw: Mapping[str, Any], key: str, where: str, minimum: int) -> int:
@@ -93,12 +131,26 @@ def parse_monitor_config(
         )
     if wording is None:
         wording = load_population_groups()
+    breakdowns = {
+        g.code: g.breakdown for g in wording.population_groups if g.breakdown != NO_BREAKDOWN
+    }
+    in_breakdown = [group for group in references if group in breakdowns]
+    if in_breakdown:
+        raise ConfigFileError(
+            f"{source}: `reference_groups` are compared with every whole origin group; "
+            f"{', '.join(in_breakdown)} is a breakdown cell ({GROUPS_FILE}), which is only a "
+            "reference within its own breakdown"
+        )
     return MonitorConfig(
         baseline_year=baseline_year,
         reference_groups=tuple(references),
         catch_up=CatchUpRule(narrowing_years=narrowing_years, max_gap_ratio=float(ratio)),
         indicator_subjects={i.code: i.subject_nl for i in wording.indicators},
         group_sentences={g.code: g.sentence_nl for g in wording.population_groups},
+        breakdowns=breakdowns,
+        breakdown_references={
+            g.code: g.reference_groups for g in wording.population_groups if g.code in breakdowns
+        },
     )
 
 

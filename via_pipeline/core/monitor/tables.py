@@ -30,6 +30,7 @@ GAP_COLUMNS = [
     "baseline_year",
     "gap_change_vs_baseline_pp",
     "provisional",
+    "breakdown",
 ]
 # Declared so the preview's column schema is right even when its few rows hold only NULLs.
 GAP_DTYPES = {
@@ -45,6 +46,7 @@ GAP_DTYPES = {
     "baseline_year": "Int64",
     "gap_change_vs_baseline_pp": "float64",
     "provisional": "boolean",
+    "breakdown": "object",
 }
 TREND_COLUMNS = [
     "source_table",
@@ -59,24 +61,44 @@ TREND_COLUMNS = [
     "structural_catch_up",
     "reason_nl",
     "provisional",
+    "breakdown",
 ]
+COMPARISONS_TABLE = "monitor.comparisons"
+COMPARISON_COLUMNS = ["population_group", "reference_group", "breakdown"]
 
 
 def _gaps_statement(prefix: str = "") -> sa.TextClause:
-    return sa.text(prefix + load_sql("build_monitor_gaps")).bindparams(
-        sa.bindparam("reference_groups", expanding=True)
-    )
+    return sa.text(prefix + load_sql("build_monitor_gaps"))
 
 
 def _gaps_parameters(config: MonitorConfig) -> dict[str, Any]:
-    return {
-        "reference_groups": list(config.reference_groups),
-        "baseline_year": config.baseline_year,
-    }
+    return {"baseline_year": config.baseline_year}
+
+
+def comparisons_frame(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
+    """monitor.comparisons rows from config for the groups monitor.indicators holds: the pairs
+    sql/build_monitor_gaps.sql compares."""
+    present = conn.execute(sa.text(load_sql("select_monitor_indicator_groups"))).scalars()
+    frame = pd.DataFrame(
+        [
+            (c.population_group, c.reference_group, c.breakdown)
+            for c in config.comparisons(str(group) for group in present)
+        ],
+        columns=COMPARISON_COLUMNS,
+        dtype=object,
+    )
+    return frame
+
+
+def write_comparisons(store: WarehouseStore, conn: Connection, config: MonitorConfig) -> int:
+    """Rewrite monitor.comparisons in `conn`'s transaction (left alone when unchanged)."""
+    return store.replace(COMPARISONS_TABLE, comparisons_frame(conn, config), conn=conn)
 
 
 def select_gaps(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
-    """Run sql/build_monitor_gaps.sql on monitor.indicators; rows in monitor.gaps' columns."""
+    """Run sql/build_monitor_gaps.sql on monitor.indicators; rows in monitor.gaps' columns.
+
+    The pairs compared are monitor.comparisons as it stands (`write_comparisons`)."""
     result = conn.execute(_gaps_statement(), _gaps_parameters(config))
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))[GAP_COLUMNS]
 
@@ -151,7 +173,7 @@ def _gaps_would_change(conn: Connection, config: MonitorConfig) -> bool:
         f"SELECT (SELECT count(*) FROM (({build}\n) EXCEPT {stored}) AS added) AS added, "  # noqa: S608
         f"(SELECT count(*) FROM ({build}\n) AS built) AS built, "
         f"(SELECT count(*) FROM {GAPS_TABLE}) AS stored"
-    ).bindparams(sa.bindparam("reference_groups", expanding=True))
+    )
     counts = conn.execute(statement, _gaps_parameters(config)).one()
     return bool(counts.added or counts.built != counts.stored)
 
@@ -164,6 +186,7 @@ def write_gaps(store: WarehouseStore, config: MonitorConfig, preview_rows: int =
     """
     insert = f"INSERT INTO {GAPS_TABLE} ({', '.join(GAP_COLUMNS)})\n"
     with store.transaction() as conn:
+        write_comparisons(store, conn, config)
         # A rerun with unchanged indicators leaves the table alone instead of rewriting it.
         if _gaps_would_change(conn, config):
             conn.execute(sa.text("DELETE FROM monitor.gaps"))
