@@ -124,8 +124,10 @@ indicators:""",
         )
     catalogue = load_catalogue(config_dir)
     table = catalogue.table("85456NED")
-    observations = fetch_table(MemoryClient(recording(table_85456())), table).observations
-    store.replace("monitor.indicators", build_indicators(catalogue, observations))
+    fetched = fetch_table(MemoryClient(recording(table_85456())), table)
+    # cbs.measures gives the precision gaps are rounded to (one decimal, as CBS publishes).
+    store.replace("cbs.measures", fetched.measure_rows())
+    store.replace("monitor.indicators", build_indicators(catalogue, fetched.observations))
     write_gaps(store, load_monitor_config(config_dir))
 
     gaps = store.read_table("monitor.gaps")
