@@ -127,3 +127,12 @@ def test_an_implausible_year_is_refused_by_the_blocking_check_and_named_by_check
 
     result = check_table(MetadataOnly(recorded), config)
     assert result.problems == (f"CBS table 82809NED: implausible year(s) [{year}]",)
+
+
+def test_check_lists_the_breakdown_cells() -> None:
+    result = check_table(MetadataOnly(recording()), CATALOGUE.table("85456NED"))
+    assert result.resolves
+    assert (
+        "    outside_europe_second_generation -> H008859|A051735 "
+        "'Buiten Europa | Geboren in Nederland'"
+    ) in result.lines
