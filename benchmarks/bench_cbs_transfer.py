@@ -6,6 +6,10 @@ served by the replay server of the tests, which counts
 the bytes of every answer. The same live client then fetches (a) what the ingest asks for
 (`fetch_table`: table info, metadata, code lists and the filtered TypedDataSet) and (b) the same
 metadata plus the whole TypedDataSet; both must give the same observations.
+
+Then 85456NED in its real shape (all dimensions, quarters for every year) with the breakdown
+cells of cbs_tables.yaml (issue 16): the bytes the ingest fetches for the union of configured
+cells, against the same table without the cells (the origin groups only) and the whole table.
 """
 
 from __future__ import annotations
@@ -123,4 +127,48 @@ def run(size: BenchSize) -> BenchResult:
             f"| {record.path_key} | {query[:160].replace('|', '/')} | {record.bytes_sent:,} |"
         )
     result.details += ["", "Both fetches give the same observations (checked)."]
+    _breakdown_cells(result)
     return result
+
+
+def _breakdown_cells(result: BenchResult) -> None:
+    """85456NED: bytes for the configured cells (origin groups + breakdown cells) against the
+    origin groups alone and against the whole table."""
+    import dataclasses
+
+    from via_pipeline.core.cbs.catalogue import load_catalogue
+    from via_pipeline.core.cbs.client import LiveCbsClient
+    from via_pipeline.core.cbs.ingest import fetch_table
+    from via_pipeline_tests.support.cbs_replay import CbsReplayServer
+    from via_pipeline_tests.support.cbs_tables import recording, table_85456
+
+    table = dataclasses.replace(table_85456(), quarters_from=table_85456().first_year)
+    recorded = recording(table)
+    config = load_catalogue().table(table.table_id)
+    measured = {}
+    with CbsReplayServer(recorded) as server:
+        client = LiveCbsClient(server.catalog_url, use_https=False)
+        for label, variant in (
+            ("origin groups only", dataclasses.replace(config, cells=())),
+            ("with breakdown cells", config),
+        ):
+            fetched = fetch_table(client, variant)
+            requests = _settled_requests(server)
+            server.reset_log()
+            measured[label] = (
+                len(fetched.observations),
+                sum(r.bytes_sent for r in requests if r.entity == "TypedDataSet"),
+                sum(r.bytes_sent for r in requests),
+            )
+        client.entity(table.table_id, "TypedDataSet")
+        whole = sum(r.bytes_sent for r in _settled_requests(server))
+    rows = len(recorded[table.table_id]["TypedDataSet"])
+    for label, (observations, data, total) in measured.items():
+        result.add(
+            f"85456NED ingest, {label}: bytes in all (TypedDataSet)",
+            f"{format_bytes(total)} ({format_bytes(data)}), {observations:,} observations",
+        )
+    result.add(
+        "85456NED whole TypedDataSet",
+        f"{format_bytes(whole)} ({rows:,} rows x {len(table.measures)} measures)",
+    )

@@ -1,5 +1,7 @@
--- monitor.gaps: every group's gap to each reference group of the same source table, per year.
--- Bound parameters: :reference_groups (expanding list), :baseline_year.
+-- monitor.gaps: every group's gap to each of its reference groups in the same source table, per
+-- year. Which group is compared with which (and the breakdown) is monitor.comparisons, written
+-- from config just before: a gap never sets cells of two breakdowns against each other.
+-- Bound parameter: :baseline_year.
 -- Missing cells (value NULL) are dropped first, so they give no row, and the previous-year
 -- change skips them: it compares with the last year present before the row's year.
 -- Joining on source_table keeps every comparison within one CBS series (the 2013 break).
@@ -42,6 +44,7 @@ pairs AS (
         grp.indicator,
         grp.population_group,
         ref.population_group AS reference_group,
+        comparisons.breakdown,
         grp.value,
         ref.value AS reference_value,
         CASE
@@ -57,10 +60,11 @@ pairs AS (
         ON ref.source_table = grp.source_table
         AND ref.year = grp.year
         AND ref.indicator = grp.indicator
+    JOIN monitor.comparisons AS comparisons
+        ON comparisons.population_group = grp.population_group
+        AND comparisons.reference_group = ref.population_group
     JOIN table_baseline
         ON table_baseline.source_table = grp.source_table
-    WHERE ref.population_group IN :reference_groups
-        AND ref.population_group <> grp.population_group
 ),
 with_previous AS (
     SELECT
@@ -100,5 +104,6 @@ SELECT
         figures_provisional
         OR COALESCE(previous_provisional, FALSE)
         OR baseline_provisional
-    ) AS provisional
+    ) AS provisional,
+    breakdown
 FROM with_previous

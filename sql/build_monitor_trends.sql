@@ -16,6 +16,7 @@ WITH from_baseline AS (
         indicator,
         population_group,
         reference_group,
+        breakdown,
         year,
         gap_pp,
         baseline_year,
@@ -36,6 +37,7 @@ series AS (
         indicator,
         population_group,
         reference_group,
+        breakdown,
         -- The table's baseline year: the same on every gap row of the table.
         MIN(baseline_year) AS first_year,
         MIN(year) AS first_year_with_gap,
@@ -66,7 +68,7 @@ series AS (
             END
         ) AS provisional
     FROM from_baseline
-    GROUP BY source_table, indicator, population_group, reference_group
+    GROUP BY source_table, indicator, population_group, reference_group, breakdown
 )
 SELECT
     series.source_table,
@@ -86,6 +88,7 @@ SELECT
         )
     END AS structural_catch_up,
     series.provisional,
+    series.breakdown,
     series.years_compared,
     series.first_year_with_gap,
     (group_baseline.value IS NOT NULL) AS group_has_baseline_figure,

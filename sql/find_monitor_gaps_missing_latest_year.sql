@@ -1,5 +1,5 @@
 -- Check: in each source table's latest year, every group with a figure must have a gap row
--- against every reference group (:reference_groups) with a figure that year; the pairs
+-- against every reference group monitor.comparisons gives it with a figure that year; the pairs
 -- without one are returned.
 WITH latest AS (
     SELECT source_table, MAX(year) AS year
@@ -19,10 +19,11 @@ expected AS (
         ON ref.source_table = grp.source_table
         AND ref.year = grp.year
         AND ref.indicator = grp.indicator
+    JOIN monitor.comparisons AS comparisons
+        ON comparisons.population_group = grp.population_group
+        AND comparisons.reference_group = ref.population_group
     WHERE grp.value IS NOT NULL
         AND ref.value IS NOT NULL
-        AND ref.population_group IN :reference_groups
-        AND ref.population_group <> grp.population_group
 )
 SELECT
     expected.source_table, expected.year, expected.indicator,

@@ -116,7 +116,7 @@ def test_record_rewrites_the_snapshot_and_a_snapshot_run_equals_the_live_run(
     assert f"  Netto arbeidsparticipatie, {group}, 2008JJ00: 63.1 -> {new_value:g}" in out
     sources = pd.read_csv(snapshot / "sources.csv")
     assert len(sources[sources.table_id == "82809NED"]) == 190
-    assert len(sources[sources.table_id == "85456NED"]) == 104
+    assert len(sources[sources.table_id == "85456NED"]) == 13 * (4 + 11) * 2
     assert "- `85456NED`: recorded" in (snapshot / "README.md").read_text(encoding="utf-8")
 
     def indicators(source: str) -> pd.DataFrame:
@@ -143,5 +143,5 @@ def test_record_rewrites_the_snapshot_and_a_snapshot_run_equals_the_live_run(
     code, out = cli(capsys, "record", "--table", "85456NED", "--snapshot-dir", str(snapshot))
     assert code == 0
     assert (
-        "85456NED: recorded 104 figures, Modified 2026-02-13T02:00:00; 0 figure(s) changed" in out
+        "85456NED: recorded 390 figures, Modified 2026-02-13T02:00:00; 0 figure(s) changed" in out
     )

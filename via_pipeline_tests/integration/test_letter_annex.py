@@ -142,6 +142,9 @@ def test_annex_matches_the_warehouse(
         "voortgang_via_2023_bijlage.md",
         "voortgang_via_2023_unemployment_rate_verschil.png",
         "voortgang_via_2023_net_participation_rate_verschil.png",
+        "voortgang_via_2023_uitsplitsing_generation.png",
+        "voortgang_via_2023_uitsplitsing_sex.png",
+        "voortgang_via_2023_uitsplitsing_start_qualification.png",
         "voortgang_via_2023_acties_per_jaar.png",
     }
     key_figures = store.read(
@@ -176,7 +179,8 @@ def test_annex_matches_the_warehouse(
         for t in texts
     )
     assert "Over 2023 is voor dit thema geen actie gerapporteerd." in texts
-    assert len(document.inline_shapes) == 3
+    # Two gap charts, a chart per breakdown, the status chart.
+    assert len(document.inline_shapes) == 6
     # Tables and figures numbered in document order; figure captions true to the drawing.
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions[:3] == [
@@ -191,6 +195,11 @@ def test_annex_matches_the_warehouse(
     assert captions[-1] == f"Tabel {len(document.tables)}. Partneroverzicht"
     # Both charts span 2013 (82809NED from 2008, 85456NED from 2013): the line is drawn.
     assert all("De stippellijn bij 2013" in caption for caption in captions[1:3])
+    assert [c.split(":")[0] for c in captions[3:6]] == [
+        "Figuur 3. Uitsplitsing naar generatie",
+        "Figuur 4. Uitsplitsing naar geslacht",
+        "Figuur 5. Uitsplitsing naar startkwalificatie",
+    ]
 
     partners = store.read(
         "SELECT * FROM letter.partner_reporting WHERE reporting_year = 2023 ORDER BY partner_name, partner_id"
@@ -247,6 +256,9 @@ def test_annex_matches_the_warehouse(
         "Partneroverzicht",
         "Acties",
         "Verschillen per jaar",
+        "Uitsplitsing generatie",
+        "Uitsplitsing geslacht",
+        "Uitsplitsing startkwalificatie",
         "Acties 2022-2023",
         "Bewegingen per thema",
         "Bewegingen per partner",

@@ -177,6 +177,7 @@ def test_each_check_blocks_its_fault(
         store: WarehouseStore, config: monitor.MonitorConfig
     ) -> monitor.GapsBuild:
         with store.transaction() as conn:
+            monitor.write_comparisons(store, conn, config)
             frame = corrupt(monitor.select_gaps(conn, config))
             store.replace("monitor.gaps", frame, conn=conn)
         return monitor.GapsBuild(len(frame), 0, 2, frame.head(10))

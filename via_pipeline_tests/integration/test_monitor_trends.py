@@ -321,13 +321,14 @@ def test_a_failed_build_keeps_the_previous_trends(
     store: WarehouseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from via_pipeline.core import monitor
+    from via_pipeline.core.monitor import tables
 
     build(store, indicator_rows("T", {"total": NARROWING_TOTAL, "non_western": NARROWING_GROUP}))
     before = store.read_table("monitor.trends")
     # If the sentence's reading of the rule ever disagreed with the SQL verdict, the build stops
     # rather than write a reason that contradicts its verdict, and nothing is lost.
     monkeypatch.setattr(
-        monitor,
+        tables,
         "catch_up_conditions",
         lambda figures, rule: monitor.CatchUpConditions(narrowing_met=True, ratio_met=True),
     )

@@ -394,22 +394,65 @@ GROUPS = {
         "Buiten Europa": "outside_europe_origin",
     },
 }
+# The breakdown cells (issue 16), from the structures page: group code -> the category of each
+# dimension the cell names (by dimension key); every other dimension stays at HELD, the group
+# dimension at "Totaal".
+CELLS = {
+    "82809NED": {},
+    "85456NED": {
+        "outside_europe_second_generation": {
+            "Herkomstland": "Buiten Europa",
+            "GeboortelandOuders": "Geboren in Nederland",
+        },
+        "outside_europe_first_generation": {
+            "Herkomstland": "Buiten Europa",
+            "GeboortelandOuders": "Geboren buiten Nederland",
+        },
+        "women": {"Herkomstland": "Totaal", "Geslacht": "Vrouwen"},
+        "netherlands_origin_women": {"Herkomstland": "Nederland", "Geslacht": "Vrouwen"},
+        "outside_europe_women": {"Herkomstland": "Buiten Europa", "Geslacht": "Vrouwen"},
+        "men": {"Herkomstland": "Totaal", "Geslacht": "Mannen"},
+        "netherlands_origin_men": {"Herkomstland": "Nederland", "Geslacht": "Mannen"},
+        "outside_europe_men": {"Herkomstland": "Buiten Europa", "Geslacht": "Mannen"},
+        "without_start_qualification": {
+            "Herkomstland": "Totaal",
+            "Startkwalificatie": "Zonder startkwalificatie",
+        },
+        "netherlands_origin_without_start_qualification": {
+            "Herkomstland": "Nederland",
+            "Startkwalificatie": "Zonder startkwalificatie",
+        },
+        "outside_europe_without_start_qualification": {
+            "Herkomstland": "Buiten Europa",
+            "Startkwalificatie": "Zonder startkwalificatie",
+        },
+    },
+}
+GROUP_DIMENSION = {"82809NED": "Migratieachtergrond", "85456NED": "Herkomstland"}
 INDICATORS = {
     "Werkloosheidspercentage": "unemployment_rate",
     "Netto arbeidsparticipatie": "net_participation_rate",
 }
 
 
+def cell_titles(table: Table, group: str) -> tuple[str, ...]:
+    """The titles of a group's cell in the table's dimension order (what `cell_value` takes)."""
+    held = HELD[table.table_id]
+    named = CELLS[table.table_id].get(group)
+    if named is None:
+        title = {code: t for t, code in GROUPS[table.table_id].items()}[group]
+        named = {GROUP_DIMENSION[table.table_id]: title}
+    return tuple(named.get(d.key) or held.get(d.key) or "Totaal" for d in table.dimensions)
+
+
 def expected_indicators(table: Table) -> dict[tuple[str, int, str, str], float]:
     """(source_table, year, group code, indicator) -> value of every yearly cell the monitor
-    must hold from this table."""
-    held = HELD[table.table_id]
+    must hold from this table: the origin groups and the breakdown cells."""
+    groups = [*GROUPS[table.table_id].values(), *CELLS[table.table_id]]
     expected = {}
     for year in range(table.first_year, table.last_year + 1):
-        for title, group in GROUPS[table.table_id].items():
-            titles = tuple(
-                held.get(d.key, title) if d.key in held else title for d in table.dimensions
-            )
+        for group in groups:
+            titles = cell_titles(table, group)
             for measure_title, indicator in INDICATORS.items():
                 expected[(table.table_id, year, group, indicator)] = cell_value(
                     table.table_id, titles, f"{year}JJ00", measure_title

@@ -87,11 +87,11 @@ def test_recording_replaces_only_that_tables_sources_and_adds_a_readme_line(
     result = record_table(
         MemoryClient(copy.deepcopy(recorded)), CATALOGUE.table("85456NED"), snapshot
     )
-    assert result.figures == 104 and result.modified == "2026-02-13T02:00:00"
+    assert result.figures == 13 * (4 + 11) * 2 and result.modified == "2026-02-13T02:00:00"
     sources = pd.read_csv(snapshot / "sources.csv")
     assert len(sources[sources.table_id == "82809NED"]) == 70  # untouched
     new = sources[sources.table_id == "85456NED"]
-    assert len(new) == 104
+    assert len(new) == 13 * (4 + 11) * 2  # origin groups and breakdown cells
     assert new.source.str.contains("Modified 2026-02-13T02:00:00").all()
     readme = (snapshot / "README.md").read_text(encoding="utf-8")
     assert readme.count("- `85456NED`: recorded") == 1
@@ -127,3 +127,12 @@ def test_an_implausible_year_is_refused_by_the_blocking_check_and_named_by_check
 
     result = check_table(MetadataOnly(recorded), config)
     assert result.problems == (f"CBS table 82809NED: implausible year(s) [{year}]",)
+
+
+def test_check_lists_the_breakdown_cells() -> None:
+    result = check_table(MetadataOnly(recording()), CATALOGUE.table("85456NED"))
+    assert result.resolves
+    assert (
+        "    outside_europe_second_generation -> H008859|A051735 "
+        "'Buiten Europa | Geboren in Nederland'"
+    ) in result.lines

@@ -55,7 +55,8 @@ def real() -> dict[str, Any]:
 def test_every_configured_yearly_cell_lands_with_its_value(real: dict[str, Any]) -> None:
     expected = {**expected_indicators(table_82809()), **expected_indicators(table_85456())}
     assert as_cells(indicators_of(real)) == expected
-    assert len(expected) == 19 * 5 * 2 + 13 * 4 * 2
+    # 82809NED: 5 groups; 85456NED: 4 origin groups and 11 breakdown cells.
+    assert len(expected) == 19 * 5 * 2 + 13 * (4 + 11) * 2
 
 
 def test_a_revised_version_gives_every_cell_and_the_added_year() -> None:
@@ -141,15 +142,18 @@ def test_snapshot_values_arrive_as_indicators() -> None:
     assert value("82809NED", "western", "unemployment_rate", 2017) is None
     assert value("85456NED", "outside_europe_origin", "unemployment_rate", 2025) == 6.6
     assert value("85456NED", "total", "unemployment_rate", 2019) is None
-    assert len(cells) == 19 * 5 * 2 + 13 * 4 * 2
-    assert cells[cells.source_table == "85456NED"].provisional.tolist().count(True) == 4 * 2
+    # The snapshot's breakdown cells are there, empty (snapshots/cbs/README.md).
+    assert len(cells) == 19 * 5 * 2 + 13 * (4 + 11) * 2
+    breakdown = cells[cells.population_group == "outside_europe_second_generation"]
+    assert len(breakdown) == 13 * 2 and breakdown.value.isna().all()
+    assert cells[cells.source_table == "85456NED"].provisional.tolist().count(True) == 15 * 2
 
 
 def test_provisional_comes_from_the_period_status(real: dict[str, Any]) -> None:
     cells = indicators_of(real)
     newest = cells[(cells.source_table == "85456NED") & (cells.year == 2025)]
     older = cells[(cells.source_table == "85456NED") & (cells.year == 2019)]
-    assert len(newest) == 8 and newest.provisional.all()
+    assert len(newest) == 15 * 2 and newest.provisional.all()
     assert not older.provisional.any()
 
 
@@ -189,7 +193,8 @@ def test_quarters_and_other_categories_are_dropped_even_if_the_server_ignores_th
 
     observations = fetch_table(IgnoresFilter(real), T85).observations
     assert set(observations.period_code.str[4:]) == {"JJ00"}
-    assert len(observations) == 13 * 4 * 2
+    # 4 origin groups and 11 breakdown cells, 13 years, 2 measures.
+    assert len(observations) == 13 * (4 + 11) * 2
     expected = expected_indicators(table_85456())
     assert sorted(observations.value) == sorted(expected.values())
 

@@ -426,3 +426,25 @@ def test_every_shipped_statement_has_a_readable_title() -> None:
     assert titles[0] == "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde"
     assert len(set(titles)) == len(titles)
     assert all("_" not in title and title[0].isupper() for title in titles)
+
+
+@pytest.mark.parametrize(
+    ("breakdowns", "message"),
+    [
+        ({"generations": "generatie"}, "breakdown\\(s\\) generations not one of"),
+        ({"sex": ""}, "`breakdowns` maps a breakdown code to its Dutch name"),
+    ],
+)
+def test_breakdown_charts_config_errors_name_the_setting(breakdowns: dict, message: str) -> None:
+    raw = {**VALID, "charts": {"reference_group": "total", "breakdowns": breakdowns}}
+    with pytest.raises(ConfigFileError, match=message) as error:
+        parse_key_figure_config(raw, "config/key_figures.yaml")
+    assert "config/key_figures.yaml charts" in str(error.value)
+
+
+def test_the_shipped_breakdown_charts() -> None:
+    assert dict(CONFIG.charts.breakdowns) == {
+        "generation": "generatie",
+        "sex": "geslacht",
+        "start_qualification": "startkwalificatie",
+    }

@@ -23,6 +23,11 @@ CATALOGUE_FILE = "cbs_tables.yaml"
 GROUPS_FILE = "population_groups.yaml"
 TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+# What a group is a cell of, besides its origin: `none` for a whole origin group (the group
+# dimension alone), else the dimension the cell also cuts (Geboorteland (ouders), Geslacht,
+# Startkwalificatie). Gaps compare a group only with the reference groups it declares.
+NO_BREAKDOWN = "none"
+BREAKDOWNS = (NO_BREAKDOWN, "generation", "sex", "start_qualification")
 
 
 # Everything but letters and digits: spaces, hyphens, brackets, punctuation (and "_").
@@ -80,6 +85,36 @@ class GroupCategory:
 
 
 @dataclass(frozen=True)
+class CellCategory:
+    """One coordinate of a cell group: a dimension (key or title) and its category."""
+
+    dimension: str
+    title: str
+    key: str | None
+
+
+@dataclass(frozen=True)
+class CellGroup:
+    """A population group that is one cell across several dimensions (for example Herkomstland
+    "Buiten Europa" x Geboorteland (ouders) "Geboren in Nederland"); every dimension it does
+    not name stays at the category the table's other groups are held at (its total)."""
+
+    group: str
+    categories: tuple[CellCategory, ...]
+
+    @property
+    def composite_title(self) -> str:
+        """How the cell is titled in cbs.observations.population_group_title."""
+        return CELL_SEPARATOR.join(c.title for c in self.categories)
+
+
+# Joins a cell's categories in cbs.observations (population_group_key and _title), in the
+# order cbs_tables.yaml names them: "H008859|A051735", "Buiten Europa | Geboren in Nederland".
+CELL_SEPARATOR = " | "
+CELL_KEY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
 class TableConfig:
     table_id: str
     title: str
@@ -92,6 +127,7 @@ class TableConfig:
     fixed: tuple[FixedCategory, ...]
     group_dimension: str
     groups: tuple[GroupCategory, ...]
+    cells: tuple[CellGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +136,10 @@ class PopulationGroup:
     label_nl: str  # table column / chart legend: "Herkomst buiten Europa"
     sentence_nl: str  # the letter's prose: "burgers met een buiten-Europese migratieachtergrond"
     classification: str
+    breakdown: str = NO_BREAKDOWN
+    # A breakdown group's own reference groups (all women, women of Dutch origin); empty for a
+    # group of no breakdown (monitor.yaml's reference_groups apply) or a reference cell only.
+    reference_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,12 +215,27 @@ def _parse_groups(
         raise ConfigFileError(f"{path}: expected `population_groups:` and `indicators:` lists")
     groups = []
     for where, code, entry in _coded_entries(raw, "population_groups", path):
+        breakdown = str(entry.get("breakdown") or NO_BREAKDOWN)
+        if breakdown not in BREAKDOWNS:
+            raise ConfigFileError(
+                f"{where} ({code}): breakdown {breakdown!r} is not one of {', '.join(BREAKDOWNS)}"
+            )
+        references = entry.get("reference_groups") or []
+        if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+            raise ConfigFileError(f"{where} ({code}): `reference_groups` must be a list of codes")
+        if references and breakdown == NO_BREAKDOWN:
+            raise ConfigFileError(
+                f"{where} ({code}): `reference_groups` is for breakdown groups; a group of no "
+                "breakdown is compared with monitor.yaml's reference_groups"
+            )
         groups.append(
             PopulationGroup(
                 code=code,
                 label_nl=str(_require(entry, "label_nl", where)),
                 sentence_nl=str(_require(entry, "sentence_nl", where)),
                 classification=str(_require(entry, "classification", where)),
+                breakdown=breakdown,
+                reference_groups=tuple(references),
             )
         )
     indicators = []
@@ -201,7 +256,30 @@ def _parse_groups(
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
             raise ConfigFileError(f"{path}: {kind} code(s) declared twice: {', '.join(duplicates)}")
+    _check_breakdown_references(groups, path)
     return tuple(groups), tuple(indicators)
+
+
+def _check_breakdown_references(groups: list[PopulationGroup], path: Path) -> None:
+    """A breakdown group's reference is a group of the same breakdown (all women for women of an
+    origin) or a whole-population group (the total, Dutch origin): never a cell of another
+    breakdown, so a gap never sets a women's cell against a second-generation one."""
+    by_code = {g.code: g for g in groups}
+    for group in groups:
+        for reference in group.reference_groups:
+            found = by_code.get(reference)
+            if found is None:
+                raise ConfigFileError(
+                    f"{path}: group {group.code}: reference group {reference!r} is not declared"
+                )
+            if reference == group.code:
+                raise ConfigFileError(f"{path}: group {group.code} names itself as reference")
+            if found.breakdown not in (group.breakdown, NO_BREAKDOWN):
+                raise ConfigFileError(
+                    f"{path}: group {group.code} (breakdown {group.breakdown}) cannot be compared "
+                    f"with {reference} (breakdown {found.breakdown}): a gap compares cells of one "
+                    "breakdown, or with a whole-population group"
+                )
 
 
 def _optional_year(entry: dict[str, Any], field: str, where: str) -> int | None:
@@ -266,9 +344,13 @@ def _parse_table(
         groups.append(
             GroupCategory(str(_require(item, "title", g_where)), _optional_text(item, "key"), code)
         )
-    codes = [g.group for g in groups]
+    cells = tuple(
+        _parse_cell(item, c_number, where, group_codes)
+        for c_number, item in enumerate(entry.get("cells") or [], start=1)
+    )
+    codes = [g.group for g in groups] + [c.group for c in cells]
     if len(set(codes)) != len(codes):
-        raise ConfigFileError(f"{where}: two categories map to the same population group")
+        raise ConfigFileError(f"{where}: two categories or cells map to the same population group")
     first_year = _optional_year(entry, "first_year", where)
     last_year = _optional_year(entry, "last_year", where)
     return TableConfig(
@@ -281,7 +363,34 @@ def _parse_table(
         fixed=tuple(fixed),
         group_dimension=group_dimension,
         groups=tuple(groups),
+        cells=cells,
     )
+
+
+def _parse_cell(item: Any, number: int, where: str, group_codes: set[str]) -> CellGroup:
+    c_where = f"{where}, cell {number}"
+    code = str(_require(item, "group", c_where))
+    if code not in group_codes:
+        raise ConfigFileError(f"{c_where}: group {code!r} is not declared in {GROUPS_FILE}")
+    c_where = f"{where}, cell {code}"
+    raw_categories = _require(item, "categories", c_where)
+    if not isinstance(raw_categories, list) or len(raw_categories) < 2:
+        raise ConfigFileError(
+            f"{c_where}: `categories` lists the cell's category in two or more dimensions "
+            "(a group of one dimension is a population_groups category)"
+        )
+    categories = tuple(
+        CellCategory(
+            str(_require(category, "dimension", c_where)),
+            str(_require(category, "title", c_where)),
+            _optional_text(category, "key"),
+        )
+        for category in raw_categories
+    )
+    dimensions = [normalise_title(c.dimension) for c in categories]
+    if len(set(dimensions)) != len(dimensions):
+        raise ConfigFileError(f"{c_where}: a dimension is named twice")
+    return CellGroup(code, categories)
 
 
 def load_population_groups(config_dir: Path = CONFIG_DIR) -> PopulationGroups:

@@ -90,6 +90,9 @@ def check_table(client: CbsClient, config: TableConfig) -> TableCheck:
 
     lines.append(f"  group dimension {layout.group_dimension_title!r} ({layout.group_dimension})")
     lines.extend(f"    {g.group} -> {g.key.strip()} {g.title!r}" for g in layout.groups)
+    if layout.cells:
+        lines.append("  breakdown cells (the other dimensions where the groups are held)")
+        lines.extend(f"    {c.group} -> {c.key} {c.title!r}" for c in layout.cells)
     for held in layout.held:
         rule = "cbs_tables.yaml" if held.chosen_by == CHOSEN_BY_CATALOGUE else "the total rule"
         lines.append(

@@ -330,6 +330,10 @@ def group_code(config: TableConfig, key: str, title: str) -> str | None:
             item.title
         ) == normalise_title(title):
             return item.group
+    # A cell group is stored under its categories' titles joined (core/cbs/layout.py).
+    for cell in config.cells:
+        if normalise_title(cell.composite_title) == normalise_title(title):
+            return cell.group
     return None
 
 

@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from via_pipeline.core.cbs.catalogue import (
+    CELL_KEY_SEPARATOR,
+    CELL_SEPARATOR,
+    CellGroup,
     FixedCategory,
     GroupCategory,
     TableConfig,
@@ -22,7 +25,7 @@ from via_pipeline.core.cbs.catalogue import (
     normalise_title,
 )
 from via_pipeline.core.cbs.client import Record
-from via_pipeline.core.cbs.odata import build_filter
+from via_pipeline.core.cbs.odata import build_filter, quote
 from via_pipeline.core.cbs.periods import Period, yearly_periods
 
 DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
@@ -99,6 +102,16 @@ class ResolvedGroup:
 
 
 @dataclass(frozen=True)
+class ResolvedCell:
+    """A cell group in this version's keys: the category of every dimension but the periods."""
+
+    group: str
+    key: str  # the named categories' keys joined: cbs.observations.population_group_key
+    title: str  # their titles joined: cbs.observations.population_group_title
+    coordinates: Mapping[str, str]  # dimension key -> category key, for every dimension
+
+
+@dataclass(frozen=True)
 class HeldDimension:
     """A dimension that is not the population group, held at one category (its total)."""
 
@@ -128,6 +141,16 @@ class TableLayout:
     periods: Mapping[str, Period] = field(default_factory=dict)
     left_out_groups: tuple[str, ...] = ()  # group-dimension titles the catalogue does not map
     group_dimension_title: str = ""
+    cells: tuple[ResolvedCell, ...] = ()
+
+    def all_cells(self) -> tuple[ResolvedCell, ...]:
+        """Every group as a cell: the group-dimension groups at the held categories, then the
+        configured cells. cbs.observations holds exactly these cells."""
+        plain = tuple(
+            ResolvedCell(g.group, g.key, g.title, {**self.fixed, self.group_dimension: g.key})
+            for g in self.groups
+        )
+        return plain + self.cells
 
     @property
     def fixed(self) -> dict[str, str]:
@@ -138,11 +161,23 @@ class TableLayout:
         return sorted(p.year for p in self.periods.values())
 
     def filter_text(self) -> str:
-        return build_filter(
+        """Only the cells used: the groups at the held categories, or any configured cell
+        (each an `and` of its categories), in yearly periods."""
+        plain = build_filter(
             equal_to=self.fixed,
             any_of={self.group_dimension: [g.key for g in self.groups]},
-            contains={self.period_dimension: "JJ"},
+            contains={},
         )
+        periods = build_filter(equal_to={}, any_of={}, contains={self.period_dimension: "JJ"})
+        if not self.cells:
+            return f"{plain} and {periods}"
+        alternatives = [plain] + [
+            " and ".join(
+                f"({dimension} eq {quote(key)})" for dimension, key in cell.coordinates.items()
+            )
+            for cell in self.cells
+        ]
+        return "(" + " or ".join(f"({a})" for a in alternatives) + f") and {periods}"
 
     def select(self) -> list[str]:
         return [
@@ -365,6 +400,14 @@ def resolve_layout(
             )
         )
     periods = yearly_periods(code_lists.get(period_dimension, []))
+    group_total = normalise_key(total_category(table_id, group_dimension, group_categories)["Key"])
+    base = {h.dimension_key: h.category_key for h in held}
+    base[group_key] = group_total
+    cells = tuple(
+        _resolve_cell(table_id, cell, dimensions, code_lists, base, period_dimension)
+        for cell in config.cells
+    )
+    _check_distinct_cells(table_id, groups, held, group_key, cells)
     return TableLayout(
         table_id,
         measures,
@@ -375,7 +418,70 @@ def resolve_layout(
         periods,
         left_out,
         clean_title(group_dimension.get("Title")) or group_key,
+        cells,
     )
+
+
+def _resolve_cell(
+    table_id: str,
+    cell: CellGroup,
+    dimensions: Sequence[Record],
+    code_lists: Mapping[str, Sequence[Record]],
+    base: Mapping[str, str],
+    period_dimension: str,
+) -> ResolvedCell:
+    """The cell's category in each dimension it names; every other dimension at `base` (the
+    held categories, and the group dimension's total)."""
+    coordinates = dict(base)
+    keys, titles = [], []
+    for item in cell.categories:
+        dimension = _find_dimension(dimensions, item.dimension)
+        if dimension is None or str(dimension["Key"]) == period_dimension:
+            others = [d for d in dimensions if d["Key"] != period_dimension]
+            names = ", ".join(repr(clean_title(d.get("Title"))) for d in others)
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: population group {cell.group!r} is declared across "
+                f"dimension {item.dimension!r}, which the table does not have"
+                f"{_nearest(item.dimension, _dimension_records(others))}; dimensions found: "
+                f"{names}"
+            )
+        key = str(dimension["Key"])
+        what = f"the category {item.title!r} of {item.dimension!r} in group {cell.group!r}"
+        record = _match_one(code_lists.get(key, []), item.key, item.title, what, table_id)
+        if record is None:
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: population group {cell.group!r}: dimension "
+                f"{item.dimension!r} has no category {item.title!r}"
+                f"{_nearest(item.title, code_lists.get(key, []))}; "
+                f"titles found: {_titles(code_lists.get(key, []))}"
+            )
+        coordinates[key] = normalise_key(record.get("Key"))
+        keys.append(normalise_key(record.get("Key")))
+        titles.append(clean_title(record.get("Title")))
+    return ResolvedCell(
+        cell.group, CELL_KEY_SEPARATOR.join(keys), CELL_SEPARATOR.join(titles), coordinates
+    )
+
+
+def _check_distinct_cells(
+    table_id: str,
+    groups: Sequence[ResolvedGroup],
+    held: Sequence[HeldDimension],
+    group_key: str,
+    cells: Sequence[ResolvedCell],
+) -> None:
+    """Two groups that are the same cell of the table would be one figure under two codes."""
+    seen: dict[tuple[tuple[str, str], ...], str] = {}
+    fixed = {h.dimension_key: h.category_key for h in held}
+    plain = [(g.group, {**fixed, group_key: normalise_key(g.key)}) for g in groups]
+    for code, coordinates in [*plain, *((c.group, c.coordinates) for c in cells)]:
+        point = tuple(sorted(coordinates.items()))
+        if point in seen:
+            raise CatalogueMismatchError(
+                f"CBS table {table_id}: population groups {seen[point]!r} and {code!r} are the "
+                "same cell of the table"
+            )
+        seen[point] = code
 
 
 def _resolve_fixed(

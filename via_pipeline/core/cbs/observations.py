@@ -37,21 +37,21 @@ def _number(value: object, table_id: str, column: str) -> float | None:
 def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
     """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
     so a server that ignores $filter cannot widen the result."""
-    groups = {normalise_key(g.key): g for g in layout.groups}
-    fixed = {dimension: normalise_key(key) for dimension, key in layout.fixed.items()}
+    cells = layout.all_cells()
+    # Every dimension but the periods, in one order: a row's keys there name its cell.
+    dimensions = list(dict.fromkeys(d for cell in cells for d in cell.coordinates))
+    by_point = {
+        tuple(normalise_key(cell.coordinates[d]) for d in dimensions): cell for cell in cells
+    }
     records: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for row in rows:
-        missing = [
-            c for c in (*fixed, layout.group_dimension, layout.period_dimension) if c not in row
-        ]
+        missing = [c for c in (*dimensions, layout.period_dimension) if c not in row]
         if missing:
             raise CbsAnswerError(
                 f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
             )
-        if any(normalise_key(row[dimension]) != key for dimension, key in fixed.items()):
-            continue
-        group = groups.get(normalise_key(row[layout.group_dimension]))
+        group = by_point.get(tuple(normalise_key(row[d]) for d in dimensions))
         period = layout.periods.get(normalise_key(row[layout.period_dimension]))
         if group is None or period is None:
             continue

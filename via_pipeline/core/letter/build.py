@@ -29,7 +29,11 @@ from via_pipeline.core.letter.across_years.tables import (
     read_actions,
 )
 from via_pipeline.core.letter.across_years.wording import ProgressWording, load_progress_wording
-from via_pipeline.core.letter.charts import RenderedChart, render_gap_charts
+from via_pipeline.core.letter.charts import (
+    RenderedChart,
+    render_breakdown_charts,
+    render_gap_charts,
+)
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
 from via_pipeline.core.letter.document import Annex, build_annex
 from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
@@ -94,10 +98,16 @@ class WrittenAnnex:
     charts: dict[str, RenderedChart]
 
     status_chart: Path | None = None
+    breakdown_charts: tuple[Path, ...] = ()
 
     def paths(self) -> list[Path]:
         extra = [self.status_chart] if self.status_chart else []
-        return [*self.files.all(), *(chart.path for chart in self.charts.values()), *extra]
+        return [
+            *self.files.all(),
+            *(chart.path for chart in self.charts.values()),
+            *self.breakdown_charts,
+            *extra,
+        ]
 
 
 def progress_annex(
@@ -159,13 +169,16 @@ def write_annex(
     charts = render_gap_charts(
         gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
     )
+    breakdown_charts = render_breakdown_charts(
+        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
+    )
     progress, status_chart = progress_annex(
         store,
         themes,
         wording or load_progress_wording(),
         reporting_year,
         output_dir,
-        len(charts) + 1,
+        len(charts) + len(breakdown_charts) + 1,
     )
     annex = build_annex(
         reporting_year,
@@ -180,5 +193,12 @@ def write_annex(
         generated_on,
         progress.sections,
         progress.workbook,
+        breakdown_charts,
     )
-    return WrittenAnnex(annex, write_annex_files(annex, output_dir), charts, status_chart)
+    return WrittenAnnex(
+        annex,
+        write_annex_files(annex, output_dir),
+        charts,
+        status_chart,
+        tuple(path for _chart, path in breakdown_charts.values()),
+    )

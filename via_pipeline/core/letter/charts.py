@@ -4,7 +4,11 @@ A gap is only comparable within one CBS table (CBS changed its survey method and
 in 2013), so each table's years form their own line. Where a newer table starts (its first year
 in the CBS catalogue, config/cbs_tables.yaml), a dashed vertical line marks the break whenever the
 chart's years span it, also when only one table has lines on the chart; the caption mentions the
-line only when it is drawn. matplotlib is imported inside `render_gap_chart` only.
+line only when it is drawn. matplotlib is imported inside the render functions only.
+
+The gap charts show whole origin groups. Each breakdown (generation, sex, start qualification)
+gets its own chart of small multiples: a panel per indicator, a line per group of the breakdown
+(solid) and per reference group it is compared with (dashed), in percent, from 85456NED only.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -70,6 +75,17 @@ class RenderedChart:
     breaks_drawn: tuple[SeriesBreak, ...]
 
 
+NO_BREAKDOWN = "none"
+
+
+def whole_groups(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gap rows of whole origin groups (breakdown none): breakdown cells have charts and
+    sheets of their own."""
+    if "breakdown" not in gaps.columns:
+        return gaps
+    return gaps[gaps["breakdown"].fillna(NO_BREAKDOWN) == NO_BREAKDOWN]
+
+
 def series_breaks(table_first_years: Mapping[str, int]) -> tuple[SeriesBreak, ...]:
     """The first year of every table but the oldest: where a newer CBS series begins."""
     ordered = sorted(table_first_years.items(), key=lambda item: (item[1], item[0]))
@@ -94,10 +110,11 @@ def gap_chart(
     )
     if gaps.empty:
         return GapChart(indicator, title, (), ())
-    rows = gaps[
-        (gaps["indicator"] == indicator)
-        & (gaps["reference_group"] == reference)
-        & (gaps["population_group"] != reference)
+    rows = whole_groups(gaps)
+    rows = rows[
+        (rows["indicator"] == indicator)
+        & (rows["reference_group"] == reference)
+        & (rows["population_group"] != reference)
     ]
     first_years = rows.groupby("source_table")["year"].min().sort_values()
     starts = {
@@ -218,4 +235,161 @@ def render_gap_charts(
         with replacing(target) as temporary:
             drawn = render_gap_chart(chart, temporary)
         rendered[indicator] = RenderedChart(indicator, target, drawn)
+    return rendered
+
+
+# -- breakdown charts: small multiples --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownLine:
+    """A group's figures (percent) in one panel; `reference` lines are drawn dashed."""
+
+    population_group: str
+    label: str
+    reference: bool
+    years: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class BreakdownPanel:
+    indicator: str
+    title: str
+    lines: tuple[BreakdownLine, ...]
+
+
+@dataclass(frozen=True)
+class BreakdownChart:
+    breakdown: str
+    title: str
+    panels: tuple[BreakdownPanel, ...]
+
+
+def breakdown_chart(gaps: pd.DataFrame, breakdown: str, config: KeyFigureConfig) -> BreakdownChart:
+    """One panel per chart indicator: each group of the breakdown and each of its reference
+    groups as a line of its own figures, from the breakdown's gap rows (one CBS table)."""
+    name = config.charts.breakdowns.get(breakdown, breakdown)
+    title = f"Uitsplitsing naar {name} (procenten)"
+    rows = gaps[gaps["breakdown"] == breakdown] if "breakdown" in gaps.columns else gaps.iloc[0:0]
+    panels = []
+    for indicator in config.charts.indicators:
+        of_indicator = rows[rows["indicator"] == indicator]
+        figures: dict[tuple[str, bool], dict[int, float]] = {}
+        for row in of_indicator.to_dict("records"):
+            year = int(row["year"])
+            figures.setdefault((str(row["population_group"]), False), {})[year] = float(
+                row["value"]
+            )
+            figures.setdefault((str(row["reference_group"]), True), {})[year] = float(
+                row["reference_value"]
+            )
+        groups = {group for group, is_reference in figures if not is_reference}
+        lines = tuple(
+            BreakdownLine(
+                population_group=group,
+                label=config.group_label(group),
+                reference=is_reference,
+                years=tuple(sorted(values)),
+                values=tuple(values[year] for year in sorted(values)),
+            )
+            for (group, is_reference), values in sorted(
+                figures.items(), key=lambda item: (item[0][1], item[0][0])
+            )
+            # A group that is also some group's reference is drawn once, as a group.
+            if not (is_reference and group in groups)
+        )
+        panels.append(BreakdownPanel(indicator, f"{config.indicator_label(indicator)} (%)", lines))
+    return BreakdownChart(breakdown, title, tuple(panels))
+
+
+def render_breakdown_chart(chart: BreakdownChart, path: Path) -> None:
+    """Draw the panels side by side (shared legend below); an empty panel says so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width = max(1, len(chart.panels))
+    figure, axes_list = plt.subplots(
+        1, width, figsize=(4.5 * width, 4.0), dpi=CHART_DPI, squeeze=False
+    )
+    try:
+        colours = plt.get_cmap("tab10")
+        groups = sorted({line.population_group for p in chart.panels for line in p.lines})
+        for axes, panel in zip(axes_list[0], chart.panels, strict=False):
+            for line in panel.lines:
+                runs = ChartSeries(line.population_group, "", "", line.years, line.values)
+                for number, (years, values) in enumerate(runs.segments()):
+                    axes.plot(
+                        years,
+                        values,
+                        marker="o",
+                        markersize=3,
+                        linewidth=1.2 if line.reference else 1.8,
+                        linestyle="--" if line.reference else "-",
+                        color=colours(groups.index(line.population_group) % 10),
+                        label=line.label if number == 0 else None,
+                    )
+            if not panel.lines:
+                axes.text(
+                    0.5,
+                    0.5,
+                    "Geen cijfers beschikbaar",
+                    ha="center",
+                    va="center",
+                    transform=axes.transAxes,
+                )
+            axes.set_title(panel.title, fontsize=10)
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.yaxis.set_major_formatter(
+                FuncFormatter(lambda value, _pos: format_decimal(float(value)))
+            )
+            axes.grid(axis="y", alpha=0.3)
+        figure.suptitle(chart.title, fontsize=11)
+        handles: dict[str, Any] = {}
+        for axes in axes_list[0]:
+            for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        if handles:
+            figure.legend(
+                list(handles.values()),
+                list(handles),
+                fontsize=8,
+                loc="lower center",
+                ncol=2,
+                frameon=False,
+                bbox_to_anchor=(0.5, -0.12),
+            )
+        figure.savefig(path, format="png", bbox_inches="tight")
+    finally:
+        plt.close(figure)
+
+
+def breakdown_chart_file_name(reporting_year: int, breakdown: str) -> str:
+    return f"voortgang_via_{reporting_year}_uitsplitsing_{breakdown}.png"
+
+
+def breakdown_caption(chart: BreakdownChart, config: KeyFigureConfig, number: int) -> str:
+    name = config.charts.breakdowns.get(chart.breakdown, chart.breakdown)
+    return (
+        f"Figuur {number}. Uitsplitsing naar {name}: per indicator de cijfers (procenten) van "
+        "elke groep (doorgetrokken) en van de groepen waarmee die wordt vergeleken "
+        "(gestippeld), uit één CBS-tabel. Jaren zonder cijfer worden niet ingevuld."
+    )
+
+
+def render_breakdown_charts(
+    gaps: pd.DataFrame, config: KeyFigureConfig, output_dir: Path, reporting_year: int
+) -> dict[str, tuple[BreakdownChart, Path]]:
+    """One PNG per configured breakdown (each file replaced whole), by breakdown code."""
+    rendered: dict[str, tuple[BreakdownChart, Path]] = {}
+    for breakdown in config.charts.breakdowns:
+        chart = breakdown_chart(gaps, breakdown, config)
+        target = output_dir / breakdown_chart_file_name(reporting_year, breakdown)
+        with replacing(target) as temporary:
+            render_breakdown_chart(chart, temporary)
+        rendered[breakdown] = (chart, target)
     return rendered

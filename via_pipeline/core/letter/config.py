@@ -10,13 +10,19 @@ and the entry, not as a KeyError half-way through building the annex.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.cbs.catalogue import GROUPS_FILE, PopulationGroups, load_population_groups
+from via_pipeline.core.cbs.catalogue import (
+    BREAKDOWNS,
+    GROUPS_FILE,
+    PopulationGroups,
+    load_population_groups,
+)
 from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.paths import CONFIG_DIR
 
@@ -59,6 +65,9 @@ class GroupWording:
 class ChartConfig:
     reference_group: str
     indicators: tuple[str, ...]
+    # Breakdown code -> the Dutch name of its chart, workbook sheet and section ("generatie");
+    # a breakdown not listed gets no chart or sheet.
+    breakdowns: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,19 @@ def parse_key_figure_config(
             )
         )
     charts_raw = raw.get("charts") or {}
+    breakdowns = charts_raw.get("breakdowns") or {}
+    if not isinstance(breakdowns, dict) or not all(
+        isinstance(name, str) and name for name in breakdowns.values()
+    ):
+        raise ConfigFileError(
+            f"{source} charts: `breakdowns` maps a breakdown code to its Dutch name"
+        )
+    unknown = sorted(set(breakdowns) - set(BREAKDOWNS[1:]))
+    if unknown:
+        raise ConfigFileError(
+            f"{source} charts: breakdown(s) {', '.join(map(str, unknown))} not one of "
+            f"{', '.join(BREAKDOWNS[1:])}"
+        )
     charts = ChartConfig(
         reference_group=str(charts_raw.get("reference_group") or "total"),
         indicators=tuple(
@@ -194,6 +216,7 @@ def parse_key_figure_config(
                 charts_raw.get("indicators") or ["unemployment_rate", "net_participation_rate"]
             )
         ),
+        breakdowns={str(code): str(name) for code, name in breakdowns.items()},
     )
     return KeyFigureConfig(tuple(figures), indicators, groups, charts)
 

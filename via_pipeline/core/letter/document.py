@@ -17,7 +17,13 @@ from typing import Any
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
-from via_pipeline.core.letter.charts import RenderedChart, SeriesBreak
+from via_pipeline.core.letter.charts import (
+    BreakdownChart,
+    RenderedChart,
+    SeriesBreak,
+    breakdown_caption,
+    whole_groups,
+)
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
 from via_pipeline.core.letter.progress import (
     THEME_COUNT_COLUMNS,
@@ -256,6 +262,7 @@ def action_table(actions: pd.DataFrame, sheet: str, title: str, with_theme: bool
 def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable:
     """The figures behind the charts, for checking and for other charts."""
     reference = config.charts.reference_group
+    gaps = whole_groups(gaps)
     rows = (
         gaps[
             gaps["indicator"].isin(config.charts.indicators)
@@ -296,6 +303,52 @@ def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable
                 "reference_value",
                 "gap_pp",
                 "provisional",
+            ],
+        ),
+    )
+
+
+def breakdown_table(gaps: pd.DataFrame, breakdown: str, config: KeyFigureConfig) -> LetterTable:
+    """A breakdown's sheet: every gap row of its groups against their own reference groups,
+    the cells the breakdown chart and its key-figure sentences are read from."""
+    name = config.charts.breakdowns.get(breakdown, breakdown)
+    rows = gaps[gaps["breakdown"] == breakdown] if "breakdown" in gaps.columns else gaps.iloc[0:0]
+    rows = rows.sort_values(["indicator", "population_group", "reference_group", "year"])
+    frame = rows.assign(
+        indicator_label=rows["indicator"].map(config.indicator_label),
+        group_label=rows["population_group"].map(config.group_label),
+        reference_label=rows["reference_group"].map(config.group_label),
+    )
+    return LetterTable(
+        sheet=f"Uitsplitsing {name}",
+        title=f"Uitsplitsing naar {name}: verschillen per groep en jaar",
+        columns=(
+            Column("CBS-tabel"),
+            Column("Indicator"),
+            Column("Groep"),
+            Column("Vergeleken met"),
+            Column("Jaar", "year"),
+            Column("Waarde groep (%)", "decimal"),
+            Column("Waarde vergelijkingsgroep (%)", "decimal"),
+            Column("Verschil (procentpunten)", "decimal"),
+            Column("Voorlopig", "boolean"),
+            Column("Groepcode"),
+            Column("Vergelijkingsgroepcode"),
+        ),
+        rows=_rows(
+            frame,
+            [
+                "source_table",
+                "indicator_label",
+                "group_label",
+                "reference_label",
+                "year",
+                "value",
+                "reference_value",
+                "gap_pp",
+                "provisional",
+                "population_group",
+                "reference_group",
             ],
         ),
     )
@@ -367,6 +420,7 @@ def build_annex(
     generated_on: date,
     extra_sections: Sequence[Section] = (),
     extra_workbook: Sequence[LetterTable] = (),
+    breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse).
 
@@ -390,6 +444,10 @@ def build_annex(
         key_blocks.append(
             FigureBlock(chart.path, figure_caption(indicator, config, chart.breaks_drawn, number))
         )
+    for number, (breakdown_figure, path) in enumerate(
+        (breakdown_charts or {}).values(), start=len(charts) + 1
+    ):
+        key_blocks.append(FigureBlock(path, breakdown_caption(breakdown_figure, config, number)))
     sections = [Section("Kerncijfers", tuple(key_blocks))]
 
     progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}
@@ -431,6 +489,7 @@ def build_annex(
         partner_table(partner_reporting),
         action_table(actions, "Acties", "Alle gerapporteerde acties", True),
         gap_series_table(gaps, config),
+        *(breakdown_table(gaps, breakdown, config) for breakdown in config.charts.breakdowns),
         *extra_workbook,
     )
     introduction = (

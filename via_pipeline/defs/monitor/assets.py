@@ -26,7 +26,9 @@ TRENDS_KEY = dg.AssetKey(["monitor", "trends"])
 )
 def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
     """Gap in percentage points between each population group and each reference group (the
-    population average `total` and the Dutch background/origin group) of the same CBS table.
+    population average `total` and the Dutch background/origin group) of the same CBS table;
+    a breakdown group (generation, sex, start qualification) only against the reference groups
+    of its own breakdown. Which pair is compared is written first to monitor.comparisons.
 
     Grain: one row per source table, year, indicator, group and reference group, with the change
     since the previous year present and since the baseline year: one per source table, the first
