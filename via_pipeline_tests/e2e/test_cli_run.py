@@ -43,6 +43,13 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
     annex = data_dir / "output" / "2023" / "voortgang_via_2023_bijlage.docx"
     assert f"  {annex}" in out
     assert annex.stat().st_size > 10_000
+    # Great Expectations stays quiet: no logger lines (its docs-folder INFO), no tqdm bars,
+    # neither in the output nor in the run's log file.
+    run_logs = "".join(p.read_text() for p in (tmp_path / "dagster_home" / "logs").glob("*.log"))
+    for text in (out, result.stderr, run_logs):
+        assert "great_expectations" not in text
+        assert "Created temporary directory" not in text
+        assert "it/s]" not in text
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         sources = conn.execute(
