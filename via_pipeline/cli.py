@@ -30,6 +30,7 @@ from via_pipeline.cli_runs import (
     write_log,
 )
 from via_pipeline.cli_runs import say as _say
+from via_pipeline.cli_unchanged import BuildPlan, own_inputs, plan_build
 from via_pipeline.core.causes import INTERRUPTED, exception_cause, plain_cause
 from via_pipeline.core.lease import current_writer, short_run_id, this_host, write_lease
 from via_pipeline.core.runs import (
@@ -43,7 +44,7 @@ from via_pipeline.core.settings import ConfigurationError, Settings, load_settin
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
 if TYPE_CHECKING:
-    pass
+    import dagster as dg
 
 YEARLY_BUILD_JOB = "via_yearly_build_job"
 
@@ -83,9 +84,17 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     store = warehouse_for_writing(settings)
     instance = get_instance(settings)
     _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
+    import dagster as dg
+
     from via_pipeline.definitions import defs
 
     job = defs.resolve_job_def(YEARLY_BUILD_JOB)
+    plan = _plan(job, instance, settings, int(year), force=args.force)
+    for name, last_run in plan.unchanged.items():
+        _say(f"unchanged since run {short_run_id(last_run)}: {name}")
+    if not plan.to_run:
+        _say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
+        return 0
     run_id = str(uuid.uuid4())
     with writing(store, settings, run_id):
         for name in store.migrate():
@@ -110,7 +119,12 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
                     instance=instance,
                     partition_key=year,
                     run_id=run_id,
-                    tags=run_tags(),
+                    tags={**run_tags(), **plan.tags},
+                    asset_selection=(
+                        [dg.AssetKey.from_user_string(name) for name in plan.to_run]
+                        if plan.unchanged
+                        else None
+                    ),
                     raise_on_error=False,
                     # The progress lines replace Dagster's console log; a failure's traceback goes
                     # to the log file named on the last line, not to the terminal.
@@ -130,6 +144,19 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     if outcome.cause:
         _say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1
+
+
+def _plan(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    settings: Settings,
+    year: int,
+    force: bool,
+) -> BuildPlan:
+    from via_pipeline.core.input_versions import code_version
+
+    inputs = own_inputs(instance, year, settings.inbox_dir, _say)
+    return plan_build(job, instance, year, inputs, code_version(), force=force)
 
 
 def _report_dead_runs(run_ids: list[str], where: str) -> None:
@@ -157,6 +184,7 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
     """What was materialised and from which sources; a reader, it never takes the write lease."""
     instance = get_instance(settings)
     _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
+
     from via_pipeline.definitions import defs
 
     _say(f"Dagster instance: {settings.dagster_home}")
@@ -257,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=datetime.now(UTC).year,
         help="reporting year (default: this year)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every asset, even those whose inputs did not change since their last build",
     )
     run.set_defaults(handler=command_run)
 

@@ -1,6 +1,7 @@
 """`via-pipeline run` then `status`, as an operator runs them: offline, through a persistent instance."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,26 @@ import duckdb
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
+ALL_ASSETS = {
+    "cbs/observations",
+    "cbs/tables",
+    "letter/action_progress",
+    "letter/agenda_progress",
+    "letter/annex",
+    "letter/key_figures",
+    "letter/partner_reporting",
+    "letter/progress_movements",
+    "letter/theme_progress",
+    "monitor/gaps",
+    "monitor/indicators",
+    "monitor/trends",
+    "partners/actions",
+    "partners/registry",
+    "partners/rejections",
+    "partners/submissions",
+}
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -70,3 +91,50 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
         line.startswith("letter/annex ") and line.rstrip().endswith("2023") for line in lines
     )
     assert any(line.startswith("  CBS 82809NED from snapshot") for line in lines)
+
+    # The same command again, nothing changed: no run, no suite, no row written, and every
+    # asset named as unchanged since the first run.
+    def counts() -> tuple[int, int]:
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            checks = conn.execute("SELECT count(*) FROM quality.validation_results").fetchone()
+            runs = conn.execute("SELECT count(*) FROM quality.runs").fetchone()
+        return checks[0], runs[0]
+
+    before = counts()
+    first_run = next(line for line in out.splitlines() if line.startswith("run ")).split()[1]
+    again = run_cli("run", "--year", "2023", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    unchanged = {
+        line.split(": ", 1)[1]
+        for line in again.stdout.splitlines()
+        if line.startswith(f"unchanged since run {first_run[:8]}")
+    }
+    assert unchanged == ALL_ASSETS
+    assert "nothing changed for reporting year 2023: no run" in again.stdout
+    assert "-> " not in again.stdout and "materialised" not in again.stdout
+    assert counts() == before
+
+    # One partner file of 2023 arrives: exactly the year's intake and the letter assets
+    # built from partner actions rebuild.
+    (data_dir / "inbox").mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / "abu_2023.csv", data_dir / "inbox" / "abu_2023.csv")
+    third = run_cli("run", "--year", "2023", env={**env, "VIA_INBOX_QUIET_SECONDS": "0"})
+    assert third.returncode == 0, third.stdout + third.stderr
+    rebuilt = {
+        line.split()[1].rstrip(":")
+        for line in third.stdout.splitlines()
+        if line.startswith("   materialised ")
+    }
+    # letter/key_figures reads CBS and monitor tables only: it stays as it was.
+    assert rebuilt == {
+        "partners/submissions",
+        "partners/actions",
+        "partners/rejections",
+        "letter/partner_reporting",
+        "letter/theme_progress",
+        "letter/action_progress",
+        "letter/progress_movements",
+        "letter/agenda_progress",
+        "letter/annex",
+    }
+    assert "  partners.actions [2023]: 3 rows" in third.stdout
