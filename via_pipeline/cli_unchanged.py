@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import dagster as dg
 
+    from via_pipeline.core.settings import Settings
+
 INPUT_VERSIONS_TAG = "via/input_versions"
 STATLINE = "cbs/statline"
 INTAKE_ASSETS = ("partners/submissions", "partners/actions", "partners/rejections")
@@ -135,3 +137,19 @@ def own_inputs(
         if earlier < year
     ]
     return inputs
+
+
+def plan_for(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    settings: Settings,
+    year: int,
+    *,
+    force: bool,
+    warn: Callable[[str], None],
+) -> BuildPlan:
+    """The plan of the job for the year, from the inputs as they are now."""
+    from via_pipeline.core.input_versions import code_version
+
+    inputs = own_inputs(instance, year, settings.inbox_dir, warn)
+    return plan_build(job, instance, year, inputs, code_version(), force)

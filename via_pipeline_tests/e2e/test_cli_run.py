@@ -138,3 +138,44 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
         "letter/annex",
     }
     assert "  partners.actions [2023]: 3 rows" in third.stdout
+
+
+def test_a_run_takes_in_last_years_files_first(tmp_path: Path) -> None:
+    """README's "Try it": every example file in the inbox, then only `run --year 2024`. The 2023
+    files are taken in first, so the progress of 2024 compares with 2023's actions."""
+    data_dir = tmp_path / "data"
+    inbox = data_dir / "inbox"
+    inbox.mkdir(parents=True)
+    for example in [*EXAMPLES.glob("*.csv"), *EXAMPLES.glob("*.xlsx")]:
+        shutil.copy2(example, inbox / example.name)
+    env = {
+        "VIA_DATA_DIR": str(data_dir),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "VIA_CBS_SOURCE": "snapshot",
+    }
+    result = run_cli("run", "--year", "2024", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    first = lines.index(
+        "taking in the inbox files of 2023 first: the progress of 2024 compares with 2023's actions"
+    )
+    runs = [line for line in lines[first:] if line.startswith("running ")]
+    assert runs[0].startswith("running partners_submission_job for reporting year 2023")
+    assert runs[1].startswith("running via_yearly_build_job for reporting year 2024")
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        taken_in = conn.execute(
+            "SELECT reporting_year, count(DISTINCT partner_id) FROM partners.actions "
+            "GROUP BY reporting_year ORDER BY reporting_year"
+        ).fetchall()
+        compared = conn.execute(
+            "SELECT count(*) FROM letter.action_progress WHERE reporting_year = 2024 "
+            "AND partner_reported_previous AND previous_status IS NOT NULL"
+        ).fetchone()[0]
+    assert taken_in == [(2023, 3), (2024, 2)]  # ABU, UWV, VNG in 2023; ABU and VNG in 2024
+    assert compared > 0
+
+    # Again: the 2023 files are taken in already, so no 2023 run.
+    again = run_cli("run", "--year", "2024", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "taking in the inbox files of 2023" not in again.stdout
+    assert "nothing changed for reporting year 2024: no run" in again.stdout
