@@ -13,15 +13,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from via_pipeline.core.cbs.ingest import (
-        StoredTable,
-        TableOutcome,
-    )
-    from via_pipeline.core.warehouse import WarehouseStore
-
 from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.check_names import CHECK_DESCRIPTIONS, CHECK_NAMES
 from via_pipeline.core.cbs.client import CbsError
@@ -30,6 +21,15 @@ from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.metadata import table_metadata
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from via_pipeline.core.cbs.ingest import (
+        StoredTable,
+        TableOutcome,
+    )
+    from via_pipeline.core.warehouse import WarehouseStore
 
 STATLINE_KEY = dg.AssetKey(["cbs", "statline"])
 TABLES_KEY = dg.AssetKey(["cbs", "tables"])

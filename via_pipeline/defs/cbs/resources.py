@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from via_pipeline.core.cbs.client import HttpPolicy, LiveCbsClient, SnapshotCbsClient
+from via_pipeline.core.paths import SNAPSHOT_DIR
+from via_pipeline.core.settings import ConfigurationError, load_settings
 
 if TYPE_CHECKING:
     from via_pipeline.core.cbs.ingest import StatLineReader
-from via_pipeline.core.paths import SNAPSHOT_DIR
-from via_pipeline.core.settings import ConfigurationError, load_settings
 
 
 class CbsStatLine(dg.ConfigurableResource):

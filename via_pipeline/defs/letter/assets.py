@@ -9,11 +9,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from via_pipeline.core.expectations import Expectation
-
 from via_pipeline.core.dutch import format_decimal
 from via_pipeline.core.letter.check_names import (
     KEY_FIGURES_CHECK,
@@ -26,6 +21,11 @@ from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from via_pipeline.core.expectations import Expectation
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])

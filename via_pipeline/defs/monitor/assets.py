@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-if TYPE_CHECKING:
-    pass
 from via_pipeline.defs.metadata import table_metadata
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    pass
 
 INDICATORS_KEY = dg.AssetKey(["monitor", "indicators"])
 GAPS_KEY = dg.AssetKey(["monitor", "gaps"])

@@ -11,10 +11,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-if TYPE_CHECKING:
-    from via_pipeline.core.alerts import (
-        RunFailure,
-    )
 from via_pipeline.core.orchestration import (
     letter_deadline,
     load_orchestration_config,
@@ -24,6 +20,11 @@ from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.orchestration.resources import AlertWebhook
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    from via_pipeline.core.alerts import (
+        RunFailure,
+    )
 
 PARTITION_TAG = "dagster/partition"
 ANNEX_KEY = dg.AssetKey(["letter", "annex"])

@@ -9,16 +9,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-if TYPE_CHECKING:
-    from via_pipeline.core.partners.intake import (
-        IntakeOutcome,
-    )
-    from via_pipeline.core.partners.registry import (
-        Partner,
-        Theme,
-    )
-    from via_pipeline.core.warehouse import WarehouseStore
-
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
 from via_pipeline.core.partners.inbox import (
     InboxFile,
@@ -34,6 +24,16 @@ from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.partners.resources import Inbox
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    from via_pipeline.core.partners.intake import (
+        IntakeOutcome,
+    )
+    from via_pipeline.core.partners.registry import (
+        Partner,
+        Theme,
+    )
+    from via_pipeline.core.warehouse import WarehouseStore
 
 REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
 SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])

@@ -18,9 +18,6 @@ from via_pipeline.core.partners.inbox import (
     unreadable_reason,
 )
 from via_pipeline.core.partners.inbox import scan_inbox as core_scan_inbox
-
-if TYPE_CHECKING:
-    pass
 from via_pipeline.core.partners.limits import load_limits
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.partners.assets import (
@@ -33,6 +30,9 @@ from via_pipeline.defs.partners.assets import (
     reporting_years,
 )
 from via_pipeline.defs.partners.resources import Inbox
+
+if TYPE_CHECKING:
+    pass
 
 
 def scan_inbox(inbox: Inbox) -> InboxScan:

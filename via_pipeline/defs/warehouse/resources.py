@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import PrivateAttr
 
+from via_pipeline.core.settings import load_settings
+
 if TYPE_CHECKING:
     from via_pipeline.core.warehouse import WarehouseStore
-from via_pipeline.core.settings import load_settings
 
 
 class Warehouse(dg.ConfigurableResource):
