@@ -44,6 +44,13 @@ class RunMeasurement:
     output_tail: str = ""
 
 
+# Targets of the performance issue (15), with the figures measured before it.
+FIRST_RUN_TARGET_S, FIRST_RUN_BEFORE = 10.0, "17.3 s"
+PEAK_TARGET_MB, PEAK_BEFORE = 250, "397 MB"
+UNCHANGED_TARGET_S, UNCHANGED_BEFORE = 5.0, "16.5 s"
+UNCHANGED_TARGET_RATIO = 0.35
+
+
 def fill_inbox(inbox: Path) -> list[str]:
     """Copy the example submissions (faulty ones too) into the inbox; returns their names."""
     inbox.mkdir(parents=True, exist_ok=True)
@@ -147,25 +154,49 @@ def step_table(measurements: list[RunMeasurement]) -> list[str]:
 def run(size: BenchSize) -> BenchResult:
     result = BenchResult("full_run", "Full run on the bundled snapshot")
     measurements: list[RunMeasurement] = []
+    unchanged: list[RunMeasurement] = []
     with tempfile.TemporaryDirectory(prefix="via_bench_run_") as folder:
         for repetition in range(size.full_run_repeat):
             root = Path(folder) / f"run{repetition}"
             examples = fill_inbox(root / "data" / "inbox")
             measurements.append(run_cli(root, pipeline_environment(root)))
+            # The same command again with nothing changed, in the same session.
+            unchanged.append(run_cli(root, pipeline_environment(root)))
     walls = [m.wall_seconds for m in measurements]
     peaks = [m.peak_mb for m in measurements]
-    succeeded = sum(1 for m in measurements if m.returncode == 0)
+    again = [m.wall_seconds for m in unchanged]
+    succeeded = sum(1 for m in [*measurements, *unchanged] if m.returncode == 0)
+    first_s, peak_mb = statistics.median(walls), statistics.median(peaks)
+    again_s = statistics.median(again)
     result.add(
-        f"`via-pipeline run --year {YEAR}`, wall time (fresh folders each)",
+        f"first `via-pipeline run --year {YEAR}`, wall time (fresh folders each)",
         spread(walls),
-        "",
+        f"<= {FIRST_RUN_TARGET_S:.0f} s (before: {FIRST_RUN_BEFORE})",
+        first_s <= FIRST_RUN_TARGET_S,
     )
-    result.add("peak resident memory", f"{statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})")
     result.add(
-        "runs that succeeded",
-        f"{succeeded} of {len(measurements)}",
+        "peak resident memory of a first run",
+        f"{peak_mb:.0f} MiB (max {max(peaks):.0f})",
+        f"<= {PEAK_TARGET_MB} MB (before: {PEAK_BEFORE})",
+        peak_mb <= PEAK_TARGET_MB,
+    )
+    result.add(
+        "the same run again, nothing changed: wall time",
+        spread(again),
+        f"<= {UNCHANGED_TARGET_S:.0f} s (before: {UNCHANGED_BEFORE})",
+        again_s <= UNCHANGED_TARGET_S,
+    )
+    result.add(
+        "no-change run / first run (medians)",
+        f"{again_s / first_s:.2f}x",
+        f"<= {UNCHANGED_TARGET_RATIO}x",
+        again_s / first_s <= UNCHANGED_TARGET_RATIO,
+    )
+    result.add(
+        "runs that succeeded (first and again)",
+        f"{succeeded} of {2 * len(measurements)}",
         "all",
-        succeeded == len(measurements),
+        succeeded == 2 * len(measurements),
     )
     result.details += [
         f"Inbox: {', '.join(examples)} (examples/submissions; `met_fouten/` holds the faulty one). "

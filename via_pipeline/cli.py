@@ -30,6 +30,7 @@ from via_pipeline.cli_runs import (
     write_log,
 )
 from via_pipeline.cli_runs import say as _say
+from via_pipeline.cli_unchanged import INTAKE_ASSETS, BuildPlan, plan_for
 from via_pipeline.core.causes import INTERRUPTED, exception_cause, plain_cause
 from via_pipeline.core.lease import current_writer, short_run_id, this_host, write_lease
 from via_pipeline.core.runs import (
@@ -43,9 +44,10 @@ from via_pipeline.core.settings import ConfigurationError, Settings, load_settin
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 
 if TYPE_CHECKING:
-    pass
+    import dagster as dg
 
 YEARLY_BUILD_JOB = "via_yearly_build_job"
+PARTNERS_JOB = "partners_submission_job"
 
 
 def warehouse_for_writing(settings: Settings) -> WarehouseStore:
@@ -85,7 +87,72 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
     from via_pipeline.definitions import defs
 
+    if not _take_in_previous_year(defs, instance, store, settings, int(year), args.force):
+        return 1
     job = defs.resolve_job_def(YEARLY_BUILD_JOB)
+    plan = plan_for(job, instance, settings, int(year), force=args.force, warn=_say)
+    for name, last_run in plan.unchanged.items():
+        _say(f"unchanged since run {short_run_id(last_run)}: {name}")
+    if not plan.to_run:
+        _say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
+        return 0
+    result, outcome = _launch(job, year, plan, store, settings, instance)
+    print_run_summary(result, store)
+    if outcome.cause:
+        _say(outcome.cause)  # the last line: the innermost cause and where the traceback is
+    return 0 if result.success else 1
+
+
+def _take_in_previous_year(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    store: WarehouseStore,
+    settings: Settings,
+    year: int,
+    force: bool,
+) -> bool:
+    """Progress across years compares the year's actions with the year before: partner files of
+    that year in the inbox, not yet taken in, are taken in first (partners_submission_job).
+    False when that run failed (its cause printed)."""
+    from via_pipeline.core.partners.fileformat import parse_file_name
+    from via_pipeline.defs.partners.assets import reporting_years
+
+    previous = year - 1
+    inbox = settings.inbox_dir
+    if previous not in reporting_years() or not inbox.is_dir():
+        return True
+    names = [path.name for path in inbox.iterdir() if path.is_file()]
+    if not any(
+        (parsed := parse_file_name(name)) is not None and parsed.reporting_year == previous
+        for name in names
+    ):
+        return True
+    job = defs.resolve_job_def(PARTNERS_JOB)
+    plan = plan_for(job, instance, settings, previous, force=force, warn=_say)
+    if not set(plan.to_run) & set(INTAKE_ASSETS):
+        return True
+    _say(
+        f"taking in the inbox files of {previous} first: the progress of {year} compares "
+        f"with {previous}'s actions"
+    )
+    result, outcome = _launch(job, str(previous), plan, store, settings, instance)
+    if outcome.cause:
+        _say(outcome.cause)
+    return result.success
+
+
+def _launch(
+    job: dg.JobDefinition,
+    year: str,
+    plan: BuildPlan,
+    store: WarehouseStore,
+    settings: Settings,
+    instance: dg.DagsterInstance,
+) -> tuple[dg.ExecuteInProcessResult, RunOutcome]:
+    """Run the plan's assets of the job for the year in this process, under the write lease,
+    traced in quality.runs, with progress lines."""
+    import dagster as dg
+
     run_id = str(uuid.uuid4())
     with writing(store, settings, run_id):
         for name in store.migrate():
@@ -93,7 +160,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         _report_dead_runs(close_dead_runs(store), f"in {RUNS_TABLE}")
         trace = RunTrace(
             run_id=run_id,
-            job_name=YEARLY_BUILD_JOB,
+            job_name=job.name,
             partition=year,
             pid=os.getpid(),
             host=this_host(),
@@ -101,7 +168,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         )
         record_run_started(store, trace)
         _say(
-            f"running {YEARLY_BUILD_JOB} for reporting year {year} "
+            f"running {job.name} for reporting year {year} "
             f"(run {run_id}, Dagster instance {settings.dagster_home})"
         )
         try:
@@ -110,7 +177,12 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
                     instance=instance,
                     partition_key=year,
                     run_id=run_id,
-                    tags=run_tags(),
+                    tags={**run_tags(), **plan.tags},
+                    asset_selection=(
+                        [dg.AssetKey.from_user_string(name) for name in plan.to_run]
+                        if plan.unchanged
+                        else None
+                    ),
                     raise_on_error=False,
                     # The progress lines replace Dagster's console log; a failure's traceback goes
                     # to the log file named on the last line, not to the terminal.
@@ -126,10 +198,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
             raise
         outcome = run_outcome(result, settings)
         _record_end(store, trace, outcome)
-    print_run_summary(result, store)
-    if outcome.cause:
-        _say(outcome.cause)  # the last line: the innermost cause and where the traceback is
-    return 0 if result.success else 1
+    return result, outcome
 
 
 def _report_dead_runs(run_ids: list[str], where: str) -> None:
@@ -157,6 +226,7 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
     """What was materialised and from which sources; a reader, it never takes the write lease."""
     instance = get_instance(settings)
     _report_dead_runs(close_dead_dagster_runs(instance), "in Dagster")
+
     from via_pipeline.definitions import defs
 
     _say(f"Dagster instance: {settings.dagster_home}")
@@ -257,6 +327,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=datetime.now(UTC).year,
         help="reporting year (default: this year)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every asset, even those whose inputs did not change since their last build",
     )
     run.set_defaults(handler=command_run)
 

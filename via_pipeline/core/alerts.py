@@ -14,10 +14,11 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALERT_WEBHOOK_VARIABLE = "VIA_ALERT_WEBHOOK_URL"
 RUN_FAILURES_TABLE = "quality.run_failures"
@@ -145,6 +146,8 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def run_failure_frame(failure: RunFailure, notified: bool) -> pd.DataFrame:
     """One row for quality.run_failures."""
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {

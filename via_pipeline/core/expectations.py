@@ -6,6 +6,8 @@ great_expectations itself (4-6 s to import) is imported only when a suite runs.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -16,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 EXAMPLES_KEPT = 10
+# Data source names unique within the process's one GE context.
+_source_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -127,20 +131,57 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-def validate_frame(
-    frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expectation]
-) -> SuiteResult:
-    """Run the expectations on the frame with an ephemeral GE context; never raises for bad data."""
+def quiet_great_expectations_loggers() -> None:
+    """GE's loggers at WARNING, including the ones GE itself sets to INFO on import
+    (`great_expectations.data_context.types.base` announces every ephemeral docs folder)."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations."):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@functools.cache
+def _ephemeral_context() -> Any:
+    """One GE context per process: importing GE and making a context cost seconds and tens of
+    MB, so every suite of a run shares it (each suite's data source is removed after use)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    # GE logs its ephemeral docs folder at INFO; that is noise in a run's output.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    quiet_great_expectations_loggers()
     context = gx.get_context(mode="ephemeral")
     # GE draws tqdm progress bars into run logs unless told not to.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    quiet_great_expectations_loggers()  # loggers of modules imported by get_context
+    return context
+
+
+def validate_frame(
+    frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expectation]
+) -> SuiteResult:
+    """Run the expectations on the frame in the process's GE context; never raises for bad data."""
+    import great_expectations as gx
+
+    context = _ephemeral_context()
+    source_name = f"{suite_name}_source_{next(_source_numbers)}"
+    try:
+        validation = _validate(gx, context, source_name, frame, suite_name, expectations)
+    finally:
+        # The data source holds the frame's batch: dropped so memory does not grow per suite.
+        if source_name in context.data_sources.all():
+            context.data_sources.delete(source_name)
+    return _suite_result(suite_name, expectations, validation)
+
+
+def _validate(
+    gx: Any,
+    context: Any,
+    source_name: str,
+    frame: pd.DataFrame,
+    suite_name: str,
+    expectations: Sequence[Expectation],
+) -> Any:
     batch = (
-        context.data_sources.add_pandas(f"{suite_name}_source")
+        context.data_sources.add_pandas(source_name)
         .add_dataframe_asset(f"{suite_name}_frame")
         .add_batch_definition_whole_dataframe("whole_frame")
         .get_batch(batch_parameters={"dataframe": frame})
@@ -149,8 +190,12 @@ def validate_frame(
     for expectation in expectations:
         expectation_class = getattr(gx.expectations, _class_name(expectation.type))
         suite.add_expectation(expectation_class(**dict(expectation.kwargs)))
-    validation = batch.validate(suite, result_format="SUMMARY")
+    return batch.validate(suite, result_format="SUMMARY")
 
+
+def _suite_result(
+    suite_name: str, expectations: Sequence[Expectation], validation: Any
+) -> SuiteResult:
     outcomes = []
     for expectation, result in zip(
         expectations, _in_suite_order(expectations, validation.results), strict=True

@@ -10,11 +10,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from via_pipeline.core.paths import REPO_ROOT
+
+# SQLAlchemy's URL parser is imported where a URL is parsed, not with this module: the code
+# location imports core.settings and must load without SQLAlchemy (docs/performance.md).
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 CBS_SOURCES = ("live", "snapshot", "auto")
 SUPPORTED_WAREHOUSE_DIALECTS = ("duckdb", "postgresql")
@@ -63,6 +66,9 @@ class Settings:
 
 def redact_url(url: str) -> str:
     """The URL with any password replaced by ***, safe for logs and error messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -71,6 +77,9 @@ def redact_url(url: str) -> str:
 
 def parse_warehouse_url(url: str, variable: str = "VIA_WAREHOUSE_URL") -> URL:
     """Parse and check a warehouse URL; the error names the variable, never the password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number

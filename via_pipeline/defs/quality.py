@@ -6,17 +6,22 @@ holds one row per expectation evaluated, whichever asset it guarded.
 
 from __future__ import annotations
 
-import dagster as dg
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from via_pipeline.core.expectations import SuiteResult
-from via_pipeline.core.warehouse import WarehouseStore
+import dagster as dg
+
+if TYPE_CHECKING:
+    from via_pipeline.core.expectations import SuiteResult
+    from via_pipeline.core.warehouse import WarehouseStore
+
 
 VALIDATION_RESULTS_TABLE = "quality.validation_results"
 
 
 def failures_markdown(suite_result: SuiteResult) -> str:
     """The failed expectations with their counts and examples, for the check's page in the UI."""
+    import pandas as pd
+
     failures = suite_result.failures
     if not failures:
         return "All expectations met."

@@ -182,7 +182,8 @@ def test_each_check_blocks_its_fault(
             store.replace("monitor.gaps", frame, conn=conn)
         return monitor.GapsBuild(len(frame), 0, 2, frame.head(10))
 
-    monkeypatch.setattr(assets, "write_gaps", write_corrupted_gaps)
+    # The asset imports core.monitor where it runs (docs/architecture.md): patched there.
+    monkeypatch.setattr(monitor, "write_gaps", write_corrupted_gaps)
     load_indicators(store)
     store.replace("monitor.trends", pd.DataFrame(columns=monitor.TREND_COLUMNS))
     result = run(store)

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY_MODULES = ("great_expectations", "matplotlib", "docx", "openpyxl")
+HEAVY_MODULES = ("pandas", "sqlalchemy", "great_expectations", "matplotlib", "docx", "openpyxl")
 
 
 def test_definitions_import_no_heavy_libraries() -> None:

@@ -1,6 +1,7 @@
 """The GE suite runner: failing expectations are reported with counts and examples, never raised."""
 
 import json
+import logging
 
 import pandas as pd
 import pytest
@@ -73,3 +74,15 @@ def test_outcomes_follow_the_suite_order_not_ges() -> None:
     assert [outcome.success for outcome in result.outcomes] == [True, True, False]
     assert result.outcomes[2].examples == ("x -0,4 y",)
     assert result.outcomes[1].column == "source" and result.outcomes[1].examples == ()
+
+
+def test_suites_log_nothing_from_great_expectations(caplog: pytest.LogCaptureFixture) -> None:
+    """GE sets some of its loggers to INFO itself (the ephemeral docs folder line): none may
+    reach a run's output, however many suites run in the process."""
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    rules = (Expectation("expect_column_values_to_not_be_null", {"column": "x"}),)
+    with caplog.at_level(logging.DEBUG):
+        first = validate_frame(frame, "quiet_one", rules)
+        second = validate_frame(frame, "quiet_two", rules)
+    assert first.success and second.success
+    assert [r.name for r in caplog.records if r.name.startswith("great_expectations")] == []

@@ -10,12 +10,11 @@ import pandas as pd
 
 from via_pipeline.core.expectations import Expectation
 from via_pipeline.core.letter.across_years.movements import MOVEMENTS
+from via_pipeline.core.letter.check_names import ACTION_PROGRESS_CHECK as ACTION_PROGRESS_CHECK
+from via_pipeline.core.letter.check_names import KEY_FIGURES_CHECK as KEY_FIGURES_CHECK
+from via_pipeline.core.letter.check_names import PARTNER_REPORTING_CHECK as PARTNER_REPORTING_CHECK
+from via_pipeline.core.letter.check_names import THEME_PROGRESS_CHECK as THEME_PROGRESS_CHECK
 from via_pipeline.core.letter.key_figures import PROSE_MINUS
-
-KEY_FIGURES_CHECK = "sentences_complete_without_minus_signs"
-THEME_PROGRESS_CHECK = "status_counts_add_up"
-PARTNER_REPORTING_CHECK = "one_row_per_partner_with_consistent_dates"
-ACTION_PROGRESS_CHECK = "one_row_per_action_with_statuses_of_reporting_partners"
 
 KEY_FIGURE_EXPECTATIONS = (
     Expectation("expect_column_values_to_not_be_null", {"column": "text_nl"}),

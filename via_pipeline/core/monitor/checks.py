@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from via_pipeline.core.expectations import ExpectationOutcome, SuiteResult
+from via_pipeline.core.gap_checks import GAP_CHECKS as GAP_CHECKS
+from via_pipeline.core.gap_checks import GapCheck as GapCheck
 from via_pipeline.core.monitor.config import MonitorConfig
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 EXAMPLES_KEPT = 10
-
-
-@dataclass(frozen=True)
-class GapCheck:
-    """A rule monitor.gaps must satisfy, found violated by the rows of one SQL file."""
-
-    name: str
-    sql_file: str
-    expectation: str
-
-
-GAP_CHECKS = (
-    GapCheck(
-        name="gaps_equal_value_minus_reference",
-        sql_file="find_monitor_gaps_miscomputed",
-        expectation="gap_pp = value - reference_value within 1e-9",
-    ),
-    GapCheck(
-        name="gaps_compare_within_one_source_table",
-        sql_file="find_monitor_gaps_crossing_tables",
-        expectation="value and reference_value are the figures of the row's own source_table",
-    ),
-    GapCheck(
-        name="latest_year_groups_have_gap_rows",
-        sql_file="find_monitor_gaps_missing_latest_year",
-        expectation=(
-            "every group with a figure in its table's latest year has a gap row against every "
-            "reference group with a figure that year"
-        ),
-    ),
-)
 
 
 def find_gap_violations(

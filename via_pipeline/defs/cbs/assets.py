@@ -9,29 +9,27 @@ leaves the previous tables exactly as they were.
 import hashlib
 import warnings
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
+from via_pipeline.core.cbs.check_names import CHECK_DESCRIPTIONS, CHECK_NAMES
 from via_pipeline.core.cbs.client import CbsError
-from via_pipeline.core.cbs.ingest import (
-    HELD_DIMENSION_COLUMNS,
-    INDICATOR_COLUMNS,
-    MEASURE_COLUMNS,
-    TABLE_COLUMNS,
-    StoredTable,
-    TableOutcome,
-    build_indicators,
-)
 from via_pipeline.core.cbs.layout import CatalogueMismatchError
-from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
-from via_pipeline.core.cbs.suites import CHECK_DESCRIPTIONS, CHECK_NAMES, run_checks
-from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.metadata import table_metadata
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from via_pipeline.core.cbs.ingest import (
+        StoredTable,
+        TableOutcome,
+    )
+    from via_pipeline.core.warehouse import WarehouseStore
 
 STATLINE_KEY = dg.AssetKey(["cbs", "statline"])
 TABLES_KEY = dg.AssetKey(["cbs", "tables"])
@@ -59,7 +57,11 @@ def _combined_version(versions: Sequence[str | None]) -> dg.DataVersion:
     return dg.DataVersion(hashlib.sha256(text.encode()).hexdigest()[:24])
 
 
-def _stored_tables(store: WarehouseStore) -> dict[str, StoredTable]:
+def _stored_tables(store: "WarehouseStore") -> "dict[str, StoredTable]":
+    import pandas as pd
+
+    from via_pipeline.core.cbs.ingest import StoredTable
+
     frame = store.read("SELECT table_id, source, source_version FROM cbs.tables")
     years = store.read("SELECT DISTINCT table_id, year FROM cbs.observations")
     # A table ingested before migration 0007 has no cbs.measures rows (its Decimals) nor
@@ -120,13 +122,15 @@ def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.Obse
 
 def _record_checks(
     context: dg.AssetExecutionContext,
-    store: WarehouseStore,
+    store: "WarehouseStore",
     catalogue: Catalogue,
-    frame: pd.DataFrame,
+    frame: "pd.DataFrame",
     asset_key: dg.AssetKey,
     *,
     indicators: bool,
 ) -> list[dg.AssetCheckResult]:
+    from via_pipeline.core.cbs.suites import run_checks
+
     suite_name = "_".join(asset_key.path)
     results = run_checks(catalogue, frame, indicators=indicators, suite_name=suite_name)
     return [
@@ -183,6 +187,15 @@ def cbs_tables_and_observations(
     VIA_CBS_SOURCE=auto an unreachable CBS means the snapshot, said in the log; figures read
     live before are never replaced by the snapshot's.
     """
+    import pandas as pd
+
+    from via_pipeline.core.cbs.ingest import (
+        HELD_DIMENSION_COLUMNS,
+        MEASURE_COLUMNS,
+        TABLE_COLUMNS,
+    )
+    from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
+
     catalogue = load_catalogue()
     store = warehouse.migrated_store()
     reader = cbs.reader(warn=context.log.warning)
@@ -274,13 +287,15 @@ def cbs_tables_and_observations(
     )
 
 
-def _same_rows(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+def _same_rows(left: "pd.DataFrame", right: "pd.DataFrame") -> bool:
     """Whether two monitor.indicators frames hold the same rows, whatever their order or dtypes."""
+    from via_pipeline.core.cbs.ingest import INDICATOR_COLUMNS
+
     if len(left) != len(right):
         return False
     keys = ["source_table", "indicator", "population_group", "year"]
 
-    def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    def canonical(frame: "pd.DataFrame") -> "pd.DataFrame":
         result = frame[INDICATOR_COLUMNS].copy()
         result["year"] = result["year"].astype("int64")
         result["value"] = result["value"].astype("float64").round(9)
@@ -312,6 +327,8 @@ def monitor_indicators(
     2013 series break separates 82809NED and 85456NED. A rerun rebuilds the table in one
     transaction, and writes nothing when the result equals what is stored.
     """
+    from via_pipeline.core.cbs.ingest import build_indicators
+
     catalogue = load_catalogue()
     store = warehouse.migrated_store()
     indicators = build_indicators(catalogue, store.read_table(OBSERVATIONS_TABLE))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from via_pipeline.core.cbs.client import HttpPolicy, LiveCbsClient, SnapshotCbsClient
-from via_pipeline.core.cbs.ingest import StatLineReader
 from via_pipeline.core.paths import SNAPSHOT_DIR
 from via_pipeline.core.settings import ConfigurationError, load_settings
+
+if TYPE_CHECKING:
+    from via_pipeline.core.cbs.ingest import StatLineReader
 
 
 class CbsStatLine(dg.ConfigurableResource):
@@ -57,6 +60,8 @@ class CbsStatLine(dg.ConfigurableResource):
 
     def reader(self, warn: Callable[[str], None]) -> StatLineReader:
         """The reader for this run's mode; `warn` receives retry, fallback and keep-live notices."""
+        from via_pipeline.core.cbs.ingest import StatLineReader
+
         mode = self.mode()
         live = None if mode == "snapshot" else self.live_client(warn)
         return StatLineReader(mode, live, self.snapshot_client(), warn=warn)

@@ -6,22 +6,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from via_pipeline.core.letter.across_years.tables import (
-    ACTION_PROGRESS_TABLE,
-    ACTION_WARNINGS_TABLE,
-    AGENDA_PROGRESS_TABLE,
-    PROGRESS_MOVEMENTS_TABLE,
-    write_progress_tables,
-)
-from via_pipeline.core.letter.across_years.warnings import write_warning_files
-from via_pipeline.core.letter.across_years.wording import load_progress_wording
+from via_pipeline.core.letter.check_names import ACTION_PROGRESS_CHECK
 from via_pipeline.core.letter.config import load_themes
-from via_pipeline.core.letter.quality import (
-    ACTION_PROGRESS_CHECK,
-    ACTION_PROGRESS_EXPECTATIONS,
-    action_progress_for_checks,
-)
-from via_pipeline.core.partners.registry import load_partners
 from via_pipeline.core.settings import load_settings
 from via_pipeline.defs.letter.assets import (
     ACTION_PROGRESS_KEY,
@@ -94,6 +80,21 @@ def letter_progress_across_years(
     """Compare the reporting year's partner actions with the year before; write the three letter
     tables and quality.action_warnings in one transaction, and a warnings file per partner file
     with warnings (a *waarschuwing*: the file stays accepted) under feedback/."""
+    from via_pipeline.core.letter.across_years.tables import (
+        ACTION_PROGRESS_TABLE,
+        ACTION_WARNINGS_TABLE,
+        AGENDA_PROGRESS_TABLE,
+        PROGRESS_MOVEMENTS_TABLE,
+        write_progress_tables,
+    )
+    from via_pipeline.core.letter.across_years.warnings import write_warning_files
+    from via_pipeline.core.letter.across_years.wording import load_progress_wording
+    from via_pipeline.core.letter.quality import (
+        ACTION_PROGRESS_EXPECTATIONS,
+        action_progress_for_checks,
+    )
+    from via_pipeline.core.partners.registry import load_partners
+
     year = int(context.partition_key)
     wording = load_progress_wording()
     tables = write_progress_tables(

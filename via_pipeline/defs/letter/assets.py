@@ -5,38 +5,27 @@ metadata. The annex renderers (python-docx, openpyxl, matplotlib) load only when
 """
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal
-from via_pipeline.core.expectations import Expectation, validate_frame
-from via_pipeline.core.letter.build import (
-    KEY_FIGURES_TABLE,
-    PARTNER_REPORTING_TABLE,
-    THEME_PROGRESS_TABLE,
-    write_annex,
-    write_key_figures,
-    write_partner_reporting,
-    write_theme_progress,
-)
-from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
-from via_pipeline.core.letter.progress import reporting_summary_nl
-from via_pipeline.core.letter.quality import (
-    KEY_FIGURE_EXPECTATIONS,
+from via_pipeline.core.letter.check_names import (
     KEY_FIGURES_CHECK,
     PARTNER_REPORTING_CHECK,
-    PARTNER_REPORTING_EXPECTATIONS,
     THEME_PROGRESS_CHECK,
-    THEME_PROGRESS_EXPECTATIONS,
-    partner_reporting_for_checks,
-    theme_progress_for_checks,
 )
+from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
 from via_pipeline.core.settings import load_settings
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from via_pipeline.core.expectations import Expectation
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
@@ -59,11 +48,13 @@ def suite_check(
     warehouse: Warehouse,
     asset_key: dg.AssetKey,
     check_name: str,
-    frame: pd.DataFrame,
-    expectations: tuple[Expectation, ...],
+    frame: "pd.DataFrame",
+    expectations: "tuple[Expectation, ...]",
     severity: dg.AssetCheckSeverity,
 ) -> dg.AssetCheckResult:
     """Run the suite on the rows just written; the outcomes go to quality.validation_results."""
+    from via_pipeline.core.expectations import validate_frame
+
     return check_result_from_suite(
         warehouse.migrated_store(),
         context.run.run_id,
@@ -75,9 +66,11 @@ def suite_check(
     )
 
 
-def key_figures_markdown(frame: pd.DataFrame, config: KeyFigureConfig) -> str:
+def key_figures_markdown(frame: "pd.DataFrame", config: KeyFigureConfig) -> str:
     """The key figures as the run page shows them: statement (title and key), year, gap,
     sentence."""
+    import pandas as pd
+
     if frame.empty:
         return "_no key figures configured_"
     table = pd.DataFrame(
@@ -123,6 +116,9 @@ def letter_key_figures(
     Source: monitor.gaps, monitor.indicators (the years each table has) and cbs.tables.
     A rerun replaces the reporting year's rows.
     """
+    from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_key_figures
+    from via_pipeline.core.letter.quality import KEY_FIGURE_EXPECTATIONS
+
     year = int(context.partition_key)
     config = load_key_figure_config()
     frame = write_key_figures(warehouse.migrated_store(), config, year)
@@ -172,6 +168,12 @@ def letter_theme_progress(
     Grain: one row per theme of config/themes.yaml (zeros when nothing was reported). Source:
     partners.actions through sql/build_letter_theme_progress.sql. A rerun replaces the year.
     """
+    from via_pipeline.core.letter.build import THEME_PROGRESS_TABLE, write_theme_progress
+    from via_pipeline.core.letter.quality import (
+        THEME_PROGRESS_EXPECTATIONS,
+        theme_progress_for_checks,
+    )
+
     year = int(context.partition_key)
     frame = write_theme_progress(warehouse.migrated_store(), load_themes(), year)
     return dg.MaterializeResult(
@@ -221,6 +223,13 @@ def letter_partner_reporting(
     Grain: one row per registry partner and year. Source: partners.registry, submissions and
     actions through sql/build_letter_partner_reporting.sql. A rerun replaces the year.
     """
+    from via_pipeline.core.letter.build import PARTNER_REPORTING_TABLE, write_partner_reporting
+    from via_pipeline.core.letter.progress import reporting_summary_nl
+    from via_pipeline.core.letter.quality import (
+        PARTNER_REPORTING_EXPECTATIONS,
+        partner_reporting_for_checks,
+    )
+
     year = int(context.partition_key)
     frame = write_partner_reporting(warehouse.migrated_store(), year)
     reported = int(frame["has_accepted_submission"].sum())
@@ -272,6 +281,8 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     Source: the letter.* tables of the year as stored, monitor.gaps and partners.actions.
     A rerun overwrites the year's files.
     """
+    from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_annex
+
     year = int(context.partition_key)
     store = warehouse.migrated_store()
     config = load_key_figure_config()

@@ -2,13 +2,6 @@
 
 import dagster as dg
 
-from via_pipeline.core.monitor import (
-    GAPS_TABLE,
-    TRENDS_TABLE,
-    load_monitor_config,
-    write_gaps,
-    write_trends,
-)
 from via_pipeline.defs.metadata import table_metadata
 from via_pipeline.defs.warehouse.resources import Warehouse
 
@@ -36,6 +29,8 @@ def monitor_gaps(warehouse: Warehouse) -> dg.MaterializeResult:
     Source: monitor.indicators, through sql/build_monitor_gaps.sql. A missing CBS cell gives no
     row. A rerun rebuilds the whole table in one transaction.
     """
+    from via_pipeline.core.monitor import GAPS_TABLE, load_monitor_config, write_gaps
+
     config = load_monitor_config()
     build = write_gaps(warehouse.migrated_store(), config)
     return dg.MaterializeResult(
@@ -69,6 +64,8 @@ def monitor_trends(warehouse: Warehouse) -> dg.MaterializeResult:
     Source: monitor.gaps, through sql/build_monitor_trends.sql; the rule's parameters come from
     config/monitor.yaml. A rerun rebuilds the whole table in one transaction.
     """
+    from via_pipeline.core.monitor import TRENDS_TABLE, load_monitor_config, write_trends
+
     config = load_monitor_config()
     frame = write_trends(warehouse.migrated_store(), config)
     return dg.MaterializeResult(

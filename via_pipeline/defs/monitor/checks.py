@@ -3,13 +3,7 @@ quality.validation_results like every suite. A failure stops monitor.trends and 
 
 import dagster as dg
 
-from via_pipeline.core.monitor import (
-    GAP_CHECKS,
-    GapCheck,
-    find_gap_violations,
-    load_monitor_config,
-    violations_suite_result,
-)
+from via_pipeline.core.gap_checks import GAP_CHECKS, GapCheck
 from via_pipeline.defs.monitor.assets import GAPS_KEY
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
@@ -23,6 +17,12 @@ def _gap_check(check: GapCheck) -> dg.AssetChecksDefinition:
         blocking=True,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        from via_pipeline.core.monitor import (
+            find_gap_violations,
+            load_monitor_config,
+            violations_suite_result,
+        )
+
         store = warehouse.migrated_store()
         violations = find_gap_violations(store, check, load_monitor_config())
         return check_result_from_suite(

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.alerts import (
-    RUN_FAILURES_TABLE,
-    RunFailure,
-    failure_payload,
-    run_failure_frame,
-)
-from via_pipeline.core.causes import root_cause_message
 from via_pipeline.core.orchestration import (
     letter_deadline,
     load_orchestration_config,
@@ -27,6 +21,11 @@ from via_pipeline.defs.orchestration.resources import AlertWebhook
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
 
+if TYPE_CHECKING:
+    from via_pipeline.core.alerts import (
+        RunFailure,
+    )
+
 PARTITION_TAG = "dagster/partition"
 ANNEX_KEY = dg.AssetKey(["letter", "annex"])
 ORCHESTRATION = load_orchestration_config()
@@ -36,6 +35,9 @@ def run_failure_from_context(
     context: dg.RunFailureSensorContext, failed_at: datetime | None = None
 ) -> RunFailure:
     """The failed run as a plain record: job, reporting year, failed steps and the first error."""
+    from via_pipeline.core.alerts import RunFailure
+    from via_pipeline.core.causes import root_cause_message
+
     run = context.dagster_run
     step_failures = context.get_step_failure_events()
     steps = tuple(dict.fromkeys(event.step_key for event in step_failures if event.step_key))
@@ -67,6 +69,8 @@ def run_failure_from_context(
 def via_run_failure_sensor(
     context: dg.RunFailureSensorContext, warehouse: Warehouse, alert_webhook: AlertWebhook
 ) -> None:
+    from via_pipeline.core.alerts import RUN_FAILURES_TABLE, failure_payload, run_failure_frame
+
     failure = run_failure_from_context(context)
     notified = False
     # Alert first: a warehouse that is down (often the reason for the failure) must not

@@ -5,13 +5,11 @@ recording, the warehouse resource holds the tables.
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
-from via_pipeline.core.expectations import validate_frame
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
-from via_pipeline.core.partners.feedback import restore_missing_feedback
 from via_pipeline.core.partners.inbox import (
     InboxFile,
     SkippedEntry,
@@ -20,28 +18,22 @@ from via_pipeline.core.partners.inbox import (
     scan_inbox,
     wait_until_settled,
 )
-from via_pipeline.core.partners.intake import (
-    IntakeOutcome,
-    is_recorded_unchanged,
-    take_in,
-    taken_in_by,
-)
 from via_pipeline.core.partners.limits import load_limits
-from via_pipeline.core.partners.registry import (
-    Partner,
-    Theme,
-    load_partners,
-    load_themes,
-    registry_frame,
-)
-from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite
-from via_pipeline.core.partners.yearcheck import check_year
-from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.partners.resources import Inbox
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse
+
+if TYPE_CHECKING:
+    from via_pipeline.core.partners.intake import (
+        IntakeOutcome,
+    )
+    from via_pipeline.core.partners.registry import (
+        Partner,
+        Theme,
+    )
+    from via_pipeline.core.warehouse import WarehouseStore
 
 REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
 SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
@@ -69,6 +61,8 @@ def partners_registry(warehouse: Warehouse) -> dg.MaterializeResult:
     Grain: partner_id. Source: the config file, so adding a partner is a config change. A rerun
     replaces the whole table.
     """
+    from via_pipeline.core.partners.registry import load_partners, registry_frame
+
     frame = registry_frame(load_partners())
     warehouse.migrated_store().replace("partners.registry", frame)
     return dg.MaterializeResult(metadata=table_metadata("partners.registry", frame))
@@ -93,7 +87,7 @@ class PartnerIntakeConfig(dg.Config):
     replay: list[str] = []
 
 
-def _replay_targets(store: WarehouseStore, prefixes: list[str]) -> list[tuple[str, str]]:
+def _replay_targets(store: "WarehouseStore", prefixes: list[str]) -> list[tuple[str, str]]:
     targets: list[tuple[str, str]] = []
     for prefix in prefixes:
         cleaned = prefix.strip().lower()
@@ -113,16 +107,18 @@ def _replay_targets(store: WarehouseStore, prefixes: list[str]) -> list[tuple[st
 
 def _settled_inbox_files(
     context: dg.AssetExecutionContext,
-    store: WarehouseStore,
+    store: "WarehouseStore",
     inbox: Inbox,
     year: int,
     years: list[int],
-) -> tuple[list[ArchivedFile], list[IntakeOutcome]]:
+) -> "tuple[list[ArchivedFile], list[IntakeOutcome]]":
     """The year's inbox files once settled, archived; and the too-large ones passed by unread.
 
     Every other entry is reported once with its reason; a file still changing is waited for (a
     progress line every few seconds) up to the maximum, then left for a later run.
     """
+    from via_pipeline.core.partners.intake import IntakeOutcome, is_recorded_unchanged, taken_in_by
+
     scan = scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
     for entry in scan.skipped:
         context.log.warning(entry.line())
@@ -159,7 +155,9 @@ def _settled_inbox_files(
     return archived, passed_by
 
 
-def _outcomes_markdown(outcomes: list[IntakeOutcome]) -> str:
+def _outcomes_markdown(outcomes: "list[IntakeOutcome]") -> str:
+    import pandas as pd
+
     if not outcomes:
         return "_no files to take in_"
     frame = pd.DataFrame(
@@ -238,6 +236,10 @@ def partners_intake(
     A file changed within the quiet period is waited for; symlinks, folders and unreadable files
     are reported and passed by; a file over the size limit is rejected without being read.
     """
+    from via_pipeline.core.partners.feedback import restore_missing_feedback
+    from via_pipeline.core.partners.intake import take_in
+    from via_pipeline.core.partners.registry import load_partners, load_themes
+
     year = int(context.partition_key)
     years = reporting_years()
     store = warehouse.migrated_store()
@@ -325,15 +327,19 @@ def partners_intake(
 
 def run_submission_suite(
     context: dg.AssetExecutionContext,
-    store: WarehouseStore,
+    store: "WarehouseStore",
     year: int,
-    partners: tuple[Partner, ...],
-    themes: tuple[Theme, ...],
+    partners: "tuple[Partner, ...]",
+    themes: "tuple[Theme, ...]",
 ) -> dg.AssetCheckResult:
     """The suite of core.partners.rules over the year's stored actions, through Great Expectations.
 
     Validated in slices of whole partners (memory stays bounded); a failure names file, partner, rows.
     """
+    from via_pipeline.core.expectations import validate_frame
+    from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite
+    from via_pipeline.core.partners.yearcheck import check_year
+
     rules = submission_suite([p.partner_id for p in partners], [t.code for t in themes], year)
     checked = check_year(store, year, rules, SUITE_NAME, validate_frame)
     for line in checked.failures:

@@ -17,7 +17,6 @@ from via_pipeline.core.partners.inbox import (
     read_inbox_file,
 )
 from via_pipeline.core.partners.inbox import scan_inbox as core_scan_inbox
-from via_pipeline.core.partners.intake import intake_year
 from via_pipeline.core.partners.limits import load_limits
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.partners.assets import (
@@ -38,6 +37,8 @@ def scan_inbox(inbox: Inbox) -> InboxScan:
 
 
 def _request(found_name: str, archived: ArchivedFile, years: list[int]) -> dg.RunRequest:
+    from via_pipeline.core.partners.intake import intake_year
+
     name = parse_file_name(found_name)
     return dg.RunRequest(
         run_key=f"{found_name}:{archived.sha256}",

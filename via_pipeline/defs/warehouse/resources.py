@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import PrivateAttr
 
-from via_pipeline.core.lease import write_lease
 from via_pipeline.core.settings import load_settings
-from via_pipeline.core.warehouse import WarehouseStore
+
+if TYPE_CHECKING:
+    from via_pipeline.core.warehouse import WarehouseStore
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -32,6 +34,8 @@ class Warehouse(dg.ConfigurableResource):
 
     @cached_property
     def store(self) -> WarehouseStore:
+        from via_pipeline.core.warehouse import WarehouseStore
+
         return WarehouseStore(self.url or load_settings().warehouse_url)
 
     def migrated_store(self) -> WarehouseStore:
@@ -43,6 +47,8 @@ class Warehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Sensors build resources without a run: they write one row and take no lease.
+        from via_pipeline.core.lease import write_lease
+
         if context.run is None:
             return
         wait = (

@@ -1,0 +1,7 @@
+"""The names of the letter checks: light (no pandas), so the code location declares its check
+specs without importing the suites of core/letter/quality.py."""
+
+KEY_FIGURES_CHECK = "sentences_complete_without_minus_signs"
+THEME_PROGRESS_CHECK = "status_counts_add_up"
+PARTNER_REPORTING_CHECK = "one_row_per_partner_with_consistent_dates"
+ACTION_PROGRESS_CHECK = "one_row_per_action_with_statuses_of_reporting_partners"
