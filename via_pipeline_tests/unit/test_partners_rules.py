@@ -180,6 +180,18 @@ def test_year_out_of_range_is_matched_against_the_file_name_year() -> None:
     )
 
 
+def test_empty_partner_id_and_year_are_the_file_names() -> None:
+    """A row added to a pre-filled template without partner_id and verslagjaar counts for the
+    partner and year the file is named for; a different value stays an error."""
+    rows = [*valid_rows("abu", 2023, 2), *one_row(partner_id="", verslagjaar="", actie_id="9")]
+    evaluation = evaluate("abu_2023.csv", csv_bytes(rows, delimiter=";"))
+    assert evaluation.problems == ()
+    added = evaluation.actions.loc[evaluation.actions["action_id"] == "9"].iloc[0]
+    assert (added["partner_id"], int(added["reporting_year"])) == ("abu", 2023)
+    wrong = evaluate("abu_2023.csv", csv_bytes([*rows, *one_row(partner_id="fnv", actie_id="10")]))
+    assert problem_rows(wrong) == [(5, "partner_id", "partner_id_mismatch", "fnv")]
+
+
 def test_every_problem_is_reported_at_once() -> None:
     rows = valid_rows(count=3)
     rows[0][HEADER.index("thema")] = "onbekend"

@@ -388,6 +388,18 @@ def name_agreement_problems(frame: pd.DataFrame, context: FileContext) -> list[P
     return problems
 
 
+def default_from_file_name(frame: pd.DataFrame, context: FileContext) -> pd.DataFrame:
+    """An empty partner_id or verslagjaar is the file name's: a row a partner adds to a pre-filled
+    template need not repeat them (docs/submission-format.md). A different value stays an error."""
+    if context.name is None:
+        return frame
+    frame["partner_id"] = frame["partner_id"].where(
+        frame["partner_id"].notna(), context.name.partner_id
+    )
+    frame["reporting_year"] = frame["reporting_year"].fillna(context.name.reporting_year)
+    return frame
+
+
 def one_per_cell(problems: Sequence[Problem]) -> list[Problem]:
     """Keep the first problem per (row, column): an unreadable number is not also 'missing'."""
     seen: set[tuple[int, str]] = set()
@@ -405,6 +417,7 @@ def one_per_cell(problems: Sequence[Problem]) -> list[Problem]:
 def check_table(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, list[Problem]]:
     """Every problem of the file at once, and its rows as partners.actions columns (sans sha256)."""
     frame, parse_problems = prepare_actions(table, context)
+    frame = default_from_file_name(frame, context)
     year = context.name.reporting_year if context.name else None
     rules = submission_suite(
         [p.partner_id for p in context.partners], [t.code for t in context.themes], year

@@ -28,8 +28,8 @@ TEMPLATE_FORMATS = ("xlsx", "csv")
 # Drop-down lists and formats cover this many data rows; partners rarely report more actions.
 TEMPLATE_ROWS = 500
 COLUMN_HELP: dict[str, str] = {
-    "partner_id": "Uw partner-id (staat al in de bestandsnaam), bijvoorbeeld {partner}. Verplicht.",
-    "verslagjaar": "Het jaar waarover u rapporteert: {year}. Verplicht.",
+    "partner_id": "Uw partner-id (staat al in de bestandsnaam), bijvoorbeeld {partner}. Leeg gelaten geldt die uit de bestandsnaam.",
+    "verslagjaar": "Het jaar waarover u rapporteert: {year}. Leeg gelaten geldt dat uit de bestandsnaam.",
     "actie_id": "Uw eigen kenmerk van de actie, uniek in dit bestand (bijvoorbeeld A1). Verplicht.",
     "thema": "Een van de drie thema's (kies uit de lijst). Verplicht.",
     "titel": "Korte naam van de actie. Verplicht.",
@@ -188,7 +188,7 @@ def xlsx_template(
                 f"   De acties van uw rapportage over {year - 1} die nog niet afgerond of gestopt "
                 f"waren, staan er al ({len(rows)}). Werk status, datums en aantallen bij; "
                 "verander het actie_id niet: daarmee koppelen we de jaren.",
-                "   Een nieuwe actie krijgt een nieuw actie_id; vul ook partner_id en verslagjaar in.",
+                "   Een nieuwe actie krijgt een nieuw actie_id; partner_id en verslagjaar mogen leeg blijven.",
             ]
             if rows
             else []
