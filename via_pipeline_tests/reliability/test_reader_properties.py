@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from via_pipeline.core.partners.archive import ArchivedFile, sha256_of
@@ -241,6 +241,8 @@ def submission_file(partner_id: str, count: int, extension: str, flaw: str) -> t
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(files=st.lists(submission, min_size=1, max_size=6))
+# Found by hypothesis: the same rejected file sent twice is judged once (the second is skipped).
+@example(files=[("abu", 1, "csv", "duplicate_action_id")] * 2)
 def test_whatever_the_intake_accepts_passes_the_year_suite(
     intake_store: WarehouseStore, tmp_path: Path, files: list[tuple[str, int, str, str]]
 ) -> None:
@@ -254,12 +256,17 @@ def test_whatever_the_intake_accepts_passes_the_year_suite(
         for table in ("actions", "submissions", "versions", "rejections"):
             conn.exec_driver_sql(f"DELETE FROM partners.{table}")
     expected: dict[str, int] = {}
+    seen: set[str] = set()
     for partner_id, count, extension, flaw in files:
         name, content = submission_file(partner_id, count, extension, flaw)
         archived = archive_bytes(content, name, tmp_path / "archive")
         outcome = take_in(intake_store, archived, tmp_path / "feedback", PARTNERS, THEMES, YEARS)
-        assert outcome.status in ("accepted", "skipped", "rejected")
-        assert (outcome.status == "rejected") == bool(flaw), outcome.problems
+        if archived.sha256 in seen:  # the same bytes again: already judged, taken in once
+            assert outcome.status == "skipped", outcome
+        else:
+            assert (outcome.status == "rejected") == bool(flaw), outcome.problems
+            assert outcome.status == ("rejected" if flaw else "accepted")
+        seen.add(archived.sha256)
         if outcome.status == "accepted":
             expected[partner_id] = count
     rules = submission_suite([p.partner_id for p in PARTNERS], THEME_CODES, 2024)
