@@ -272,40 +272,54 @@ def gap_series_table(gaps: pd.DataFrame, config: KeyFigureConfig) -> LetterTable
         else gaps
     )
     rows = rows.sort_values(["indicator", "source_table", "population_group", "year"])
+    return _gap_rows_table(
+        rows,
+        config,
+        sheet="Verschillen per jaar",
+        title="Verschillen per groep en jaar (gegevens van de grafieken)",
+    )
+
+
+def _gap_rows_table(
+    rows: pd.DataFrame,
+    config: KeyFigureConfig,
+    sheet: str,
+    title: str,
+    with_codes: bool = False,
+) -> LetterTable:
+    """monitor.gaps rows as a sheet: labels in words, figures as published; `with_codes` adds
+    the group codes so a key-figure sentence can be traced to its cells."""
     frame = rows.assign(
         indicator_label=rows["indicator"].map(config.indicator_label),
         group_label=rows["population_group"].map(config.group_label),
         reference_label=rows["reference_group"].map(config.group_label),
     )
-    return LetterTable(
-        sheet="Verschillen per jaar",
-        title="Verschillen per groep en jaar (gegevens van de grafieken)",
-        columns=(
-            Column("CBS-tabel"),
-            Column("Indicator"),
-            Column("Groep"),
-            Column("Vergeleken met"),
-            Column("Jaar", "year"),
-            Column("Waarde groep (%)", "decimal"),
-            Column("Waarde vergelijkingsgroep (%)", "decimal"),
-            Column("Verschil (procentpunten)", "decimal"),
-            Column("Voorlopig", "boolean"),
-        ),
-        rows=_rows(
-            frame,
-            [
-                "source_table",
-                "indicator_label",
-                "group_label",
-                "reference_label",
-                "year",
-                "value",
-                "reference_value",
-                "gap_pp",
-                "provisional",
-            ],
-        ),
-    )
+    columns = [
+        Column("CBS-tabel"),
+        Column("Indicator"),
+        Column("Groep"),
+        Column("Vergeleken met"),
+        Column("Jaar", "year"),
+        Column("Waarde groep (%)", "decimal"),
+        Column("Waarde vergelijkingsgroep (%)", "decimal"),
+        Column("Verschil (procentpunten)", "decimal"),
+        Column("Voorlopig", "boolean"),
+    ]
+    keys = [
+        "source_table",
+        "indicator_label",
+        "group_label",
+        "reference_label",
+        "year",
+        "value",
+        "reference_value",
+        "gap_pp",
+        "provisional",
+    ]
+    if with_codes:
+        columns += [Column("Groepcode"), Column("Vergelijkingsgroepcode")]
+        keys += ["population_group", "reference_group"]
+    return LetterTable(sheet=sheet, title=title, columns=tuple(columns), rows=_rows(frame, keys))
 
 
 def breakdown_table(gaps: pd.DataFrame, breakdown: str, config: KeyFigureConfig) -> LetterTable:
@@ -314,43 +328,12 @@ def breakdown_table(gaps: pd.DataFrame, breakdown: str, config: KeyFigureConfig)
     name = config.charts.breakdowns.get(breakdown, breakdown)
     rows = gaps[gaps["breakdown"] == breakdown] if "breakdown" in gaps.columns else gaps.iloc[0:0]
     rows = rows.sort_values(["indicator", "population_group", "reference_group", "year"])
-    frame = rows.assign(
-        indicator_label=rows["indicator"].map(config.indicator_label),
-        group_label=rows["population_group"].map(config.group_label),
-        reference_label=rows["reference_group"].map(config.group_label),
-    )
-    return LetterTable(
+    return _gap_rows_table(
+        rows,
+        config,
         sheet=f"Uitsplitsing {name}",
         title=f"Uitsplitsing naar {name}: verschillen per groep en jaar",
-        columns=(
-            Column("CBS-tabel"),
-            Column("Indicator"),
-            Column("Groep"),
-            Column("Vergeleken met"),
-            Column("Jaar", "year"),
-            Column("Waarde groep (%)", "decimal"),
-            Column("Waarde vergelijkingsgroep (%)", "decimal"),
-            Column("Verschil (procentpunten)", "decimal"),
-            Column("Voorlopig", "boolean"),
-            Column("Groepcode"),
-            Column("Vergelijkingsgroepcode"),
-        ),
-        rows=_rows(
-            frame,
-            [
-                "source_table",
-                "indicator_label",
-                "group_label",
-                "reference_label",
-                "year",
-                "value",
-                "reference_value",
-                "gap_pp",
-                "provisional",
-                "population_group",
-                "reference_group",
-            ],
-        ),
+        with_codes=True,
     )
 
 
