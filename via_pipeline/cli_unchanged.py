@@ -119,7 +119,11 @@ def plan_build(
 
 
 def own_inputs(
-    instance: dg.DagsterInstance, year: int, inbox_dir: Path, warn: Callable[[str], None]
+    instance: dg.DagsterInstance,
+    year: int,
+    inbox_dir: Path,
+    warn: Callable[[str], None],
+    with_cbs: bool = True,
 ) -> dict[str, list[str]]:
     """What each asset reads beyond its parents of the same year: CBS for the observed source,
     the year's inbox files for the intake, and the build of last year's actions for progress
@@ -135,7 +139,8 @@ def own_inputs(
     def inbox_of(reporting_year: int) -> str:
         return inbox_version(inbox_dir, lambda name: taken_in_by(name, reporting_year, years))
 
-    inputs: dict[str, list[str]] = {STATLINE: [cbs_version(warn)]}
+    # A job without CBS assets (the partners' intake) does not ask CBS for its versions.
+    inputs: dict[str, list[str]] = {STATLINE: [cbs_version(warn)]} if with_cbs else {}
     for name in INTAKE_ASSETS:
         inputs[name] = [f"inbox {year}: {inbox_of(year)}"]
     actions = dg.AssetKey.from_user_string(PARTNERS_ACTIONS)
@@ -159,5 +164,7 @@ def plan_for(
     """The plan of the job for the year, from the inputs as they are now."""
     from via_pipeline.core.input_versions import code_version
 
-    inputs = own_inputs(instance, year, settings.inbox_dir, warn)
+    graph = job.asset_layer.asset_graph
+    reads_cbs = any(key.to_user_string() == STATLINE for key in graph.get_all_asset_keys())
+    inputs = own_inputs(instance, year, settings.inbox_dir, warn, with_cbs=reads_cbs)
     return plan_build(job, instance, year, inputs, code_version(), force)

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from via_pipeline.core.input_versions import asset_input_versions, code_version, inbox_version
 
 PARENTS = {"cbs/tables": ["cbs/statline"], "monitor/gaps": ["cbs/tables"], "partners/actions": []}
@@ -45,3 +47,38 @@ def test_code_version_changes_with_a_config_file(tmp_path: Path) -> None:
     assert code_version((tmp_path,)) == first  # the snapshot is the CBS input, not code
     (tmp_path / "config" / "monitor.yaml").write_text("gap_reference: 15-74\n")
     assert code_version((tmp_path,)) != first
+
+
+def test_only_a_job_with_cbs_assets_asks_cbs_for_its_versions(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`run --year N` plans the year before's intake too: that plan must not ask CBS again
+    (offline, the fallback warning was printed twice)."""
+    import dagster as dg
+
+    from via_pipeline import cli_unchanged
+    from via_pipeline.core.settings import load_settings
+    from via_pipeline.definitions import defs
+
+    asked: list[str] = []
+    monkeypatch.setattr(cli_unchanged, "cbs_version", lambda warn: asked.append("cbs") or "v1")
+    settings = load_settings({"VIA_DATA_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path)})
+    with dg.instance_for_test() as instance:
+        partners = cli_unchanged.plan_for(
+            defs.resolve_job_def("partners_submission_job"),
+            instance,
+            settings,
+            2023,
+            force=False,
+            warn=print,
+        )
+        assert asked == [] and "cbs/statline" not in partners.versions
+        yearly = cli_unchanged.plan_for(
+            defs.resolve_job_def("via_yearly_build_job"),
+            instance,
+            settings,
+            2024,
+            force=False,
+            warn=print,
+        )
+    assert asked == ["cbs"] and "cbs/statline" in yearly.versions
