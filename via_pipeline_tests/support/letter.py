@@ -47,7 +47,7 @@ def gaps_frame(*row_lists: list[dict[str, object]]) -> pd.DataFrame:
     for column in ("gap_change_prev_year_pp", "gap_change_vs_baseline_pp"):
         frame[column] = frame[column].astype("float64")
     frame["baseline_year"] = frame["baseline_year"].astype("Int64")
-    frame["breakdown"] = frame["breakdown"].fillna("none")
+    frame["breakdown"] = frame["breakdown"].astype(object).fillna("none")
     return frame
 
 
