@@ -9,12 +9,11 @@ import pandas as pd
 import pytest
 
 from via_pipeline.core.expectations import validate_frame
+from via_pipeline.core.partners.cells import parse_date, parse_integer
 from via_pipeline.core.partners.evaluation import Evaluation, evaluate_submission
 from via_pipeline.core.partners.registry import load_partners, load_themes
 from via_pipeline.core.partners.rules import (
     SUITE_NAME,
-    parse_date,
-    parse_integer,
     submission_suite,
     suite_expectations,
     unexpected_rows,

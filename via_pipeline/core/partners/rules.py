@@ -1,4 +1,4 @@
-"""The rules a submission must meet: cell parsing, the Great Expectations suite, file-level rules.
+"""The rules a submission must meet: the Great Expectations suite and the file-level rules.
 
 Decision (docs/operations.md, "How the rules are checked"): every column rule is defined ONCE,
 as a GE expectation in `submission_suite`, paired with the rule code partners see. Two
@@ -7,21 +7,26 @@ partners.actions, through core.expectations.validate_frame), and `unexpected_row
 interprets the same expectation in pandas to name the offending rows for the feedback file (the
 shared GE runner reports counts and examples, not row numbers). A unit test runs both on the same
 frame and requires the same unexpected counts. Parsing text into numbers and dates happens
-before the suite (a value that cannot be parsed is one problem, not also a suite failure), and the
-rules that need the file name or the registry's years are plain functions here.
+before the suite (core.partners.cells: a value that cannot be parsed is one problem, not also a
+suite failure), and the rules that need the file name or the registry's years are plain functions
+here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from via_pipeline.core.expectations import Expectation
+from via_pipeline.core.partners.cells import (
+    parse_code,
+    parse_date,
+    parse_integer,
+    parse_text,
+)
 from via_pipeline.core.partners.fileformat import (
     FILE_COLUMNS,
     STATUSES,
@@ -30,7 +35,7 @@ from via_pipeline.core.partners.fileformat import (
     normalise_code,
 )
 from via_pipeline.core.partners.problems import Problem, display_value, make_problem
-from via_pipeline.core.partners.reading import RawTable, is_blank
+from via_pipeline.core.partners.reading import RawTable
 from via_pipeline.core.partners.registry import Partner, Theme
 
 SUITE_NAME = "partner_submission"
@@ -53,11 +58,6 @@ ACTION_COLUMNS = [
 ACTION_KEY = ("partner_id", "reporting_year", "action_id")
 INTEGER_COLUMNS = ("reporting_year", "people_reached", "employers_reached")
 DATE_COLUMNS = ("start_date", "end_date")
-WHOLE = re.compile(r"^-?\d+$")
-THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -193,81 +193,6 @@ def unexpected_rows(frame: pd.DataFrame, expectation: Expectation) -> pd.Series:
         too_high = numbers > kwargs["max_value"] if kwargs.get("max_value") is not None else False
         return present & (too_low | too_high)
     raise NotImplementedError(f"no pandas reading of {expectation.type}; add it with a parity test")
-
-
-# -- parsing cells ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: object
-    problem: str | None = None  # rule code when the cell cannot be read as its type
-
-
-# The warehouse's INTEGER (PostgreSQL and DuckDB alike); a larger count is a typo or an attack.
-LARGEST_INTEGER = 2_147_483_647
-
-
-def parse_integer(cell: object) -> Parsed:
-    """Whole numbers: 12, 12.0, '12', '1.234' (Dutch thousands), '12,0'; '12,5' is a decimal."""
-    parsed = _parse_integer(cell)
-    if isinstance(parsed.value, int) and abs(parsed.value) > LARGEST_INTEGER:
-        return Parsed(None, "number_too_large")
-    return parsed
-
-
-def _parse_integer(cell: object) -> Parsed:
-    if is_blank(cell):
-        return Parsed(None)
-    if isinstance(cell, bool):
-        return Parsed(None, "not_a_whole_number")
-    if isinstance(cell, int):
-        return Parsed(cell)
-    if isinstance(cell, float):
-        return Parsed(int(cell)) if cell.is_integer() else Parsed(None, "decimal_in_count")
-    text = str(cell).strip().replace(" ", "").replace("\u00a0", "")
-    if WHOLE.match(text):
-        return Parsed(int(text))
-    if THOUSANDS.match(text):
-        return Parsed(int(text.replace(".", "")))
-    if DECIMAL.match(text):
-        whole, fraction = re.split(r"[.,]", text)
-        return Parsed(int(whole)) if set(fraction) == {"0"} else Parsed(None, "decimal_in_count")
-    return Parsed(None, "not_a_whole_number")
-
-
-def parse_date(cell: object) -> Parsed:
-    """ISO (2023-03-01) or Dutch (01-03-2023, 1/3/2023) dates; Excel date cells as they are."""
-    if is_blank(cell):
-        return Parsed(None)
-    if isinstance(cell, datetime):
-        return Parsed(cell.date())
-    if isinstance(cell, date):
-        return Parsed(cell)
-    text = str(cell).strip()
-    iso, dutch = ISO_DATE.match(text), DUTCH_DATE.match(text)
-    try:
-        if iso:
-            return Parsed(date(int(iso[1]), int(iso[2]), int(iso[3])))
-        if dutch:
-            return Parsed(date(int(dutch[3]), int(dutch[2]), int(dutch[1])))
-    except ValueError:
-        pass
-    return Parsed(None, "not_a_date")
-
-
-def parse_text(cell: object) -> Parsed:
-    if is_blank(cell):
-        return Parsed(None)
-    return Parsed(display_value(cell).strip())
-
-
-def parse_code(cell: object, aliases: dict[str, str] | None = None) -> Parsed:
-    """A code compared without case or extra spaces; aliases map e.g. a theme's title to its code."""
-    if is_blank(cell):
-        return Parsed(None)
-    text = normalise_code(display_value(cell))
-    return Parsed(aliases.get(text, text) if aliases else text)
 
 
 # -- the whole file ---------------------------------------------------------------------------
