@@ -15,7 +15,7 @@ from typing import Any
 from via_pipeline.core.cbs.catalogue import Catalogue, TableConfig, load_catalogue
 from via_pipeline.core.cbs.check import check_table
 from via_pipeline.core.cbs.client import CbsError, LiveCbsClient
-from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.matching import CatalogueMismatchError
 from via_pipeline.core.cbs.record import record_table
 from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.paths import SNAPSHOT_DIR

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from via_pipeline.cli import main
-from via_pipeline.core.cbs.catalogue import normalise_title
+from via_pipeline.core.cbs.titles import normalise_title
 from via_pipeline.core.paths import SNAPSHOT_DIR
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.assets import cbs_tables_and_observations, monitor_indicators

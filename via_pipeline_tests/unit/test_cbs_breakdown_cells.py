@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.cbs.catalogue import (
-    CellCategory,
-    CellGroup,
-    load_catalogue,
-    load_population_groups,
-)
+from via_pipeline.core.cbs.catalogue import CellCategory, CellGroup, load_catalogue
 from via_pipeline.core.cbs.ingest import fetch_table
-from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.matching import CatalogueMismatchError
 from via_pipeline.core.cbs.odata import apply_query
+from via_pipeline.core.cbs.population_groups import load_population_groups
 from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.monitor import load_monitor_config
 from via_pipeline.core.paths import CONFIG_DIR

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.cbs.catalogue import (
-    load_catalogue,
-    load_population_groups,
-    normalise_key,
-    normalise_title,
-)
+from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.cbs.population_groups import load_population_groups
+from via_pipeline.core.cbs.titles import normalise_key, normalise_title
 from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.paths import CONFIG_DIR
 

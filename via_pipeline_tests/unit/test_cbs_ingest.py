@@ -15,7 +15,7 @@ import pytest
 from via_pipeline.core.cbs.catalogue import load_catalogue
 from via_pipeline.core.cbs.client import CbsAnswerError, SnapshotCbsClient
 from via_pipeline.core.cbs.ingest import build_indicators, fetch_table, parse_modified
-from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.matching import CatalogueMismatchError
 from via_pipeline.core.cbs.periods import is_provisional, year_warnings, yearly_periods
 from via_pipeline_tests.support import cbs_tables
 from via_pipeline_tests.support.cbs_tables import (

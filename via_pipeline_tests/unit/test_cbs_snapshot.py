@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from via_pipeline.core.cbs.catalogue import load_catalogue, normalise_title
+from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.cbs.titles import normalise_title
 from via_pipeline.core.paths import SNAPSHOT_DIR
 
 ENTITY_SETS = {"TableInfos", "DataProperties", "CategoryGroups", "TypedDataSet", "Perioden"}

@@ -1,56 +1,31 @@
-"""The CBS table catalogue (config/cbs_tables.yaml) and population groups, read into typed records.
-
-population_groups.yaml is also the one home of the Dutch wording of every group and indicator
-(table labels and the letter's prose); the letter and the monitor read it through
-`load_population_groups`.
+"""The CBS table catalogue (config/cbs_tables.yaml), read into typed records: per table its
+measures, the categories held fixed, the population groups and the cell groups.
 
 Every problem names the file, the table and the entry, so a wrong edit to the YAML fails on
-load with a sentence instead of a KeyError deep inside the ingest.
+load with a sentence instead of a KeyError deep inside the ingest. The group and indicator
+codes it uses are declared in population_groups.yaml (population_groups.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from via_pipeline.core.cbs.config_entries import optional_text, require_field
+from via_pipeline.core.cbs.population_groups import (
+    GROUPS_FILE,
+    Indicator,
+    PopulationGroup,
+    load_population_groups,
+)
+from via_pipeline.core.cbs.titles import normalise_title
 from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.paths import CONFIG_DIR
 
 CATALOGUE_FILE = "cbs_tables.yaml"
-GROUPS_FILE = "population_groups.yaml"
 TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")
-CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-# What a group is a cell of, besides its origin: `none` for a whole origin group (the group
-# dimension alone), else the dimension the cell also cuts (Geboorteland (ouders), Geslacht,
-# Startkwalificatie). Gaps compare a group only with the reference groups it declares.
-NO_BREAKDOWN = "none"
-BREAKDOWNS = (NO_BREAKDOWN, "generation", "sex", "start_qualification")
-
-
-# Everything but letters and digits: spaces, hyphens, brackets, punctuation (and "_").
-NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
-
-
-def normalise_title(title: object) -> str:
-    """The form titles are compared in: without case, spaces, hyphens and punctuation.
-
-    CBS pads titles, and spells one title differently between tables and versions
-    ("Netto arbeidsparticipatie", "Nettoarbeidsparticipatie", "netto-arbeidsparticipatie").
-    """
-    return NOT_LETTER_OR_DIGIT.sub("", str(title or "").casefold())
-
-
-def clean_title(title: object) -> str:
-    """A title as CBS prints it, without the padding: runs of whitespace collapsed."""
-    return " ".join(str(title or "").split())
-
-
-def normalise_key(key: object) -> str:
-    """Keys compared without the padding CBS adds to dimension keys ("T001038   ")."""
-    return str(key or "").strip()
 
 
 @dataclass(frozen=True)
@@ -131,41 +106,6 @@ class TableConfig:
 
 
 @dataclass(frozen=True)
-class PopulationGroup:
-    code: str
-    label_nl: str  # table column / chart legend: "Herkomst buiten Europa"
-    sentence_nl: str  # the letter's prose: "burgers met een buiten-Europese migratieachtergrond"
-    classification: str
-    breakdown: str = NO_BREAKDOWN
-    # A breakdown group's own reference groups (all women, women of Dutch origin); empty for a
-    # group of no breakdown (monitor.yaml's reference_groups apply) or a reference cell only.
-    reference_groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    label_nl: str  # table column / chart caption: "Werkloosheidspercentage"
-    sentence_nl: str  # after "het verschil in": "werkloosheid"
-    subject_nl: str  # with its article, as a sentence's subject: "het werkloosheidspercentage"
-    unit: str
-
-
-@dataclass(frozen=True)
-class PopulationGroups:
-    """population_groups.yaml: the group and indicator codes with their Dutch wording."""
-
-    population_groups: tuple[PopulationGroup, ...]
-    indicators: tuple[Indicator, ...]
-
-    def group(self, code: str) -> PopulationGroup | None:
-        return next((g for g in self.population_groups if g.code == code), None)
-
-    def indicator(self, code: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.code == code), None)
-
-
-@dataclass(frozen=True)
 class Catalogue:
     tables: tuple[TableConfig, ...]
     population_groups: tuple[PopulationGroup, ...]
@@ -185,103 +125,6 @@ class Catalogue:
         raise ConfigFileError(f"{GROUPS_FILE}: no indicator {code!r}")
 
 
-def _require(entry: Any, field: str, where: str) -> Any:
-    if not isinstance(entry, dict) or entry.get(field) in (None, ""):
-        raise ConfigFileError(f"{where}: `{field}` is required")
-    return entry[field]
-
-
-def _optional_text(entry: dict[str, Any], field: str) -> str | None:
-    value = entry.get(field)
-    return None if value in (None, "") else str(value)
-
-
-def _coded_entries(
-    raw: dict[str, Any], key: str, path: Path
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """The entries of a `key:` list, each with where it stands (for messages) and its checked code."""
-    for number, entry in enumerate(raw.get(key) or [], start=1):
-        where = f"{path}: {key} entry {number}"
-        code = str(_require(entry, "code", where))
-        if not CODE.match(code):
-            raise ConfigFileError(f"{where}: code {code!r} must be lowercase snake_case")
-        yield where, code, entry
-
-
-def _parse_groups(
-    raw: Any, path: Path
-) -> tuple[tuple[PopulationGroup, ...], tuple[Indicator, ...]]:
-    if not isinstance(raw, dict):
-        raise ConfigFileError(f"{path}: expected `population_groups:` and `indicators:` lists")
-    groups = []
-    for where, code, entry in _coded_entries(raw, "population_groups", path):
-        breakdown = str(entry.get("breakdown") or NO_BREAKDOWN)
-        if breakdown not in BREAKDOWNS:
-            raise ConfigFileError(
-                f"{where} ({code}): breakdown {breakdown!r} is not one of {', '.join(BREAKDOWNS)}"
-            )
-        references = entry.get("reference_groups") or []
-        if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
-            raise ConfigFileError(f"{where} ({code}): `reference_groups` must be a list of codes")
-        if references and breakdown == NO_BREAKDOWN:
-            raise ConfigFileError(
-                f"{where} ({code}): `reference_groups` is for breakdown groups; a group of no "
-                "breakdown is compared with monitor.yaml's reference_groups"
-            )
-        groups.append(
-            PopulationGroup(
-                code=code,
-                label_nl=str(_require(entry, "label_nl", where)),
-                sentence_nl=str(_require(entry, "sentence_nl", where)),
-                classification=str(_require(entry, "classification", where)),
-                breakdown=breakdown,
-                reference_groups=tuple(references),
-            )
-        )
-    indicators = []
-    for where, code, entry in _coded_entries(raw, "indicators", path):
-        indicators.append(
-            Indicator(
-                code=code,
-                label_nl=str(_require(entry, "label_nl", where)),
-                sentence_nl=str(_require(entry, "sentence_nl", where)),
-                subject_nl=str(_require(entry, "subject_nl", where)),
-                unit=str(_require(entry, "unit", where)),
-            )
-        )
-    for kind, codes in (
-        ("population group", [g.code for g in groups]),
-        ("indicator", [i.code for i in indicators]),
-    ):
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
-            raise ConfigFileError(f"{path}: {kind} code(s) declared twice: {', '.join(duplicates)}")
-    _check_breakdown_references(groups, path)
-    return tuple(groups), tuple(indicators)
-
-
-def _check_breakdown_references(groups: list[PopulationGroup], path: Path) -> None:
-    """A breakdown group's reference is a group of the same breakdown (all women for women of an
-    origin) or a whole-population group (the total, Dutch origin): never a cell of another
-    breakdown, so a gap never sets a women's cell against a second-generation one."""
-    by_code = {g.code: g for g in groups}
-    for group in groups:
-        for reference in group.reference_groups:
-            found = by_code.get(reference)
-            if found is None:
-                raise ConfigFileError(
-                    f"{path}: group {group.code}: reference group {reference!r} is not declared"
-                )
-            if reference == group.code:
-                raise ConfigFileError(f"{path}: group {group.code} names itself as reference")
-            if found.breakdown not in (group.breakdown, NO_BREAKDOWN):
-                raise ConfigFileError(
-                    f"{path}: group {group.code} (breakdown {group.breakdown}) cannot be compared "
-                    f"with {reference} (breakdown {found.breakdown}): a gap compares cells of one "
-                    "breakdown, or with a whole-population group"
-                )
-
-
 def _optional_year(entry: dict[str, Any], field: str, where: str) -> int | None:
     value = entry.get(field)
     if value in (None, ""):
@@ -295,23 +138,23 @@ def _parse_table(
     entry: Any, number: int, path: Path, group_codes: set[str], indicator_codes: set[str]
 ) -> TableConfig:
     where = f"{path}: table entry {number}"
-    table_id = str(_require(entry, "table_id", where))
+    table_id = str(require_field(entry, "table_id", where))
     if not TABLE_ID.match(table_id):
         raise ConfigFileError(f"{where}: table_id {table_id!r} is not a StatLine table id")
     where = f"{path}: table {table_id}"
     measures = []
-    for m_number, measure in enumerate(_require(entry, "measures", where), start=1):
+    for m_number, measure in enumerate(require_field(entry, "measures", where), start=1):
         m_where = f"{where}, measure {m_number}"
-        indicator = str(_require(measure, "indicator", m_where))
+        indicator = str(require_field(measure, "indicator", m_where))
         if indicator not in indicator_codes:
             raise ConfigFileError(
                 f"{m_where}: indicator {indicator!r} is not declared in {GROUPS_FILE}"
             )
         measures.append(
             MeasureConfig(
-                str(_require(measure, "title", m_where)),
+                str(require_field(measure, "title", m_where)),
                 indicator,
-                _optional_text(measure, "cbs_unit"),
+                optional_text(measure, "cbs_unit"),
             )
         )
     indicators = [m.indicator for m in measures]
@@ -320,29 +163,31 @@ def _parse_table(
     fixed = []
     for f_number, item in enumerate(entry.get("fixed") or [], start=1):
         f_where = f"{where}, fixed entry {f_number}"
-        key, title = _optional_text(item, "key"), _optional_text(item, "title")
+        key, title = optional_text(item, "key"), optional_text(item, "title")
         if key is None and title is None:
             raise ConfigFileError(f"{f_where}: give the total's `key` or `title` (or both)")
         fixed.append(
             FixedCategory(
-                str(_require(item, "dimension", f_where)),
+                str(require_field(item, "dimension", f_where)),
                 key,
                 title,
                 bool(item.get("optional", False)),
             )
         )
-    group_entry = _require(entry, "population_groups", where)
-    group_dimension = str(_require(group_entry, "dimension", f"{where}, population_groups"))
+    group_entry = require_field(entry, "population_groups", where)
+    group_dimension = str(require_field(group_entry, "dimension", f"{where}, population_groups"))
     groups = []
     for g_number, item in enumerate(
-        _require(group_entry, "categories", f"{where}, population_groups"), start=1
+        require_field(group_entry, "categories", f"{where}, population_groups"), start=1
     ):
         g_where = f"{where}, population group {g_number}"
-        code = str(_require(item, "group", g_where))
+        code = str(require_field(item, "group", g_where))
         if code not in group_codes:
             raise ConfigFileError(f"{g_where}: group {code!r} is not declared in {GROUPS_FILE}")
         groups.append(
-            GroupCategory(str(_require(item, "title", g_where)), _optional_text(item, "key"), code)
+            GroupCategory(
+                str(require_field(item, "title", g_where)), optional_text(item, "key"), code
+            )
         )
     cells = tuple(
         _parse_cell(item, c_number, where, group_codes)
@@ -356,7 +201,7 @@ def _parse_table(
     return TableConfig(
         table_id=table_id,
         title=str(entry.get("title") or table_id),
-        classification=str(_require(entry, "classification", where)),
+        classification=str(require_field(entry, "classification", where)),
         first_year=first_year,
         last_year=last_year,
         measures=tuple(measures),
@@ -369,11 +214,11 @@ def _parse_table(
 
 def _parse_cell(item: Any, number: int, where: str, group_codes: set[str]) -> CellGroup:
     c_where = f"{where}, cell {number}"
-    code = str(_require(item, "group", c_where))
+    code = str(require_field(item, "group", c_where))
     if code not in group_codes:
         raise ConfigFileError(f"{c_where}: group {code!r} is not declared in {GROUPS_FILE}")
     c_where = f"{where}, cell {code}"
-    raw_categories = _require(item, "categories", c_where)
+    raw_categories = require_field(item, "categories", c_where)
     if not isinstance(raw_categories, list) or len(raw_categories) < 2:
         raise ConfigFileError(
             f"{c_where}: `categories` lists the cell's category in two or more dimensions "
@@ -381,9 +226,9 @@ def _parse_cell(item: Any, number: int, where: str, group_codes: set[str]) -> Ce
         )
     categories = tuple(
         CellCategory(
-            str(_require(category, "dimension", c_where)),
-            str(_require(category, "title", c_where)),
-            _optional_text(category, "key"),
+            str(require_field(category, "dimension", c_where)),
+            str(require_field(category, "title", c_where)),
+            optional_text(category, "key"),
         )
         for category in raw_categories
     )
@@ -391,12 +236,6 @@ def _parse_cell(item: Any, number: int, where: str, group_codes: set[str]) -> Ce
     if len(set(dimensions)) != len(dimensions):
         raise ConfigFileError(f"{c_where}: a dimension is named twice")
     return CellGroup(code, categories)
-
-
-def load_population_groups(config_dir: Path = CONFIG_DIR) -> PopulationGroups:
-    """Read population_groups.yaml: the codes, and their Dutch labels and sentence wording."""
-    groups, indicators = _parse_groups(load_yaml(GROUPS_FILE, config_dir), config_dir / GROUPS_FILE)
-    return PopulationGroups(groups, indicators)
 
 
 def load_catalogue(config_dir: Path = CONFIG_DIR) -> Catalogue:

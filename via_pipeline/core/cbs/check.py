@@ -12,16 +12,13 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from via_pipeline.core.cbs.catalogue import TableConfig, clean_title
+from via_pipeline.core.cbs.catalogue import TableConfig
 from via_pipeline.core.cbs.client import CbsClient, CbsError
-from via_pipeline.core.cbs.layout import (
-    CHOSEN_BY_CATALOGUE,
-    CatalogueMismatchError,
-    dimensions_of,
-    resolve_layout,
-    resolve_measures,
-)
+from via_pipeline.core.cbs.layout import CHOSEN_BY_CATALOGUE
+from via_pipeline.core.cbs.matching import CatalogueMismatchError, dimensions_of
 from via_pipeline.core.cbs.periods import implausible_years
+from via_pipeline.core.cbs.resolution import resolve_layout, resolve_measures
+from via_pipeline.core.cbs.titles import clean_title
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The steps: read a table's version (TableInfos.Modified, or the snapshot's fingerprint) and skip
 the table when the warehouse holds that version; otherwise resolve the catalogue against the
-table's DataProperties and code lists (core/cbs/layout.py), ask for only the cells used, and
+table's DataProperties and code lists (core/cbs/resolution.py), ask for only the cells used, and
 turn the rows into observations; harmonise observations into indicators. `StatLineReader`
 chooses between CBS and the bundled snapshot.
 """
@@ -17,13 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.cbs.catalogue import (
-    Catalogue,
-    TableConfig,
-    clean_title,
-    normalise_key,
-    normalise_title,
-)
+from via_pipeline.core.cbs.catalogue import Catalogue, TableConfig
 from via_pipeline.core.cbs.client import (
     CbsAnswerError,
     CbsClient,
@@ -31,9 +25,12 @@ from via_pipeline.core.cbs.client import (
     CbsUnavailableError,
     SnapshotCbsClient,
 )
-from via_pipeline.core.cbs.layout import TableLayout, dimensions_of, resolve_layout
+from via_pipeline.core.cbs.layout import TableLayout
+from via_pipeline.core.cbs.matching import dimensions_of
 from via_pipeline.core.cbs.observations import build_observations
 from via_pipeline.core.cbs.periods import year_warnings
+from via_pipeline.core.cbs.resolution import resolve_layout
+from via_pipeline.core.cbs.titles import clean_title, normalise_key, normalise_title
 
 LOG = logging.getLogger(__name__)
 
@@ -330,7 +327,7 @@ def group_code(config: TableConfig, key: str, title: str) -> str | None:
             item.title
         ) == normalise_title(title):
             return item.group
-    # A cell group is stored under its categories' titles joined (core/cbs/layout.py).
+    # A cell group is stored under its categories' titles joined (core/cbs/resolution.py).
     for cell in config.cells:
         if normalise_title(cell.composite_title) == normalise_title(title):
             return cell.group

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.cbs.catalogue import normalise_key
 from via_pipeline.core.cbs.client import CbsAnswerError, Record
 from via_pipeline.core.cbs.layout import TableLayout
+from via_pipeline.core.cbs.titles import normalise_key
 
 OBSERVATION_COLUMNS = [
     "table_id",

@@ -7,8 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from via_pipeline.core.cbs.catalogue import TableConfig, normalise_key, normalise_title
+from via_pipeline.core.cbs.catalogue import TableConfig
 from via_pipeline.core.cbs.client import Record
+from via_pipeline.core.cbs.titles import normalise_key, normalise_title
 
 YEARLY_PERIOD = re.compile(r"^(?P<year>\d{4})JJ00$")
 # Years a labour-force table can hold; 1900 or 2100 is a wrong period code, not a revision.

@@ -26,7 +26,8 @@ import pandas as pd
 from via_pipeline.core.cbs.catalogue import TableConfig
 from via_pipeline.core.cbs.client import CbsClient, CbsError, SnapshotCbsClient
 from via_pipeline.core.cbs.ingest import fetch_table
-from via_pipeline.core.cbs.layout import CatalogueMismatchError, dimensions_of, resolve_layout
+from via_pipeline.core.cbs.matching import CatalogueMismatchError, dimensions_of
+from via_pipeline.core.cbs.resolution import resolve_layout
 
 SOURCES_FILE = "sources.csv"
 README_FILE = "README.md"

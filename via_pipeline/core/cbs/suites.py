@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from via_pipeline.core.cbs.catalogue import Catalogue, normalise_title
+from via_pipeline.core.cbs.catalogue import Catalogue
 
 # The check names live in a light module (the code location declares its specs from them);
 # re-exported here, where the suites are.
@@ -27,6 +27,7 @@ from via_pipeline.core.cbs.check_names import CHECK_UNIQUE as CHECK_UNIQUE
 from via_pipeline.core.cbs.check_names import CHECK_YEARS as CHECK_YEARS
 from via_pipeline.core.cbs.ingest import group_code
 from via_pipeline.core.cbs.periods import PLAUSIBLE_FIRST_YEAR
+from via_pipeline.core.cbs.titles import normalise_title
 from via_pipeline.core.expectations import Expectation, SuiteResult, validate_frame
 
 PERCENT_UNITS = ("%", "percent")

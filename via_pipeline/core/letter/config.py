@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.cbs.catalogue import (
+from via_pipeline.core.cbs.population_groups import (
     BREAKDOWNS,
     GROUPS_FILE,
     PopulationGroups,

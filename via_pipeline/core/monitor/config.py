@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.cbs.catalogue import (
+from via_pipeline.core.cbs.population_groups import (
     GROUPS_FILE,
     NO_BREAKDOWN,
     PopulationGroups,

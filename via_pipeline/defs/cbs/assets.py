@@ -16,7 +16,7 @@ import dagster as dg
 from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.check_names import CHECK_DESCRIPTIONS, CHECK_NAMES
 from via_pipeline.core.cbs.client import CbsError
-from via_pipeline.core.cbs.layout import CatalogueMismatchError
+from via_pipeline.core.cbs.matching import CatalogueMismatchError
 from via_pipeline.defs.cbs.resources import CbsStatLine
 from via_pipeline.defs.metadata import table_metadata
 from via_pipeline.defs.quality import check_result_from_suite
