@@ -209,9 +209,9 @@ def run(size: BenchSize) -> BenchResult:
             result.add("PostgreSQL", "skipped: server unreachable", "", False)
             return result
         csv_path = Path(folder) / "rows.csv"
-        from via_pipeline.core.warehouse import _normalise_frame
+        from via_pipeline.core.warehouse.frames import normalise_frame
 
-        _normalise_frame(frame).to_csv(csv_path, index=False, header=False, na_rep="")
+        normalise_frame(frame).to_csv(csv_path, index=False, header=False, na_rep="")
         with scratch_postgres_database() as pg_url:
             copy = f"\\copy {TABLE} ({columns}) FROM '{csv_path}' WITH (FORMAT csv)"
 

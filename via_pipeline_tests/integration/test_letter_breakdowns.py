@@ -15,12 +15,12 @@ from via_pipeline.core.cbs.ingest import build_indicators, fetch_table
 from via_pipeline.core.dutch import format_pp
 from via_pipeline.core.letter.charts import breakdown_chart, render_breakdown_chart
 from via_pipeline.core.letter.config import load_key_figure_config
-from via_pipeline.core.letter.document import breakdown_table
 from via_pipeline.core.letter.key_figures import (
     SourceTable,
     build_key_figures,
     prose_minus_signs,
 )
+from via_pipeline.core.letter.tables import breakdown_table
 from via_pipeline.core.letter.workbook import write_workbook
 from via_pipeline.core.monitor import load_monitor_config, write_gaps
 from via_pipeline.core.warehouse import WarehouseStore

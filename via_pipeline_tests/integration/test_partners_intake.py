@@ -409,7 +409,7 @@ def test_migration_0008_keeps_the_last_of_two_current_rows(
     """A warehouse that already holds the two-name case is repaired, not refused, by 0008."""
     import shutil
 
-    from via_pipeline.core.warehouse import MIGRATIONS_DIR
+    from via_pipeline.core.paths import MIGRATIONS_DIR
 
     before_0008 = tmp_path / "migrations"
     before_0008.mkdir()

@@ -143,7 +143,7 @@ def test_replacing_a_slice_with_other_rows_rewrites_it(store: WarehouseStore, ch
 def test_a_large_slice_is_replaced_without_comparing(
     store: WarehouseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("via_pipeline.core.warehouse.UNCHANGED_CHECK_MAX_ROWS", 1)
+    monkeypatch.setattr("via_pipeline.core.warehouse.store.UNCHANGED_CHECK_MAX_ROWS", 1)
     store.replace("cbs.observations", _observation_rows())
     with recorded_statements(store) as statements:
         store.replace("cbs.observations", _observation_rows())

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
+from via_pipeline.core.warehouse import store as warehouse_store
 
 
 def indicators(year: int, values: list[float | None]) -> pd.DataFrame:
@@ -90,14 +91,14 @@ def test_million_rows_go_through_the_fast_path(store: WarehouseStore, monkeypatc
 
     monkeypatch.setattr(pd.DataFrame, "to_sql", refuse_row_by_row)
     bulk_calls: list[tuple[str, int]] = []
-    for path_name in ("_insert_duckdb", "_insert_postgres"):
-        original = getattr(WarehouseStore, path_name)
+    for path_name in ("insert_duckdb", "insert_postgres"):
+        original = getattr(warehouse_store, path_name)
 
         def recording(conn, table, frame, _original=original, _name=path_name):
             bulk_calls.append((_name, len(frame)))
             return _original(conn, table, frame)
 
-        monkeypatch.setattr(WarehouseStore, path_name, staticmethod(recording))
+        monkeypatch.setattr(warehouse_store, path_name, recording)
     executed: list[str] = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda *a: executed.append(a[2]))
     rows = 1_000_000
@@ -114,7 +115,7 @@ def test_million_rows_go_through_the_fast_path(store: WarehouseStore, monkeypatc
     )
     assert store.replace("monitor.indicators", frame) == rows
     assert store.count("monitor.indicators") == rows
-    expected_path = "_insert_duckdb" if store.dialect == "duckdb" else "_insert_postgres"
+    expected_path = "insert_duckdb" if store.dialect == "duckdb" else "insert_postgres"
     assert bulk_calls == [(expected_path, rows)]
     inserts = [s for s in executed if "INSERT" in s.upper()]
     if store.dialect == "duckdb":

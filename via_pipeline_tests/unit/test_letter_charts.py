@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from via_pipeline.core.cbs.catalogue import load_catalogue
+from via_pipeline.core.letter.annex import figure_caption
 from via_pipeline.core.letter.charts import (
     SeriesBreak,
     gap_chart,
@@ -18,7 +19,6 @@ from via_pipeline.core.letter.charts import (
     series_breaks,
 )
 from via_pipeline.core.letter.config import load_key_figure_config
-from via_pipeline.core.letter.document import figure_caption
 from via_pipeline_tests.support.letter import gap_rows, gaps_frame
 
 CONFIG = load_key_figure_config()

@@ -29,13 +29,14 @@ from via_pipeline.core.letter.across_years.tables import (
     read_actions,
 )
 from via_pipeline.core.letter.across_years.wording import ProgressWording, load_progress_wording
+from via_pipeline.core.letter.annex import build_annex
 from via_pipeline.core.letter.charts import (
     RenderedChart,
     render_breakdown_charts,
     render_gap_charts,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
-from via_pipeline.core.letter.document import Annex, build_annex
+from via_pipeline.core.letter.document import Annex
 from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
 from via_pipeline.core.letter.key_figures import (
     build_key_figures,

@@ -1,23 +1,14 @@
-"""The warehouse: migrations, atomic replace-writes and fast bulk loads on DuckDB and PostgreSQL.
+"""WarehouseStore: one warehouse database (DuckDB or PostgreSQL) and its atomic replace-writes.
 
 All writes are "delete the slice, insert the new rows" inside one transaction, so a write that
-fails half-way leaves the previous contents. Bulk loads use each engine's own fast path
-(DuckDB reads a registered frame; PostgreSQL takes COPY), because pandas' to_sql inserts row
-by row through duckdb-engine.
+fails half-way leaves the previous contents. Migrations, SQL files, frame normalising and the
+engines' bulk paths live in the package's other modules; this class ties them to a connection.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import math
-import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,112 +16,17 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from via_pipeline.core.paths import MIGRATIONS_DIR, SQL_DIR
+from via_pipeline.core.paths import MIGRATIONS_DIR
 from via_pipeline.core.settings import ConfigurationError, parse_warehouse_url, redact_url
+from via_pipeline.core.warehouse.bulk import insert_duckdb, insert_postgres
+from via_pipeline.core.warehouse.errors import WarehouseError
+from via_pipeline.core.warehouse.frames import normalise_frame, row_multiset
+from via_pipeline.core.warehouse.migrations import applied_versions, apply_migrations
+from via_pipeline.core.warehouse.sql_files import check_table_name, load_sql, split_sql_statements
 
-MIGRATION_FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
-# Tables are named schema.table in lowercase snake_case; anything else never reaches SQL text.
-TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-SQL_FILE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-MIGRATIONS_TABLE = "meta.schema_migrations"
 # replace() compares a slice this small with the new rows and leaves it alone when they are the
 # same, so a rerun with nothing new rewrites nothing; larger slices are replaced without reading.
 UNCHANGED_CHECK_MAX_ROWS = 50_000
-
-
-class WarehouseError(RuntimeError):
-    """A warehouse operation failed; the message says which table and why."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: str
-    name: str
-    path: Path
-
-    @property
-    def checksum(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
-
-def discover_migrations(migrations_dir: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The NNNN_name.sql files in version order; a misnamed or duplicated version is an error."""
-    migrations: dict[str, Migration] = {}
-    for path in sorted(migrations_dir.glob("*.sql")):
-        match = MIGRATION_FILE.match(path.name)
-        if match is None:
-            raise WarehouseError(f"{path}: migration files are named NNNN_lowercase_name.sql")
-        version = match["version"]
-        if version in migrations:
-            raise WarehouseError(
-                f"{path}: version {version} is also used by {migrations[version].path.name}"
-            )
-        migrations[version] = Migration(version, match["name"], path)
-    return [migrations[v] for v in sorted(migrations)]
-
-
-def split_sql_statements(sql_text: str) -> list[str]:
-    """Split a SQL file on semicolons that end a line; our SQL files keep one statement per block."""
-    without_comments = "\n".join(
-        line for line in sql_text.splitlines() if not line.lstrip().startswith("--")
-    )
-    parts = re.split(r";\s*(?:\n|$)", without_comments)
-    return [part.strip() for part in parts if part.strip()]
-
-
-def load_sql(name: str) -> str:
-    """The text of sql/<name>.sql: the one way SELECT and DML files are read."""
-    if not SQL_FILE_NAME.match(name):
-        raise WarehouseError(f"invalid SQL file name {name!r}")
-    path = SQL_DIR / f"{name}.sql"
-    if not path.is_file():
-        raise WarehouseError(f"no SQL file {path}")
-    return path.read_text(encoding="utf-8")
-
-
-def check_table_name(table: str) -> str:
-    if not TABLE_NAME.match(table):
-        raise WarehouseError(
-            f"invalid table name {table!r}: expected schema.table in lowercase snake_case"
-        )
-    return table
-
-
-def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty text becomes NULL, on both engines alike (PostgreSQL's CSV COPY cannot tell them apart)."""
-    # A shallow copy and one object array per text column: three times faster than
-    # Series.where on the small frames a partner file's intake writes (docs/performance.md).
-    result = frame.copy(deep=False)
-    for column in result.columns:
-        series = result[column]
-        if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
-            values = series.to_numpy(dtype=object, copy=True)
-            empty = pd.isna(values) | (values == "")
-            if empty.any():
-                values[empty] = None
-            result[column] = pd.Series(values, index=series.index, dtype=object)
-    return result
-
-
-def _plain(value: Any) -> Any:
-    """A cell as the plain Python value the database gives back; NULL-likes become None.
-
-    Anything not recognised compares unequal, which only costs a rewrite."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()  # numpy scalars
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _row_multiset(frame: pd.DataFrame) -> Counter[tuple[Any, ...]]:
-    return Counter(
-        tuple(_plain(value) for value in row) for row in frame.itertuples(index=False, name=None)
-    )
 
 
 class WarehouseStore:
@@ -199,76 +95,17 @@ class WarehouseStore:
 
     def applied_migrations(self) -> list[str]:
         with self.engine.connect() as conn:
-            if not self._migrations_table_exists(conn):
-                return []
-            rows = conn.execute(
-                sa.text(f"SELECT version FROM {MIGRATIONS_TABLE} ORDER BY version")
-            ).scalars()
-            return list(rows)
-
-    def _migrations_table_exists(self, conn: Connection) -> bool:
-        found = conn.execute(
-            sa.text(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = 'meta' AND table_name = 'schema_migrations'"
-            )
-        ).scalar_one()
-        return bool(found)
+            return applied_versions(conn)
 
     def migrate(self, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
-        """Apply the migrations not yet recorded, in order, each in its own transaction.
+        """Apply the migrations not yet recorded, in order, in one transaction.
 
         Returns the file names applied. A recorded migration whose file changed is an error:
         migrations are history, a change goes into a new file.
         """
-        migrations = discover_migrations(migrations_dir)
-        applied_now: list[str] = []
         self._columns.clear()
         with self.transaction() as conn:
-            if self.dialect == "postgresql":
-                # Two processes migrating at once: the second waits, then finds nothing to do.
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
-            conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS meta")
-            conn.exec_driver_sql(
-                f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
-                "version TEXT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
-                "applied_at TIMESTAMP NOT NULL)"
-            )
-            recorded = {
-                row.version: row.checksum
-                for row in conn.execute(
-                    sa.text(f"SELECT version, checksum FROM {MIGRATIONS_TABLE}")
-                )
-            }
-            for migration in migrations:
-                if migration.version in recorded:
-                    if recorded[migration.version] != migration.checksum:
-                        raise WarehouseError(
-                            f"migration {migration.path.name} was changed after it was applied; "
-                            "put the change in a new migration file"
-                        )
-                    continue
-                for statement in split_sql_statements(migration.path.read_text(encoding="utf-8")):
-                    try:
-                        conn.exec_driver_sql(statement)
-                    except sa.exc.SQLAlchemyError as error:
-                        raise WarehouseError(
-                            f"migration {migration.path.name} failed: {str(getattr(error, 'orig', error)).strip()}"
-                        ) from error
-                conn.execute(
-                    sa.text(
-                        f"INSERT INTO {MIGRATIONS_TABLE} (version, name, checksum, applied_at) "
-                        "VALUES (:version, :name, :checksum, :applied_at)"
-                    ),
-                    {
-                        "version": migration.version,
-                        "name": migration.name,
-                        "checksum": migration.checksum,
-                        "applied_at": datetime.now(UTC).replace(tzinfo=None),
-                    },
-                )
-                applied_now.append(migration.path.name)
-        return applied_now
+            return apply_migrations(conn, self.dialect, migrations_dir)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -387,7 +224,7 @@ class WarehouseStore:
         if stored == 0:
             return True
         existing = self.read_in(conn, f"SELECT {', '.join(columns)} FROM {table}{clause}", params)
-        return _row_multiset(existing) == _row_multiset(_normalise_frame(frame[columns]))
+        return row_multiset(existing) == row_multiset(normalise_frame(frame[columns]))
 
     def insert(self, table: str, frame: pd.DataFrame, conn: Connection | None = None) -> int:
         """Append `frame` to `table` through the engine's bulk path; columns must match by name."""
@@ -403,52 +240,18 @@ class WarehouseStore:
             )
         if frame.empty:
             return 0
-        ordered = _normalise_frame(frame[columns])
+        ordered = normalise_frame(frame[columns])
         try:
             if self.dialect == "duckdb":
-                self._insert_duckdb(conn, table, ordered)
+                insert_duckdb(conn, table, ordered)
             else:
-                self._insert_postgres(conn, table, ordered)
+                insert_postgres(conn, table, ordered)
         except Exception as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             raise WarehouseError(
                 f"writing {len(ordered)} rows to {table} failed: {reason}"
             ) from error
         return len(ordered)
-
-    @staticmethod
-    def _insert_duckdb(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-        raw = conn.connection.driver_connection
-        view = "via_bulk_frame"
-        column_list = ", ".join(frame.columns)
-        # DuckDB refuses register() while an earlier result on this connection is unfinished
-        # (a caller's `.first()` leaves one); running a query to its end settles it.
-        conn.exec_driver_sql("SELECT 1").fetchall()
-        raw.register(view, frame)  # type: ignore[union-attr]
-        try:
-            conn.exec_driver_sql(
-                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {view}"
-            )
-        finally:
-            # After a failed INSERT the transaction is aborted and unregister fails too;
-            # that second error would hide the first, which is the one worth reporting.
-            with suppress(Exception):
-                raw.unregister(view)  # type: ignore[union-attr]
-
-    @staticmethod
-    def _insert_postgres(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-        buffer = io.StringIO()
-        # Unquoted empty fields are NULL in CSV COPY; real text is quoted by QUOTE_MINIMAL
-        # only when needed, and empty text was already turned into NULL.
-        frame.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL, na_rep="")
-        buffer.seek(0)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.copy_expert(
-                f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buffer
-            )
-        finally:
-            cursor.close()
 
     def execute_sql_file(
         self, name: str, params: Mapping[str, Any] | None = None, conn: Connection | None = None
