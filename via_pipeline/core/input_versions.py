@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from via_pipeline.core.partners.inbox import scan_inbox
 from via_pipeline.core.paths import PACKAGE_DIR, SQL_DIR
 
 # The files a build's result depends on besides its inputs: our code, SQL and config.
@@ -45,16 +46,15 @@ def code_version(roots: Sequence[Path] = (PACKAGE_DIR, SQL_DIR)) -> str:
 
 
 def inbox_version(inbox_dir: Path, belongs: Callable[[str], bool]) -> str:
-    """A hash of the inbox files a year's intake takes in: name, size, modification time."""
-    if not inbox_dir.is_dir():
-        return _digest(["empty"])
-    entries = []
-    for path in sorted(inbox_dir.iterdir()):
-        if not path.is_file() or path.name.startswith((".", "~$")) or not belongs(path.name):
-            continue
-        status = path.stat()
-        entries.append(f"{path.name}|{status.st_size}|{status.st_mtime_ns}")
-    return _digest(entries)
+    """A hash of the inbox files a year's intake takes in: name, size, modification time.
+
+    The files are those the intake's own scan sees (core.partners.inbox.scan_inbox): symlinks,
+    folders and Office lock files are never taken in, so they never make a year changed."""
+    scan = scan_inbox(inbox_dir, quiet_seconds=0)
+    files = sorted((*scan.ready, *scan.young), key=lambda found: found.file_name)
+    return _digest(
+        [f"{found.file_name}|{found.signature}" for found in files if belongs(found.file_name)]
+    )
 
 
 def asset_input_versions(

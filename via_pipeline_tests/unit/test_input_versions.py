@@ -34,7 +34,13 @@ def test_inbox_version_follows_the_years_files_only(tmp_path: Path) -> None:
     # The same name sent again with other content (size or time differs): changed.
     partner_file.write_text("actie_id;titel\n1;Werkfit 2\n")
     os.utime(partner_file, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
-    assert inbox_version(tmp_path, of_2023) not in (empty, added)
+    changed = inbox_version(tmp_path, of_2023)
+    assert changed not in (empty, added)
+    # Entries the intake never takes in do not make the year changed.
+    (tmp_path / "~$abu_2023.xlsx").write_bytes(b"lock")
+    (tmp_path / "vng_2023.csv").mkdir()
+    (tmp_path / "sbb_2023.csv").symlink_to(partner_file)
+    assert inbox_version(tmp_path, of_2023) == changed
 
 
 def test_code_version_changes_with_a_config_file(tmp_path: Path) -> None:
