@@ -13,9 +13,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from via_pipeline.core.timestamps import naive_utc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,11 +141,6 @@ def post_json(
     return NotifyOutcome(sent=True, status=status)
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """Warehouse timestamps are UTC without zone (migration 0001)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def run_failure_frame(failure: RunFailure, notified: bool) -> pd.DataFrame:
     """One row for quality.run_failures."""
     import pandas as pd
@@ -154,7 +151,7 @@ def run_failure_frame(failure: RunFailure, notified: bool) -> pd.DataFrame:
                 "run_id": failure.run_id,
                 "job_name": failure.job_name,
                 "partition": failure.partition,
-                "failed_at": pd.Timestamp(_naive_utc(failure.failed_at)),
+                "failed_at": pd.Timestamp(naive_utc(failure.failed_at)),
                 "failed_steps": ", ".join(failure.failed_steps),
                 "error_message": failure.error_message[:MAX_ERROR_CHARS],
                 "notified": notified,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from via_pipeline.core.alerts import RUN_FAILURES_TABLE, RunFailure, run_failure_frame
 from via_pipeline.core.lease import process_is_alive, this_host
+from via_pipeline.core.timestamps import naive_utc
 from via_pipeline.core.warehouse import WarehouseStore
 
 RUNS_TABLE = "quality.runs"
@@ -52,10 +53,6 @@ class RunTrace:
     started_by: str = "cli"
 
 
-def _utc_naive(moment: datetime) -> pd.Timestamp:
-    return pd.Timestamp(moment.astimezone(UTC).replace(tzinfo=None))
-
-
 def _row(
     trace: RunTrace,
     status: str,
@@ -72,8 +69,8 @@ def _row(
                 "started_by": trace.started_by,
                 "host": trace.host,
                 "pid": trace.pid,
-                "started_at": _utc_naive(trace.started_at),
-                "ended_at": _utc_naive(ended_at) if ended_at else None,
+                "started_at": pd.Timestamp(naive_utc(trace.started_at)),
+                "ended_at": pd.Timestamp(naive_utc(ended_at)) if ended_at else None,
                 "status": status,
                 "cause": cause[:MAX_CAUSE_CHARS] if cause else None,
                 "log_file": log_file,

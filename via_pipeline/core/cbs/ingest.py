@@ -31,6 +31,7 @@ from via_pipeline.core.cbs.observations import build_observations
 from via_pipeline.core.cbs.periods import year_warnings
 from via_pipeline.core.cbs.resolution import resolve_layout
 from via_pipeline.core.cbs.titles import clean_title, normalise_key, normalise_title
+from via_pipeline.core.timestamps import naive_utc
 
 LOG = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def parse_modified(raw: object, table_id: str) -> datetime | None:
         raise CbsAnswerError(
             f"CBS table {table_id}: TableInfos.Modified {raw!r} is not a date"
         ) from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return naive_utc(moment)
 
 
 def read_version(client: CbsClient, table_id: str) -> TableVersion:
