@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from via_pipeline.core.atomic import write_replacing
 from via_pipeline.core.partners.fileformat import safe_slug
@@ -51,6 +52,18 @@ def feedback_paths(
 def write_atomically(path: Path, content: bytes) -> None:
     """A temporary file beside the target, then a rename: a reader sees the whole file or none."""
     write_replacing(path, lambda temporary: temporary.write_bytes(content))
+
+
+def save_workbook(workbook: Any, path: Path) -> None:
+    """An openpyxl workbook saved whole or not at all."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomically(path, buffer.getvalue())
+
+
+def markdown_cell(value: object) -> str:
+    """A value in a Markdown table cell: a | or a line break would end the cell or the row."""
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def write_feedback(
@@ -96,15 +109,9 @@ def write_feedback(
     )
     for row, line in enumerate(lines, start=1):
         set_cell(about.cell(row=row, column=1), line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_atomically(xlsx_path, buffer.getvalue())
-
-    def cell(value: object) -> str:
-        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
-
+    save_workbook(workbook, xlsx_path)
     md_lines = [
-        f"# Terugkoppeling op {cell(file_name)}",
+        f"# Terugkoppeling op {markdown_cell(file_name)}",
         "",
         f"Uw bestand is niet verwerkt: het bevat {len(problems)} probleem/problemen. "
         "Verbeter alle punten en stuur het hele bestand opnieuw in, met dezelfde bestandsnaam.",
@@ -114,7 +121,7 @@ def write_feedback(
         "| rij | kolom | regel | melding | waarde |",
         "|---|---|---|---|---|",
         *(
-            f"| {cell(p.row_number)} | {cell(p.column_name)} | {cell(p.rule)} | {cell(p.message_nl)} | {cell(p.value)} |"
+            f"| {markdown_cell(p.row_number)} | {markdown_cell(p.column_name)} | {markdown_cell(p.rule)} | {markdown_cell(p.message_nl)} | {markdown_cell(p.value)} |"
             for p in problems
         ),
         "",

@@ -14,8 +14,9 @@ import pandas as pd
 
 from via_pipeline.core.atomic import replacing
 from via_pipeline.core.letter.config import Theme
+from via_pipeline.core.partners.fileformat import STATUSES
 
-STATUS_ORDER = ("gepland", "lopend", "afgerond", "gestopt")
+STATUS_ORDER = tuple(STATUSES)  # gepland, lopend, afgerond, gestopt: as partners are told
 STATUS_COLOURS = {
     "gepland": "#b3cde3",
     "lopend": "#6497b1",

@@ -9,14 +9,18 @@ Partner text is untrusted: XLSX cells go through core.spreadsheet.set_cell.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from via_pipeline.core.letter.across_years.wording import ProgressWording
-from via_pipeline.core.partners.feedback import feedback_paths, write_atomically
+from via_pipeline.core.partners.feedback import (
+    feedback_paths,
+    markdown_cell,
+    save_workbook,
+    write_atomically,
+)
 from via_pipeline.core.spreadsheet import fill_table_sheet, set_cell
 
 # Beside the partner file's feedback name: `<partner>_<year>_<hash8>_waarschuwingen.xlsx`.
@@ -114,15 +118,9 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
         about = workbook.create_sheet("uitleg")
         set_cell(about.cell(row=1, column=1), intro)
         set_cell(about.cell(row=2, column=1), f"Kenmerk van het bestand (SHA-256): {sha256}")
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        write_atomically(xlsx_path, buffer.getvalue())
-
-        def cell(value: object) -> str:
-            return str(value).replace("|", "\\|").replace("\n", " ")
-
+        save_workbook(workbook, xlsx_path)
         md_lines = [
-            f"# Waarschuwingen bij {cell(partner_id)}, verslagjaar {year}",
+            f"# Waarschuwingen bij {markdown_cell(partner_id)}, verslagjaar {year}",
             "",
             intro,
             "",
@@ -130,7 +128,10 @@ def write_warning_files(feedback_dir: Path, warnings: pd.DataFrame) -> list[Path
             "",
             "| actie_id | regel | melding |",
             "|---|---|---|",
-            *(f"| {cell(a)} | {cell(r)} | {cell(m)} |" for a, r, m, _p, _c in values),
+            *(
+                f"| {markdown_cell(a)} | {markdown_cell(r)} | {markdown_cell(m)} |"
+                for a, r, m, _p, _c in values
+            ),
             "",
         ]
         write_atomically(md_path, "\n".join(md_lines).encode("utf-8"))
