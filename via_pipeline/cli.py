@@ -115,16 +115,17 @@ def _take_in_previous_year(
     that year in the inbox, not yet taken in, are taken in first (partners_submission_job).
     False when that run failed (its cause printed)."""
     from via_pipeline.core.partners.fileformat import parse_file_name
+    from via_pipeline.core.partners.inbox import scan_inbox
     from via_pipeline.defs.partners.assets import reporting_years
 
     previous = year - 1
-    inbox = settings.inbox_dir
-    if previous not in reporting_years() or not inbox.is_dir():
+    if previous not in reporting_years():
         return True
-    names = [path.name for path in inbox.iterdir() if path.is_file()]
+    scan = scan_inbox(settings.inbox_dir, quiet_seconds=0)  # the entries the intake would see
     if not any(
-        (parsed := parse_file_name(name)) is not None and parsed.reporting_year == previous
-        for name in names
+        (parsed := parse_file_name(found.file_name)) is not None
+        and parsed.reporting_year == previous
+        for found in (*scan.ready, *scan.young)
     ):
         return True
     job = defs.resolve_job_def(PARTNERS_JOB)
