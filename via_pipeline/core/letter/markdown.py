@@ -16,15 +16,12 @@ from via_pipeline.core.letter.document import (
     TableBlock,
     format_cell,
 )
+from via_pipeline.core.markdown_safe import markdown_cell, markdown_text
 
-
-def _escape(text: str) -> str:
-    return _text(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _text(text: str) -> str:
-    """Prose for Markdown: the asterisk of a provisional year must not start emphasis."""
-    return text.replace("\\", "\\\\").replace("*", "\\*")
+# Partner text (action titles, names) is untrusted: every text goes through one escaping, which
+# also keeps the asterisk of a provisional year from starting emphasis.
+_escape = markdown_cell
+_text = markdown_text
 
 
 def markdown_table(table: LetterTable) -> list[str]:
@@ -49,10 +46,10 @@ def markdown_table(table: LetterTable) -> list[str]:
 
 
 def annex_markdown(annex: Annex) -> str:
-    lines = [f"# {annex.title}", "", annex.introduction, ""]
+    lines = [f"# {_text(annex.title)}", "", _text(annex.introduction), ""]
     notes: list[str] = []
     for section in annex.sections:
-        lines += [f"## {section.heading}", ""]
+        lines += [f"## {_text(section.heading)}", ""]
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 text = _text(block.text)
@@ -61,9 +58,10 @@ def annex_markdown(annex: Annex) -> str:
                     text += f"[^{len(notes)}]"
                 lines += [text, ""]
             elif isinstance(block, TableBlock):
-                lines += [f"**{block.table.title}**", "", *markdown_table(block.table), ""]
+                lines += [f"**{_text(block.table.title)}**", "", *markdown_table(block.table), ""]
             elif isinstance(block, FigureBlock):
-                lines += [f"![{block.caption}]({block.path.name})", "", f"*{block.caption}*", ""]
+                caption = _text(block.caption)
+                lines += [f"![{caption}]({block.path.name})", "", f"*{caption}*", ""]
     if notes:
         lines += ["---", ""]
         lines += [f"[^{number}]: {_text(note)}" for number, note in enumerate(notes, start=1)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from via_pipeline.core.atomic import write_replacing
+from via_pipeline.core.markdown_safe import markdown_cell
 from via_pipeline.core.partners.fileformat import safe_slug
 from via_pipeline.core.partners.problems import Problem
 from via_pipeline.core.partners.rules import problem_order
@@ -59,11 +60,6 @@ def save_workbook(workbook: Any, path: Path) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     write_atomically(path, buffer.getvalue())
-
-
-def markdown_cell(value: object) -> str:
-    """A value in a Markdown table cell: a | or a line break would end the cell or the row."""
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def write_feedback(

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, STATUSES, safe_slug
 from via_pipeline.core.partners.registry import Partner, Theme
-from via_pipeline.core.spreadsheet import set_cell
+from via_pipeline.core.spreadsheet import csv_safe, set_cell
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, load_sql
 
 TEMPLATE_FORMATS = ("xlsx", "csv")
@@ -89,7 +89,8 @@ def carried_rows(
 
 def csv_template(rows: Sequence[dict[str, object]] = ()) -> bytes:
     """Header row (and any carried rows), `;` separated with a BOM: what Dutch Excel opens and
-    saves as CSV. Dates as dd-mm-jjjj, as Dutch Excel writes them."""
+    saves as CSV. Dates as dd-mm-jjjj, as Dutch Excel writes them. Carried text is last year's
+    partner text: through csv_safe, so `=HYPERLINK(...)` opens as text, never as a formula."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(list(FILE_COLUMNS))
@@ -103,7 +104,7 @@ def _csv_value(value: object) -> object:
         return ""
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
-    return value
+    return csv_safe(value)
 
 
 def xlsx_template(
