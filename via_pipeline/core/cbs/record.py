@@ -28,6 +28,7 @@ from via_pipeline.core.cbs.client import CbsClient, CbsError, SnapshotCbsClient
 from via_pipeline.core.cbs.ingest import fetch_table
 from via_pipeline.core.cbs.matching import CatalogueMismatchError, dimensions_of
 from via_pipeline.core.cbs.resolution import resolve_layout
+from via_pipeline.core.spreadsheet import csv_safe
 
 SOURCES_FILE = "sources.csv"
 README_FILE = "README.md"
@@ -183,7 +184,15 @@ def _write_sources(
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, SOURCES_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Titles are CBS's text, opened in a spreadsheet by reviewers: through csv_safe (a value that
+    # is a number, like -0.4, stays a number; csv_safe is idempotent on rows read back).
+    writer.writerows(
+        {
+            key: value if key in ("period", "value") else str(csv_safe(value))
+            for key, value in row.items()
+        }
+        for row in rows
+    )
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
