@@ -221,14 +221,14 @@ def test_files_are_replaced_whole(tmp_path: Path) -> None:
 def test_markdown_has_no_generation_date_the_word_file_has() -> None:
     """A review diff of the Markdown must not change just because the annex was rebuilt."""
     text = annex_markdown(ANNEX)
-    assert "2026" not in text and "Gemaakt op" not in text
+    assert "2026" not in text and "Stand van de gegevens" not in text
     assert text.startswith("# Bijlage voortgang Werkagenda VIA 2023\n\nInleiding.\n")
 
 
 def test_word_file_states_its_generation_date_on_a4(tmp_path: Path) -> None:
     document = docx.Document(str(write_annex_docx(ANNEX, tmp_path / "bijlage.docx")))
     texts = [p.text for p in document.paragraphs]
-    assert texts[1:3] == ["Gemaakt op 28 november 2026.", "Inleiding."]
+    assert texts[1:3] == ["Stand van de gegevens: 28 november 2026.", "Inleiding."]
     assert document.core_properties.created.date() == date(2026, 11, 28)
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7

@@ -102,7 +102,7 @@ def build_annex(
     actions: pd.DataFrame,
     gaps: pd.DataFrame,
     charts: Mapping[str, RenderedChart],
-    generated_on: date,
+    generated_on: date | None,
     extra_sections: Sequence[Section] = (),
     extra_workbook: Sequence[LetterTable] = (),
     breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,

@@ -144,16 +144,30 @@ def progress_annex(
     return part, chart
 
 
+def inputs_date(store: WarehouseStore, reporting_year: int) -> date | None:
+    """The day of the newest input of the year's annex (sql/select_letter_inputs_time.sql);
+    None when no input carries a time (only the snapshot, no partner file yet)."""
+    newest = store.read(load_sql("select_letter_inputs_time"), {"reporting_year": reporting_year})
+    value = newest["newest"].iloc[0] if not newest.empty else None
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
 def write_annex(
     store: WarehouseStore,
     config: KeyFigureConfig,
     themes: Sequence[Theme],
     reporting_year: int,
     output_dir: Path,
-    generated_on: date,
+    generated_on: date | None = None,
     wording: ProgressWording | None = None,
 ) -> WrittenAnnex:
-    """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored."""
+    """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored.
+
+    `generated_on`: the date the files carry; by default the day of the newest input
+    (inputs_date), so two builds from the same inputs give byte-identical files.
+    """
+    if generated_on is None:
+        generated_on = inputs_date(store, reporting_year)
     where = {"reporting_year": reporting_year}
     key_figures = store.read_table(KEY_FIGURES_TABLE, where)
     theme_progress = store.read_table(THEME_PROGRESS_TABLE, where)

@@ -27,6 +27,10 @@ from via_pipeline.core.letter.config import KeyFigureConfig
 CHART_SIZE_INCHES = (8.0, 4.5)
 CHART_DPI = 120
 
+# No "Software: Matplotlib version ..." text chunk (matplotlib writes no time chunk): the same
+# figures give the same bytes, whichever matplotlib drew them.
+PNG_METADATA: dict[str, str | None] = {"Software": None}
+
 
 @dataclass(frozen=True)
 class ChartSeries:
@@ -210,7 +214,7 @@ def render_gap_chart(chart: GapChart, path: Path) -> tuple[SeriesBreak, ...]:
             axes.legend(
                 fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False
             )
-        figure.savefig(path, format="png", bbox_inches="tight")
+        figure.savefig(path, format="png", bbox_inches="tight", metadata=PNG_METADATA)
     finally:
         plt.close(figure)
     return tuple(drawn)
@@ -363,7 +367,7 @@ def render_breakdown_chart(chart: BreakdownChart, path: Path) -> None:
                 frameon=False,
                 bbox_to_anchor=(0.5, -0.12),
             )
-        figure.savefig(path, format="png", bbox_inches="tight")
+        figure.savefig(path, format="png", bbox_inches="tight", metadata=PNG_METADATA)
     finally:
         plt.close(figure)
 

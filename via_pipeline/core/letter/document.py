@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
+from via_pipeline.core.ooxml import PackageProperties
 
 # How a cell reads in prose when it has no value: "niet beschikbaar".
 MISSING_CELL = "n.b."
@@ -73,14 +74,23 @@ class Annex:
     introduction: str
     sections: tuple[Section, ...]
     workbook: tuple[LetterTable, ...] = field(default=())
-    # Shown in the Word file only: the Markdown twin is for review diffs, which must not
-    # change just because the annex was rebuilt on another day.
+    # The day of the build's newest input (core.letter.build.inputs_date), never the clock: a
+    # rebuild from the same inputs gives the same files. Shown in the Word file only (the
+    # Markdown twin is for review diffs) and in both packages' document properties.
     generated_on: date | None = None
 
     def generated_line(self) -> str | None:
         if self.generated_on is None:
             return None
-        return f"Gemaakt op {format_date(self.generated_on)}."
+        return f"Stand van de gegevens: {format_date(self.generated_on)}."
+
+    def dated(self) -> datetime:
+        """The created and modified time of the annex's Word and Excel files: midnight (UTC) of
+        generated_on, or 1 January after the reporting year when no input date is known."""
+        return datetime.combine(self.generated_on or date(self.reporting_year + 1, 1, 1), time())
+
+    def package_properties(self, subject: str) -> PackageProperties:
+        return PackageProperties(title=self.title, dated=self.dated(), subject=subject)
 
 
 def name_sort_key(name: Any) -> str:

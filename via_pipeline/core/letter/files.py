@@ -9,7 +9,8 @@ from via_pipeline.core.atomic import replacing, write_replacing
 from via_pipeline.core.letter.document import Annex
 from via_pipeline.core.letter.markdown import write_annex_markdown
 from via_pipeline.core.letter.word import write_annex_docx
-from via_pipeline.core.letter.workbook import write_workbook
+from via_pipeline.core.letter.workbook import WORKBOOK_TITLE, write_workbook
+from via_pipeline.core.ooxml import PackageProperties
 
 __all__ = ["AnnexFiles", "annex_files", "replacing", "write_annex_files", "write_replacing"]
 
@@ -43,6 +44,9 @@ def write_annex_files(annex: Annex, output_dir: Path) -> AnnexFiles:
     """Write the Word annex, the workbook and the Markdown version; rerunning overwrites them."""
     files = annex_files(output_dir, annex.reporting_year)
     write_replacing(files.docx, lambda path: write_annex_docx(annex, path))
-    write_replacing(files.xlsx, lambda path: write_workbook(annex.workbook, path))
+    workbook = PackageProperties(
+        f"{WORKBOOK_TITLE} over {annex.reporting_year}", annex.dated(), subject=annex.title
+    )
+    write_replacing(files.xlsx, lambda path: write_workbook(annex.workbook, path, workbook))
     write_replacing(files.markdown, lambda path: write_annex_markdown(annex, path))
     return files

@@ -7,7 +7,6 @@ the sentence by a superscript footnote mark. python-docx is imported inside the 
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -20,6 +19,7 @@ from via_pipeline.core.letter.document import (
     TableBlock,
     format_cell,
 )
+from via_pipeline.core.ooxml import fix_package
 
 W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FOOTNOTES_CONTENT_TYPE = (
@@ -29,6 +29,7 @@ FOOTNOTES_RELATIONSHIP = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 )
 FOOTNOTES_PARTNAME = "/word/footnotes.xml"
+WORD_SUBJECT = "Bijlage bij de voortgangsbrief Werkagenda VIA over {year}"
 # A4 with 2,5 cm margins: the page of a Dutch government document.
 PAGE_WIDTH_CM = 21.0
 PAGE_HEIGHT_CM = 29.7
@@ -234,10 +235,6 @@ def write_annex_docx(annex: Annex, path: Path) -> Path:
         page.page_width, page.page_height = Cm(PAGE_WIDTH_CM), Cm(PAGE_HEIGHT_CM)
         page.left_margin = page.right_margin = Cm(MARGIN_CM)
         page.top_margin = page.bottom_margin = Cm(MARGIN_CM)
-    document.core_properties.title = annex.title
-    document.core_properties.language = "nl-NL"
-    if annex.generated_on is not None:
-        document.core_properties.created = datetime.combine(annex.generated_on, time())
     _set_proofing_language(document, "nl-NL")
     document.add_heading(annex.title, level=0)
     generated = annex.generated_line()
@@ -270,7 +267,10 @@ def write_annex_docx(annex: Annex, path: Path) -> Path:
         document.part.relate_to(part, FOOTNOTES_RELATIONSHIP)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
-    return path
+    # Our document properties (not python-docx's), dated from the inputs, fixed entry times.
+    return fix_package(
+        path, annex.package_properties(WORD_SUBJECT.format(year=annex.reporting_year))
+    )
 
 
 def read_footnotes(path: Path) -> dict[int, str]:

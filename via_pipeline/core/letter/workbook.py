@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from via_pipeline.core.letter.document import LetterTable
+from via_pipeline.core.ooxml import ZIP_EPOCH, PackageProperties, fix_package
 from via_pipeline.core.spreadsheet import set_cell
 
 # Excel number formats; Dutch Excel shows them with a decimal comma and thousands dot.
 NUMBER_FORMATS = {"decimal": "0.0", "integer": "#,##0", "year": "0", "date": "dd-mm-yyyy"}
 MAX_COLUMN_WIDTH = 60
+WORKBOOK_TITLE = "Tabellen bij de voortgangsbrief Werkagenda VIA"
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -46,7 +48,11 @@ def _excel_value(value: Any, kind: str) -> Any:
     return value if isinstance(value, date | str) else str(value)
 
 
-def write_workbook(tables: Sequence[LetterTable], path: Path) -> Path:
+def write_workbook(
+    tables: Sequence[LetterTable], path: Path, properties: PackageProperties | None = None
+) -> Path:
+    """The workbook at `path`; its document properties are `properties` (the annex passes its
+    own), else a title of its own dated 1 January 1980: never openpyxl's name or the clock."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -77,4 +83,4 @@ def write_workbook(tables: Sequence[LetterTable], path: Path) -> Path:
             sheet.auto_filter.ref = sheet.dimensions
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(str(path))
-    return path
+    return fix_package(path, properties or PackageProperties(WORKBOOK_TITLE, ZIP_EPOCH))

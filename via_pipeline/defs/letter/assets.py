@@ -4,7 +4,6 @@ Thin: each asset takes its partition's year, calls via_pipeline.core.letter and 
 metadata. The annex renderers (python-docx, openpyxl, matplotlib) load only when it runs.
 """
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -292,7 +291,6 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         load_themes(),
         year,
         load_settings().output_dir,
-        datetime.now(UTC).date(),
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
     return dg.MaterializeResult(

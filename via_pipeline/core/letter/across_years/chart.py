@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from via_pipeline.core.atomic import replacing
+from via_pipeline.core.letter.charts import PNG_METADATA
 from via_pipeline.core.letter.config import Theme
 from via_pipeline.core.partners.fileformat import STATUSES
 
@@ -125,7 +126,7 @@ def render_status_chart(bars: StatusBars, path: Path) -> Path:
         figure.tight_layout(rect=(0, 0.08, 1, 1))
         path.parent.mkdir(parents=True, exist_ok=True)
         with replacing(path) as temporary:
-            figure.savefig(temporary, format="png")
+            figure.savefig(temporary, format="png", metadata=PNG_METADATA)
     finally:
         plt.close(figure)
     return path
