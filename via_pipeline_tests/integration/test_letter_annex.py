@@ -5,7 +5,8 @@ and the file links, and a year without any partner submission still gives a comp
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -382,3 +383,29 @@ def test_a_year_without_submissions_still_gives_the_annex(
     workbook = openpyxl.load_workbook(folder / "voortgang_via_2024_tabellen.xlsx")
     assert workbook["Partneroverzicht"].max_row == 22
     assert workbook["Acties"].max_row == 1
+
+
+def test_two_builds_from_the_same_inputs_give_byte_identical_files(
+    store: WarehouseStore, warehouse_url: str, offline_environment: Path
+) -> None:
+    """docx, xlsx, md and every PNG, built at two clock times: the same bytes, dated from the
+    newest input (uwv's file received 27 November 2023), not from the clock."""
+    fill_inputs(store)
+    folder = offline_environment / "output" / "2023"
+    materialise(warehouse_url, "2023")
+    first = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    time.sleep(2.1)  # zip entry times have a resolution of two seconds
+    materialise(warehouse_url, "2023")
+    second = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    assert {name.rsplit(".", 1)[1] for name in first} == {"docx", "xlsx", "md", "png"}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    word = docx.Document(str(folder / "voortgang_via_2023_bijlage.docx"))
+    assert word.core_properties.created == datetime(2023, 11, 27, tzinfo=UTC)
+    assert word.core_properties.modified == datetime(2023, 11, 27, tzinfo=UTC)
+    assert "Stand van de gegevens: 27 november 2023." in [p.text for p in word.paragraphs]
+    workbook = openpyxl.load_workbook(folder / "voortgang_via_2023_tabellen.xlsx")
+    assert workbook.properties.modified == datetime(2023, 11, 27)
+    for name in first:
+        if name.endswith(".png"):
+            assert b"tEXt" not in first[name] and b"tIME" not in first[name], name
