@@ -120,7 +120,9 @@ def gap_chart(
         & (rows["reference_group"] == reference)
         & (rows["population_group"] != reference)
     ]
-    first_years = rows.groupby("source_table")["year"].min().sort_values()
+    first_years = (
+        rows.groupby("source_table")["year"].min().sort_values(kind="stable")
+    )  # ties by table id
     starts = {
         str(table): int(year) for table, year in gaps.groupby("source_table")["year"].min().items()
     }
