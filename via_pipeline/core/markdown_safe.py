@@ -7,6 +7,11 @@ would run, link or load; escaped, they show as the text the partner typed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 # HTML becomes character references: every Markdown renderer (CommonMark, GFM, Python-Markdown)
 # shows them as text; a backslash before `<` is not an escape in Python-Markdown.
 _HTML = {"<": "&lt;", ">": "&gt;"}
@@ -35,3 +40,11 @@ def markdown_cell(value: object) -> str:
         .replace("\n", " ")
         .replace("\r", " ")
     )
+
+
+def markdown_frame(frame: pd.DataFrame) -> str:
+    """A frame as a Markdown table (the previews in Dagster's run metadata), every text cell
+    through markdown_cell; numbers stay numbers, so they keep their alignment."""
+    escaped = frame.map(lambda value: markdown_cell(value) if isinstance(value, str) else value)
+    escaped.columns = [markdown_cell(column) for column in frame.columns]
+    return str(escaped.to_markdown(index=False))

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from via_pipeline.core.markdown_safe import markdown_frame
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -37,7 +39,7 @@ def table_metadata(
             dg.TableColumn(name=str(c), type=_column_type(frame[c].dtype)) for c in frame.columns
         ]
     )
-    preview = frame.head(PREVIEW_ROWS).to_markdown(index=False) if not frame.empty else "_no rows_"
+    preview = markdown_frame(frame.head(PREVIEW_ROWS)) if not frame.empty else "_no rows_"
     return {
         "warehouse_table": table,
         "dagster/row_count": len(frame),

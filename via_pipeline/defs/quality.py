@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from via_pipeline.core.markdown_safe import markdown_frame
+
 if TYPE_CHECKING:
     from via_pipeline.core.expectations import SuiteResult
     from via_pipeline.core.warehouse import WarehouseStore
@@ -36,7 +38,7 @@ def failures_markdown(suite_result: SuiteResult) -> str:
             for outcome in failures
         ]
     )
-    return frame.to_markdown(index=False)
+    return markdown_frame(frame)
 
 
 def check_result_from_suite(

@@ -3,10 +3,11 @@ markdown_text / markdown_cell (Markdown never renders partner text as HTML, a li
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from via_pipeline.core.markdown_safe import markdown_cell, markdown_text
+from via_pipeline.core.markdown_safe import markdown_cell, markdown_frame, markdown_text
 from via_pipeline.core.spreadsheet import csv_safe
 
 HOSTILE_MARKDOWN = [
@@ -56,3 +57,22 @@ def test_markdown_cell_stays_in_its_cell() -> None:
     table = MarkdownIt("commonmark").enable("table").render(f"| x |\n|---|\n| {cell} |\n")
     assert "<td>a | b c &lt;b&gt;</td>" in table
     assert markdown_cell(None) == "" and markdown_cell(3) == "3"
+
+
+def test_markdown_frame_escapes_text_and_keeps_numbers() -> None:
+    """The previews in Dagster's run metadata: a partner's title or file name is text there too."""
+    frame = pd.DataFrame(
+        {
+            "file": ["abu_2023.csv", "<img src=x>.csv"],
+            "titel": ["[x](javascript:1)", "a|b"],
+            "n": [3, 12],
+        }
+    )
+    table = markdown_frame(frame)
+    body = [" ".join(line.split()) for line in table.splitlines()[2:]]
+    assert body == [
+        "| abu_2023.csv | \\[x\\](javascript:1) | 3 |",
+        "| &lt;img src=x&gt;.csv | a\\|b | 12 |",
+    ]
+    html = MarkdownIt("commonmark").enable("table").render(table)
+    assert "<img" not in html and "<a " not in html and ">a|b</td>" in html

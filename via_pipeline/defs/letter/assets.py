@@ -15,6 +15,7 @@ from via_pipeline.core.letter.check_names import (
     THEME_PROGRESS_CHECK,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
+from via_pipeline.core.markdown_safe import markdown_frame
 from via_pipeline.core.settings import load_settings
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
@@ -84,7 +85,7 @@ def key_figures_markdown(frame: "pd.DataFrame", config: KeyFigureConfig) -> str:
             "zin": frame["text_nl"],
         }
     )
-    return table.to_markdown(index=False)
+    return markdown_frame(table)
 
 
 @dg.asset(

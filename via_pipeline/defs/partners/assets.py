@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from via_pipeline.core.markdown_safe import markdown_frame
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
 from via_pipeline.core.partners.inbox import (
     InboxFile,
@@ -173,7 +174,7 @@ def _outcomes_markdown(outcomes: "list[IntakeOutcome]") -> str:
             for outcome in outcomes
         ]
     )
-    return frame.to_markdown(index=False)
+    return markdown_frame(frame)
 
 
 @dg.multi_asset(
