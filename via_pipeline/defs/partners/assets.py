@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.markdown_safe import markdown_frame
+from via_pipeline.core.markdown_safe import markdown_frame, markdown_text
 from via_pipeline.core.partners.archive import ArchivedFile, read_archived
 from via_pipeline.core.partners.inbox import (
     InboxFile,
@@ -357,7 +357,7 @@ def run_submission_suite(
             **result.metadata,
             "rows_checked": checked.rows_checked,
             "failing_rows": dg.MetadataValue.md(
-                "\n".join(f"- {line}" for line in checked.failures) or "_none_"
+                "\n".join(f"- {markdown_text(line)}" for line in checked.failures) or "_none_"
             ),
         },
     )
