@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.markdown_safe import markdown_frame
+from via_pipeline.core.files.markdown import markdown_frame
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.markdown_safe import markdown_frame
+from via_pipeline.core.files.markdown import markdown_frame
 
 if TYPE_CHECKING:
-    from via_pipeline.core.expectations import SuiteResult
+    from via_pipeline.core.quality.expectations import SuiteResult
     from via_pipeline.core.warehouse import WarehouseStore
 
 

@@ -28,7 +28,7 @@ from via_pipeline.core.cbs.client import CbsClient, CbsError, SnapshotCbsClient
 from via_pipeline.core.cbs.ingest import fetch_table
 from via_pipeline.core.cbs.matching import CatalogueMismatchError, dimensions_of
 from via_pipeline.core.cbs.resolution import resolve_layout
-from via_pipeline.core.spreadsheet import csv_safe
+from via_pipeline.core.files.spreadsheet import csv_safe
 
 SOURCES_FILE = "sources.csv"
 README_FILE = "README.md"

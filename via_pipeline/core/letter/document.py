@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_integer
-from via_pipeline.core.ooxml import PackageProperties
+from via_pipeline.core.files.ooxml import PackageProperties
 
 # How a cell reads in prose when it has no value: "niet beschikbaar".
 MISSING_CELL = "n.b."

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from via_pipeline.core.atomic import replacing, write_replacing
+from via_pipeline.core.files.atomic import replacing, write_replacing
+from via_pipeline.core.files.ooxml import PackageProperties
 from via_pipeline.core.letter.document import Annex
 from via_pipeline.core.letter.markdown import write_annex_markdown
 from via_pipeline.core.letter.word import write_annex_docx
 from via_pipeline.core.letter.workbook import WORKBOOK_TITLE, write_workbook
-from via_pipeline.core.ooxml import PackageProperties
 
 __all__ = ["AnnexFiles", "annex_files", "replacing", "write_annex_files", "write_replacing"]
 

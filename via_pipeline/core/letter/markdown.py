@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from via_pipeline.core.files.markdown import markdown_cell, markdown_text
 from via_pipeline.core.letter.document import (
     Annex,
     FigureBlock,
@@ -16,7 +17,6 @@ from via_pipeline.core.letter.document import (
     TableBlock,
     format_cell,
 )
-from via_pipeline.core.markdown_safe import markdown_cell, markdown_text
 
 # Partner text (action titles, names) is untrusted: every text goes through one escaping, which
 # also keeps the asterisk of a provisional year from starting emphasis.

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from via_pipeline.core.files.ooxml import fix_package
 from via_pipeline.core.letter.document import (
     Annex,
     FigureBlock,
@@ -19,7 +20,6 @@ from via_pipeline.core.letter.document import (
     TableBlock,
     format_cell,
 )
-from via_pipeline.core.ooxml import fix_package
 
 W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FOOTNOTES_CONTENT_TYPE = (
