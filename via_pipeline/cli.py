@@ -95,9 +95,11 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"unchanged since run {short_run_id(last_run)}: {name}")
     if not plan.to_run:
         _say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
+        say_snapshot_gaps(store, int(year))
         return 0
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
+    say_snapshot_gaps(store, int(year))
     if outcome.cause:
         _say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1
@@ -202,6 +204,20 @@ def _launch(
     return result, outcome
 
 
+def say_snapshot_gaps(store: WarehouseStore, year: int | None = None) -> None:
+    """The key figures the bundled snapshot leaves unavailable, and how to fill them."""
+    from via_pipeline.core.letter.availability import read_snapshot_availability
+    from via_pipeline.core.letter.config import load_key_figure_config
+
+    try:
+        found = read_snapshot_availability(store, load_key_figure_config(), year)
+    except Exception as error:  # the summary stands without this line
+        _say(f"key figures on the snapshot not counted: {exception_cause(error)}")
+        return
+    for availability in found:
+        _say(availability.line())
+
+
 def _report_dead_runs(run_ids: list[str], where: str) -> None:
     for run_id in run_ids:
         _say(
@@ -289,6 +305,8 @@ def _status_of_warehouse(store: WarehouseStore) -> int:
         _say(
             f"  CBS {row.table_id} from {row.source}, modified {row.modified}, fetched {row.fetched_at}: {row.title}"
         )
+    if not sources.empty:
+        say_snapshot_gaps(store)
     return 0
 
 
