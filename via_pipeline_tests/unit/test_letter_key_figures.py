@@ -218,8 +218,7 @@ def test_a_table_year_without_the_groups_gap_is_not_quoted() -> None:
     [figure] = build_key_figures(config, gaps, {"85456NED": HERKOMST}, 2023, table_years)
     assert [year for year, _ in figure.points] == [2008, 2022]
     assert figure.text_nl == (
-        THE_LETTERS_SENTENCE
-        + " Over 2023 bevat tabel 85456NED voor deze groepen geen cijfer."
+        THE_LETTERS_SENTENCE + " Over 2023 bevat tabel 85456NED voor deze groepen geen cijfer."
     )
 
 
@@ -460,9 +459,7 @@ def test_a_cell_missing_from_the_snapshot_is_the_snapshots_gap_not_cbss() -> Non
         [{"source_table": "85456NED", "indicator": "unemployment_rate", "year": 2025}]
     )
     config = replace(CONFIG, figures=(replace(SPEC, baseline_year=2013),))
-    [figure] = build_key_figures(
-        config, gaps, {"85456NED": SNAPSHOT_HERKOMST}, 2025, table_years
-    )
+    [figure] = build_key_figures(config, gaps, {"85456NED": SNAPSHOT_HERKOMST}, 2025, table_years)
     assert figure.text_nl == (
         "Anno 2019 is het verschil in werkloosheid tussen burgers met een buiten-Europese "
         "migratieachtergrond en het gemiddelde van de bevolking 3,9 procentpunten; voor 2013 is "

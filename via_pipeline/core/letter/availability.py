@@ -21,7 +21,6 @@ from via_pipeline.core.paths import SNAPSHOT_DIR
 from via_pipeline.core.warehouse import WarehouseStore
 
 
-
 def recorded_dates(snapshot_dir: Path = SNAPSHOT_DIR) -> dict[str, str]:
     """table_id -> the date (ISO) its snapshot folder was recorded; empty when not listed."""
     path = snapshot_dir / RECORDINGS_FILE
