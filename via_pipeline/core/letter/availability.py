@@ -17,7 +17,7 @@ import pandas as pd
 from via_pipeline.core.cbs.client import SnapshotCbsClient
 from via_pipeline.core.cbs.record import RECORDINGS_FILE
 from via_pipeline.core.letter.config import KeyFigureConfig
-from via_pipeline.core.paths import SNAPSHOT_DIR
+from via_pipeline.core.settings.paths import SNAPSHOT_DIR
 from via_pipeline.core.warehouse import WarehouseStore
 
 
