@@ -23,6 +23,7 @@ from via_pipeline.cli.instance import (
     run_tags,
 )
 from via_pipeline.cli.plan import INTAKE_ASSETS, BuildPlan, plan_for
+from via_pipeline.cli.status import say_snapshot_gaps
 from via_pipeline.core.runs.causes import INTERRUPTED, exception_cause
 from via_pipeline.core.runs.lease import short_run_id, this_host
 from via_pipeline.core.runs.records import (
@@ -58,9 +59,11 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         say(f"unchanged since run {short_run_id(last_run)}: {name}")
     if not plan.to_run:
         say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
+        say_snapshot_gaps(store, int(year))
         return 0
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
+    say_snapshot_gaps(store, int(year))
     if outcome.cause:
         say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1

@@ -9,6 +9,7 @@ from typing import Any
 
 from via_pipeline.cli.common import report_dead_runs, say
 from via_pipeline.cli.instance import close_dead_dagster_runs, get_instance
+from via_pipeline.core.runs.causes import exception_cause
 from via_pipeline.core.runs.lease import current_writer
 from via_pipeline.core.settings.environment import Settings
 from via_pipeline.core.warehouse import WarehouseStore
@@ -54,6 +55,21 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
         store.dispose()
 
 
+def say_snapshot_gaps(store: WarehouseStore, year: int | None = None) -> None:
+    """The key figures the bundled snapshot leaves unavailable, and how to fill them (also the
+    last lines of `run`)."""
+    from via_pipeline.core.letter.availability import read_snapshot_availability
+    from via_pipeline.core.letter.config import load_key_figure_config
+
+    try:
+        found = read_snapshot_availability(store, load_key_figure_config(), year)
+    except Exception as error:  # the summary stands without this line
+        say(f"key figures on the snapshot not counted: {exception_cause(error)}")
+        return
+    for availability in found:
+        say(availability.line())
+
+
 def _say_being_written(writer: str) -> None:
     say(
         f"  being written by {writer}: DuckDB lets no reader in meanwhile, so its tables show "
@@ -80,6 +96,8 @@ def _status_of_warehouse(store: WarehouseStore) -> int:
         say(
             f"  CBS {row.table_id} from {row.source}, modified {row.modified}, fetched {row.fetched_at}: {row.title}"
         )
+    if not sources.empty:
+        say_snapshot_gaps(store)
     return 0
 
 

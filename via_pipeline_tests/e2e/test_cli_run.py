@@ -64,6 +64,17 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
     annex = data_dir / "output" / "2023" / "voortgang_via_2023_bijlage.docx"
     assert f"  {annex}" in out
     assert annex.stat().st_size > 10_000
+    # Offline, the n.b. of the annex are the snapshot's: the last lines count them and say how
+    # to fill them; the annex never says CBS published nothing; no placeholder key is shown.
+    snapshot_line = (
+        "reporting year 2023: on the snapshot recorded on 2026-11-30, 8 of 9 key figures are "
+        "not available; run `via-pipeline cbs record` with network to fill them."
+    )
+    assert out.splitlines()[-1] == snapshot_line
+    assert "UNCONFIRMED" not in out
+    markdown = (annex.parent / "voortgang_via_2023_bijlage.md").read_text(encoding="utf-8")
+    assert "CBS heeft in tabel" not in markdown
+    assert "de meegeleverde momentopname van tabel 85456NED bevat geen cijfer over 2013" in markdown
     # Great Expectations stays quiet: no logger lines (its docs-folder INFO), no tqdm bars,
     # neither in the output nor in the run's log file.
     run_logs = "".join(p.read_text() for p in (tmp_path / "dagster_home" / "logs").glob("*.log"))
@@ -91,6 +102,7 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
         line.startswith("letter/annex ") and line.rstrip().endswith("2023") for line in lines
     )
     assert any(line.startswith("  CBS 82809NED from snapshot") for line in lines)
+    assert lines[-1] == snapshot_line
 
     # The same command again, nothing changed: no run, no suite, no row written, and every
     # asset named as unchanged since the first run.

@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from via_pipeline.core.cbs.odata import build_filter, quote
 from via_pipeline.core.cbs.periods import Period
 
+# The bundled snapshot marks keys its sources did not give with this word
+# (snapshots/cbs/README.md, "What is not confirmed"); the run output says so in words.
+PLACEHOLDER_KEY_MARK = "UNCONFIRMED"
+
+
+def describe_key(key: str) -> str:
+    """A category key as the run output shows it: a placeholder key is named in words."""
+    if PLACEHOLDER_KEY_MARK in key.upper():
+        return "key not yet confirmed against CBS"
+    return key
+
+
 # How a held dimension's category was chosen (HeldDimension.chosen_by).
 CHOSEN_BY_CATALOGUE = "catalogue"
 CHOSEN_BY_TOTAL_RULE = "total_rule"
@@ -57,7 +69,7 @@ class HeldDimension:
     def describe(self, table_id: str) -> str:
         return (
             f"{table_id}: {self.dimension_title} held at {self.category_title!r} "
-            f"({self.category_key})"
+            f"({describe_key(self.category_key)})"
         )
 
 

@@ -34,6 +34,9 @@ SOURCES_FILE = "sources.csv"
 README_FILE = "README.md"
 SOURCES_COLUMNS = ["table_id", "measure", "population_group", "period", "value", "unit", "source"]
 RECORDED_HEADING = "## Recorded from CBS"
+# Also read by core/letter/availability.py (which imports these names from here).
+RECORDINGS_FILE = "recordings.csv"
+RECORDINGS_COLUMNS = ["table_id", "recorded_on", "recorded_from"]
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,31 @@ def record_table(
         client.describe(),
     )
     _write_sources(snapshot_dir, config, recorded, result)
+    _write_recording(snapshot_dir, result)
     _write_readme_line(snapshot_dir, result)
     return result
+
+
+def _write_recording(snapshot_dir: Path, recorded: RecordedTable) -> None:
+    """recordings.csv: the table's recording date and source (the run's summary and `status`
+    name the date when they count the key figures the snapshot leaves unavailable)."""
+    path = snapshot_dir / RECORDINGS_FILE
+    rows: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [r for r in csv.DictReader(handle) if r["table_id"] != recorded.table_id]
+    rows.append(
+        {
+            "table_id": recorded.table_id,
+            "recorded_on": recorded.recorded_at.date().isoformat(),
+            "recorded_from": f"{recorded.source}/ODataFeed/odata/{recorded.table_id}",
+        }
+    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, RECORDINGS_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sorted(rows, key=lambda r: r["table_id"]))
+    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
 def _write_sources(

@@ -58,7 +58,8 @@ def write_key_figures(
     gaps = store.read_table("monitor.gaps")
     tables = source_tables_from_frame(store.read(load_sql("select_letter_source_tables")))
     table_years = store.read(load_sql("select_letter_table_years"))
-    figures = build_key_figures(config, gaps, tables, reporting_year, table_years)
+    periods = store.read(load_sql("select_letter_table_periods"))
+    figures = build_key_figures(config, gaps, tables, reporting_year, table_years, periods)
     frame = key_figures_frame(figures, reporting_year)
     store.replace(KEY_FIGURES_TABLE, frame, where={"reporting_year": reporting_year})
     return frame

@@ -1,7 +1,7 @@
 """The key-figure sentences of the letter, built from monitor.gaps and cbs.tables.
 
-One row per statement and year quoted: the gap of that year (or NULL when CBS has not published
-it: no figure is ever filled in) and the full Dutch sentence, the same on both rows. The gap's
+One row per statement and year quoted: the gap of that year (or NULL when the source read has
+no figure: no figure is ever filled in) and the full Dutch sentence, the same on both rows. The gap's
 sign is put in words, never as a minus in prose.
 """
 
@@ -16,6 +16,13 @@ from typing import Any
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date, format_decimal, format_pp
+from via_pipeline.core.letter.absence import (
+    MissingYear,
+    TableReading,
+    absence_clause,
+    later_years_note,
+    table_periods,
+)
 from via_pipeline.core.letter.config import FigureSpec, KeyFigureConfig
 
 KEY_FIGURE_COLUMNS = [
@@ -110,27 +117,30 @@ def _subject(spec: FigureSpec, config: KeyFigureConfig) -> str:
     )
 
 
-def _missing_clause(
-    spec: FigureSpec, baseline_missing: bool, latest_missing: bool, latest_year: int | None
-) -> str:
-    """Why a figure is absent: CBS has not published that year in the statement's table."""
-    parts = []
-    if baseline_missing:
-        parts.append(f"geen cijfer over {spec.baseline_year}")
-    if latest_missing:
-        later = str(latest_year) if latest_year is not None else "een later jaar"
-        parts.append(f"(nog) geen cijfer over {later}")
-    return f"CBS heeft in tabel {spec.source_table} {' en '.join(parts)} gepubliceerd"
-
-
 def key_figure_sentence(
     spec: FigureSpec,
     config: KeyFigureConfig,
     baseline: GapPoint | None,
     latest_year: int | None,
     latest: GapPoint | None,
+    reading: TableReading | None = None,
+    reporting_year: int | None = None,
 ) -> str:
-    """The statement's sentence; a year CBS has not published is said to be unavailable."""
+    """The statement's sentence; a year without a figure is said to be unavailable, in words
+    true of the source read (core/letter/absence.py)."""
+    reading = reading or TableReading(spec.source_table, None, frozenset())
+    until = reporting_year if reporting_year is not None else (latest_year or spec.baseline_year)
+
+    def _missing_clause(
+        spec: FigureSpec, baseline_missing: bool, latest_missing: bool, latest_year: int | None
+    ) -> str:
+        missing = []
+        if baseline_missing:
+            missing.append(MissingYear(spec.baseline_year, False, spec.baseline_year))
+        if latest_missing:
+            missing.append(MissingYear(latest_year, True, spec.baseline_year))
+        return absence_clause(reading, missing, until)
+
     sign = config.indicators[spec.indicator].disadvantage_sign
     subject = _subject(spec, config)
     y0 = year_label(baseline, spec.baseline_year)
@@ -256,31 +266,13 @@ def later_table_years(
     return sorted({int(year) for year in years})
 
 
-def years_text(years: Sequence[int]) -> str:
-    """2020 / 2020 en 2021 / 2020 tot en met 2022."""
-    if len(years) == 1:
-        return str(years[0])
-    if len(years) == 2:
-        return f"{years[0]} en {years[1]}"
-    return f"{years[0]} tot en met {years[-1]}"
-
-
-def later_years_note(spec: FigureSpec, later_years: Sequence[int]) -> str:
-    """Why the quoted year is not the table's last: CBS published no gap for these groups since."""
-    if not later_years:
-        return ""
-    return (
-        f" Over {years_text(later_years)} heeft CBS in tabel {spec.source_table} voor deze "
-        "groepen geen cijfer gepubliceerd."
-    )
-
-
 def build_key_figures(
     config: KeyFigureConfig,
     gaps: pd.DataFrame,
     tables: dict[str, SourceTable],
     reporting_year: int,
     table_years: pd.DataFrame | None = None,
+    table_periods_frame: pd.DataFrame | None = None,
 ) -> list[KeyFigure]:
     """Every configured statement for the reporting year, in config order.
 
@@ -288,21 +280,32 @@ def build_key_figures(
     most recent published figure), up to the reporting year. When the table has later years
     (`table_years`: source_table, indicator, year from monitor.indicators; every year with a
     gap counts as well), the sentence says that those years have no figure for these groups.
+    `table_periods_frame` (source_table, year: every year each table has, empty cells
+    included) tells a year the table lacks from one with an empty cell.
     """
     year_columns = ["source_table", "indicator", "year"]
     years = gaps[year_columns] if not gaps.empty else pd.DataFrame(columns=year_columns)
     if table_years is not None and not table_years.empty:
         years = pd.concat([years, table_years[year_columns]], ignore_index=True)
+    periods = table_periods([years, table_periods_frame])
     figures: list[KeyFigure] = []
     for spec in config.figures:
         points = _gap_points(gaps, spec)
         latest_year = latest_year_for(spec, points, reporting_year)
         baseline = points.get(spec.baseline_year)
         latest = points.get(latest_year) if latest_year is not None else None
-        text = key_figure_sentence(spec, config, baseline, latest_year, latest)
+        table = tables.get(spec.source_table)
+        reading = TableReading(
+            spec.source_table,
+            table.source if table is not None else None,
+            periods.get(spec.source_table, frozenset()),
+        )
+        text = key_figure_sentence(
+            spec, config, baseline, latest_year, latest, reading, reporting_year
+        )
         if spec.latest_year is None and latest_year is not None:
             text += later_years_note(
-                spec, later_table_years(spec, years, latest_year, reporting_year)
+                reading, later_table_years(spec, years, latest_year, reporting_year)
             )
         quoted: list[tuple[int, GapPoint | None]] = [(spec.baseline_year, baseline)]
         if latest_year is not None:

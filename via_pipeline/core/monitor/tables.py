@@ -115,6 +115,8 @@ def select_trends(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
             "tolerance": rule.tolerance,
         },
     )
+    sources = WarehouseStore.read_in(conn, load_sql("select_monitor_table_sources"), {})
+    source_of = dict(zip(sources["table_id"], sources["source"], strict=True))
     reasons = []
     verdicts: list[bool | None] = []
     for row in frame.itertuples(index=False):
@@ -144,7 +146,7 @@ def select_trends(conn: Connection, config: MonitorConfig) -> pd.DataFrame:
                 f"vs {row.reference_group}: SQL and the reason sentence disagree"
             )
         verdicts.append(sql_verdict)
-        reasons.append(reason_nl(figures, rule, config))
+        reasons.append(reason_nl(figures, rule, config, source_of.get(row.source_table)))
     # NULL is "no verdict": neither true nor false, so a filter on either value leaves it out.
     frame["structural_catch_up"] = pd.Series(verdicts, index=frame.index, dtype=object)
     frame["reason_nl"] = pd.Series(reasons, index=frame.index, dtype=object)

@@ -23,7 +23,12 @@ def _years(count: int) -> str:
     return f"{count} jaar" if count == 1 else f"{count} jaren"
 
 
-def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -> str:
+def reason_nl(
+    figures: TrendFigures,
+    rule: CatchUpRule,
+    config: MonitorConfig,
+    table_source: str | None = None,
+) -> str:
     """Dutch sentences: the verdict, what the gap did, and each condition of the rule, met or not.
 
     Example: "Geen structurele inhaalslag. Het werkloosheidspercentage lag bij burgers met een
@@ -32,10 +37,11 @@ def reason_nl(figures: TrendFigures, rule: CatchUpRule, config: MonitorConfig) -
     2,9 procentpunten hoger. Voorwaarde 1, ...: niet voldaan, ..."
 
     A series without a gap in its table's baseline year gets no verdict: "Geen oordeel over een
-    structurele inhaalslag mogelijk." and which figure CBS did not publish.
+    structurele inhaalslag mogelijk." and which figure the table (or, `table_source`
+    "snapshot", the bundled snapshot of it) does not hold.
     """
     if figures.gap_first_pp is None:
-        return _reason_without_verdict(figures, config)
+        return _reason_without_verdict(figures, config, table_source)
     conditions = catch_up_conditions(figures, rule)
     verdict = "Structurele inhaalslag." if conditions.structural else "Geen structurele inhaalslag."
     indicator = config.indicator_subject(figures.indicator)
@@ -100,8 +106,14 @@ def _fallback_baseline(figures: TrendFigures, config: MonitorConfig) -> str:
     )
 
 
-def _reason_without_verdict(figures: TrendFigures, config: MonitorConfig) -> str:
+def _reason_without_verdict(
+    figures: TrendFigures, config: MonitorConfig, table_source: str | None
+) -> str:
     """Why a series with an empty cell in its table's baseline year gets no verdict.
+
+    The baseline year is one the table has, so its cell is empty: of a table read live that
+    is the table's own empty cell; of the bundled snapshot, only the snapshot's (it holds just
+    the published figures found for it), never a claim that CBS published nothing.
 
     Measuring this one series from a later year would compare it with another starting point
     than the rest of its table (for 82809NED: from the 2012 crisis instead of the 2008 peak).
@@ -116,10 +128,15 @@ def _reason_without_verdict(figures: TrendFigures, config: MonitorConfig) -> str
         if not present
     ]
     if missing:
+        holder = (
+            "De meegeleverde momentopname van deze tabel"
+            if table_source == "snapshot"
+            else "Deze tabel"
+        )
         cause = (
-            f"CBS heeft in deze tabel voor het basisjaar {figures.first_year} geen cijfer "
-            f"gepubliceerd van {indicator} bij {' en bij '.join(missing)}, dus het verschil in "
-            "dat jaar is onbekend."
+            f"{holder} bevat voor het basisjaar {figures.first_year} geen cijfer van "
+            f"{indicator} bij {' en bij '.join(missing)}, dus het verschil in dat jaar is "
+            "onbekend."
         )
     else:
         cause = f"Voor het basisjaar {figures.first_year} is er geen verschil te berekenen."

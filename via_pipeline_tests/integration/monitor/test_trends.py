@@ -180,8 +180,8 @@ def test_group_without_a_baseline_figure_gets_no_verdict(store: WarehouseStore) 
     assert trend.years_narrowing == 3
     assert pd.isna(trend.structural_catch_up)
     assert trend.reason_nl == (
-        "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
-        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij burgers met "
+        "Geen oordeel over een structurele inhaalslag mogelijk. Deze tabel bevat voor het "
+        "basisjaar 2008 geen cijfer van het werkloosheidspercentage bij burgers met "
         "een niet-westerse migratieachtergrond, dus het verschil in dat jaar is onbekend. Het "
         "verschil is pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar "
         "zou een ander vertrekpunt hebben en wordt niet gegeven."
@@ -224,7 +224,7 @@ def test_reference_without_a_baseline_figure_is_named(store: WarehouseStore) -> 
     both = trends.loc[("85456NED", "unemployment_rate", "outside_europe_origin", "total")]
     assert pd.isna(both.structural_catch_up)
     assert (
-        "CBS heeft in deze tabel voor het basisjaar 2013 geen cijfer gepubliceerd van het "
+        "Deze tabel bevat voor het basisjaar 2013 geen cijfer van het "
         "werkloosheidspercentage bij burgers met een buiten-Europese migratieachtergrond en bij "
         "het gemiddelde van de bevolking, dus" in both.reason_nl
     )
@@ -233,7 +233,7 @@ def test_reference_without_a_baseline_figure_is_named(store: WarehouseStore) -> 
     reference = trends.loc[("85456NED", "unemployment_rate", "netherlands_origin", "total")]
     assert pd.isna(reference.structural_catch_up)
     assert (
-        "geen cijfer gepubliceerd van het werkloosheidspercentage bij het gemiddelde van de "
+        "geen cijfer van het werkloosheidspercentage bij het gemiddelde van de "
         "bevolking, dus" in (reference.reason_nl)
     )
     against_dutch = trends.loc[

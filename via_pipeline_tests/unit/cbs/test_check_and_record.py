@@ -99,9 +99,15 @@ def test_recording_replaces_only_that_tables_sources_and_adds_a_readme_line(
     # The recorded files are the real shape's, nothing else: no leftover Herkomst.json.
     files = {p.stem for p in (snapshot / "85456NED").glob("*.json")}
     assert "Herkomst" not in files and {"Herkomstland", "Startkwalificatie"} <= files
-    # Recording again adds no second README line.
+    # recordings.csv: the table's recording date, the other table's row kept.
+    recordings = pd.read_csv(snapshot / "recordings.csv", dtype=str).set_index("table_id")
+    assert recordings.loc["85456NED", "recorded_on"] == result.recorded_at.date().isoformat()
+    assert recordings.loc["85456NED", "recorded_from"].endswith("/ODataFeed/odata/85456NED")
+    assert recordings.loc["82809NED", "recorded_on"] == "2026-11-30"
+    # Recording again adds no second README line nor recordings row.
     record_table(MemoryClient(copy.deepcopy(recorded)), CATALOGUE.table("85456NED"), snapshot)
     assert (snapshot / "README.md").read_text(encoding="utf-8").count("- `85456NED`") == 1
+    assert len(pd.read_csv(snapshot / "recordings.csv")) == 2
 
 
 @pytest.mark.parametrize("year", [1900, 2100])

@@ -334,3 +334,15 @@ def test_the_generator_follows_the_structures_page_not_the_catalogue() -> None:
     assert isinstance(new.dimensions[0], Dimension)
     assert Category("H008673", "Marokko") in new.dimensions[3].categories
     assert cbs_tables.HELD["85456NED"]["Startkwalificatie"] == "Totaal"
+
+
+def test_a_placeholder_key_is_named_in_words_in_the_run_output() -> None:
+    """The snapshot's Startkwalificatie total has a placeholder key (UNCONFIRMED_TOTAAL): the
+    note says the key is not yet confirmed instead of printing the placeholder."""
+    fetched = fetch_table(SnapshotCbsClient(), CATALOGUE.table("85456NED"))
+    notes = fetched.layout.notes()
+    assert (
+        "85456NED: Startkwalificatie held at 'Totaal' (key not yet confirmed against CBS)" in notes
+    )
+    assert "85456NED: Geboorteland (ouders) held at 'Totaal' (T001638)" in notes
+    assert not [note for note in notes if "UNCONFIRMED" in note]

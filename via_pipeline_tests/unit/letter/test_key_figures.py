@@ -164,8 +164,8 @@ def test_latest_is_the_last_published_year_of_the_statements_gap() -> None:
         (2022, 2.9),
     ]
     assert for_2024.text_nl == (
-        THE_LETTERS_SENTENCE + " Over 2023 en 2024 heeft CBS in tabel 85456NED voor deze groepen "
-        "geen cijfer gepubliceerd."
+        THE_LETTERS_SENTENCE + " Over 2023 en 2024 bevat tabel 85456NED voor deze groepen "
+        "geen cijfer."
     )
 
 
@@ -199,13 +199,12 @@ def test_latest_is_the_most_recent_published_figure_not_the_tables_last_year() -
     assert figure.text_nl == (
         "Anno 2019 is het verschil in werkloosheid tussen burgers met een niet-westerse "
         "migratieachtergrond en het gemiddelde van de bevolking 3,9 procentpunten; voor 2008 is "
-        "geen vergelijkbaar cijfer beschikbaar: CBS heeft in tabel 82809NED geen cijfer over 2008 "
-        "gepubliceerd. Over 2020 en 2021 heeft CBS in tabel 82809NED voor deze groepen geen "
-        "cijfer gepubliceerd."
+        "geen vergelijkbaar cijfer beschikbaar: tabel 82809NED bevat geen cijfer over 2008 voor "
+        "deze groepen. Over 2020 en 2021 bevat tabel 82809NED voor deze groepen geen cijfer."
     )
     # The latest published year is the table's last: no note.
     [up_to_2019] = build_key_figures(config, gaps, {}, 2019, table_years)
-    assert up_to_2019.text_nl.endswith("geen cijfer over 2008 gepubliceerd.")
+    assert up_to_2019.text_nl.endswith("bevat geen cijfer over 2008 voor deze groepen.")
     assert prose_minus_signs([figure.text_nl]) == []
 
 
@@ -219,8 +218,7 @@ def test_a_table_year_without_the_groups_gap_is_not_quoted() -> None:
     [figure] = build_key_figures(config, gaps, {"85456NED": HERKOMST}, 2023, table_years)
     assert [year for year, _ in figure.points] == [2008, 2022]
     assert figure.text_nl == (
-        THE_LETTERS_SENTENCE
-        + " Over 2023 heeft CBS in tabel 85456NED voor deze groepen geen cijfer gepubliceerd."
+        THE_LETTERS_SENTENCE + " Over 2023 bevat tabel 85456NED voor deze groepen geen cijfer."
     )
 
 
@@ -448,3 +446,50 @@ def test_the_shipped_breakdown_charts() -> None:
         "sex": "geslacht",
         "start_qualification": "startkwalificatie",
     }
+
+
+SNAPSHOT_HERKOMST = replace(HERKOMST, modified=None, source="snapshot")
+
+
+def test_a_cell_missing_from_the_snapshot_is_the_snapshots_gap_not_cbss() -> None:
+    """Read from the bundled snapshot, a missing figure is said to be missing from the
+    snapshot; the sentence never says CBS published nothing."""
+    gaps = gaps_frame(gap_rows("85456NED", "outside_europe_origin", {2019: (7.5, 3.6)}))
+    table_years = pd.DataFrame(
+        [{"source_table": "85456NED", "indicator": "unemployment_rate", "year": 2025}]
+    )
+    config = replace(CONFIG, figures=(replace(SPEC, baseline_year=2013),))
+    [figure] = build_key_figures(config, gaps, {"85456NED": SNAPSHOT_HERKOMST}, 2025, table_years)
+    assert figure.text_nl == (
+        "Anno 2019 is het verschil in werkloosheid tussen burgers met een buiten-Europese "
+        "migratieachtergrond en het gemiddelde van de bevolking 3,9 procentpunten; voor 2013 is "
+        "geen vergelijkbaar cijfer beschikbaar: de meegeleverde momentopname van tabel 85456NED "
+        "bevat geen cijfer over 2013. Over 2025 bevat de meegeleverde momentopname van tabel "
+        "85456NED voor deze groepen geen cijfer."
+    )
+    [nothing] = build_key_figures(config, gaps_frame(), {"85456NED": SNAPSHOT_HERKOMST}, 2025)
+    assert nothing.text_nl.endswith(
+        "is niet beschikbaar: de meegeleverde momentopname van tabel 85456NED bevat geen cijfer "
+        "over 2013 en geen cijfer over een later jaar."
+    )
+    assert "gepubliceerd" not in figure.text_nl + nothing.text_nl
+
+
+def test_live_cbs_published_nothing_only_for_a_period_the_table_lacks() -> None:
+    """Live: a year outside the table's periods is one CBS has not published; a year the
+    table has (all its cells empty for these groups) is an empty cell of the table."""
+    config = replace(CONFIG, figures=(replace(SPEC, baseline_year=2013),))
+    periods = pd.DataFrame([{"source_table": "85456NED", "year": y} for y in range(2013, 2024)])
+    [empty] = build_key_figures(config, gaps_frame(), {"85456NED": HERKOMST}, 2023, None, periods)
+    assert empty.text_nl.endswith(
+        "is niet beschikbaar: tabel 85456NED bevat geen cijfer over 2013 en na 2013 geen cijfer "
+        "voor deze groepen."
+    )
+    later = pd.DataFrame([{"source_table": "85456NED", "year": 2013}])
+    [unpublished] = build_key_figures(
+        config, gaps_frame(), {"85456NED": HERKOMST}, 2023, None, later
+    )
+    assert unpublished.text_nl.endswith(
+        "is niet beschikbaar: CBS heeft in tabel 85456NED (nog) geen cijfer over een later jaar "
+        "gepubliceerd en tabel 85456NED bevat geen cijfer over 2013 voor deze groepen."
+    )

@@ -198,8 +198,8 @@ def test_no_verdict_without_a_baseline_gap() -> None:
     with pytest.raises(ValueError, match="no gap in 2008"):
         catch_up_conditions(trend, RULE)
     assert reason_nl(trend, RULE, CONFIG) == (
-        "Geen oordeel over een structurele inhaalslag mogelijk. CBS heeft in deze tabel voor het "
-        "basisjaar 2008 geen cijfer gepubliceerd van het werkloosheidspercentage bij burgers met "
+        "Geen oordeel over een structurele inhaalslag mogelijk. Deze tabel bevat voor het "
+        "basisjaar 2008 geen cijfer van het werkloosheidspercentage bij burgers met "
         "een buiten-Europese migratieachtergrond, dus het verschil in dat jaar is onbekend. "
         "Het verschil is "
         "pas bekend vanaf 2012; een oordeel vanaf een later jaar dan het basisjaar zou een ander "
@@ -233,7 +233,7 @@ def test_no_verdict_in_a_table_starting_after_the_baseline() -> None:
     text = reason_nl(without_baseline_gap(False, True, first_year=2013), RULE, CONFIG)
     assert text.startswith(
         "Geen oordeel over een structurele inhaalslag mogelijk. Het basisjaar is 2013: de tabel "
-        "heeft geen cijfers voor 2008. CBS heeft in deze tabel voor het basisjaar 2013 geen cijfer"
+        "heeft geen cijfers voor 2008. Deze tabel bevat voor het basisjaar 2013 geen cijfer"
     )
 
 
@@ -257,3 +257,14 @@ def test_violations_become_a_recordable_suite_result() -> None:
     assert passed.success
     assert passed.outcomes[0].unexpected_count == 0
     assert passed.outcomes[0].details == "no violations"
+
+
+def test_no_verdict_from_the_snapshot_names_the_snapshot_not_cbs() -> None:
+    """Read from the bundled snapshot, the empty baseline cell is the snapshot's."""
+    trend = without_baseline_gap(group_present=False, reference_present=True)
+    reason = reason_nl(trend, RULE, CONFIG, "snapshot")
+    assert (
+        "De meegeleverde momentopname van deze tabel bevat voor het basisjaar 2008 geen cijfer "
+        "van het werkloosheidspercentage bij burgers met een buiten-Europese migratieachtergrond"
+    ) in reason
+    assert "gepubliceerd" not in reason
