@@ -2,7 +2,8 @@
 -- cbs.observations keeps its meaning (the current figures: the newest vintage of each table);
 -- cbs.table_versions records each time a table version was taken (one row per change of
 -- version, never updated or deleted) and cbs.observation_vintages holds each version's rows
--- once. source_version is cbs.tables.source_version ('modified:<ISO>' live,
+-- once, with how the catalogue resolved in it (cbs.measure_vintages: the Decimals monitor.gaps
+-- rounds to; cbs.held_dimension_vintages). source_version is cbs.tables.source_version ('modified:<ISO>' live,
 -- 'snapshot-sha256:<hash>' snapshot); a take CBS gave no Modified for is
 -- 'unversioned:<taken_at>'. The rows already in the warehouse become each table's first
 -- vintage, taken at its cbs.tables.fetched_at.
@@ -32,6 +33,28 @@ CREATE TABLE cbs.observation_vintages (
     PRIMARY KEY (table_id, source_version, period_code, population_group_key, measure_key)
 );
 
+CREATE TABLE cbs.measure_vintages (
+    table_id TEXT NOT NULL,
+    source_version TEXT NOT NULL,
+    measure_key TEXT NOT NULL,
+    measure_title TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    unit TEXT,
+    decimals INTEGER CHECK (decimals >= 0),
+    PRIMARY KEY (table_id, source_version, measure_key)
+);
+
+CREATE TABLE cbs.held_dimension_vintages (
+    table_id TEXT NOT NULL,
+    source_version TEXT NOT NULL,
+    dimension_key TEXT NOT NULL,
+    dimension_title TEXT NOT NULL,
+    category_key TEXT NOT NULL,
+    category_title TEXT NOT NULL,
+    chosen_by TEXT NOT NULL CHECK (chosen_by IN ('catalogue', 'total_rule')),
+    PRIMARY KEY (table_id, source_version, dimension_key)
+);
+
 INSERT INTO cbs.table_versions (
     table_id, source_version, source, title, modified, taken_at, row_count
 )
@@ -54,3 +77,20 @@ SELECT
     o.population_group_title, o.measure_key, o.measure_title, o.unit, o.value
 FROM cbs.observations AS o
 JOIN cbs.table_versions AS v ON v.table_id = o.table_id;
+
+INSERT INTO cbs.measure_vintages (
+    table_id, source_version, measure_key, measure_title, indicator, unit, decimals
+)
+SELECT m.table_id, v.source_version, m.measure_key, m.measure_title, m.indicator, m.unit, m.decimals
+FROM cbs.measures AS m
+JOIN cbs.table_versions AS v ON v.table_id = m.table_id;
+
+INSERT INTO cbs.held_dimension_vintages (
+    table_id, source_version, dimension_key, dimension_title, category_key, category_title,
+    chosen_by
+)
+SELECT
+    h.table_id, v.source_version, h.dimension_key, h.dimension_title, h.category_key,
+    h.category_title, h.chosen_by
+FROM cbs.held_dimensions AS h
+JOIN cbs.table_versions AS v ON v.table_id = h.table_id;

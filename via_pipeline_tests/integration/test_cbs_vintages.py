@@ -31,6 +31,7 @@ from via_pipeline.core.cbs.vintages import (
     observations_at_version,
     observations_at_versions,
     record_vintage,
+    resolution_at_version,
     table_versions,
     versions_as_of,
 )
@@ -156,6 +157,12 @@ def test_three_vintages_are_kept_and_as_of_gives_each_one(
         # 15 groups and cells, 2 measures, from 2013 to the version's last year
         assert len(by_version) == 15 * 2 * (last_year - 2013 + 1)
         assert versions_as_of(store, taken_at)[TABLE].source_version == source_version
+        measures, held = resolution_at_version(store, TABLE, source_version)
+        assert list(zip(measures.indicator, measures.decimals, strict=True)) == [
+            ("net_participation_rate", 1),
+            ("unemployment_rate", 1),
+        ]
+        assert list(held.category_title) == ["Totaal", "Totaal mannen en vrouwen", "Totaal"]
     before = observations_as_of(store, taken[0][1] - timedelta(microseconds=1))
     assert TABLE not in set(before["table_id"])
     between = taken[1][1] + (taken[2][1] - taken[1][1]) / 2
@@ -283,6 +290,8 @@ def test_migration_makes_the_stored_rows_each_tables_first_vintage(
         store.migrate(before)
         old = fetched(served_85456(*VINTAGES[0]), T0)
         store.insert("cbs.observations", old.observations)
+        store.insert("cbs.measures", old.measure_rows())
+        store.insert("cbs.held_dimensions", old.held_rows())
         row: dict[str, Any] = old.table_row()
         store.insert("cbs.tables", pd.DataFrame([row]))
         unversioned = {**row, "table_id": "82809NED", "source_version": None, "row_count": 0}
@@ -298,6 +307,13 @@ def test_migration_makes_the_stored_rows_each_tables_first_vintage(
         first = observations_at_version(store, TABLE, "modified:2023-03-01T02:00:00")
         pd.testing.assert_frame_equal(canonical(first), canonical(old.observations))
         assert outside_2022(observations_as_of(store, T0)) == (6.4, True)
+        measures, held = resolution_at_version(store, TABLE, "modified:2023-03-01T02:00:00")
+        pd.testing.assert_frame_equal(
+            measures,
+            old.measure_rows().sort_values("measure_key", ignore_index=True),
+            check_dtype=False,
+        )
+        assert len(held) == 3
         # The next version taken is the second vintage; the first stays.
         take(store, fetched(served_85456(*VINTAGES[1]), T0 + timedelta(days=1)))
         assert outside_2022(observations_as_of(store, T0)) == (6.4, True)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 VERSIONS_TABLE = "cbs.table_versions"
 VINTAGES_TABLE = "cbs.observation_vintages"
+MEASURE_VINTAGES_TABLE = "cbs.measure_vintages"
+HELD_VINTAGES_TABLE = "cbs.held_dimension_vintages"
 VERSION_COLUMNS = [
     "table_id",
     "source_version",
@@ -125,6 +128,7 @@ def record_vintage(store: WarehouseStore, conn: Connection, fetched: FetchedTabl
         ]
     rows.insert(1, "source_version", key)
     added = store.insert(VINTAGES_TABLE, rows[VINTAGE_COLUMNS], conn)
+    _keep_resolution(store, conn, fetched, key)
     if newest is None or newest.source_version != key:
         take = {
             "table_id": table_id,
@@ -137,6 +141,30 @@ def record_vintage(store: WarehouseStore, conn: Connection, fetched: FetchedTabl
         }
         store.insert(VERSIONS_TABLE, pd.DataFrame([take], columns=VERSION_COLUMNS), conn)
     return added
+
+
+# Whether a version's resolution is kept already: one fixed statement per table.
+RESOLUTION_KEPT = {
+    MEASURE_VINTAGES_TABLE: "SELECT count(*) FROM cbs.measure_vintages "
+    "WHERE table_id = :table_id AND source_version = :source_version",
+    HELD_VINTAGES_TABLE: "SELECT count(*) FROM cbs.held_dimension_vintages "
+    "WHERE table_id = :table_id AND source_version = :source_version",
+}
+
+
+def _keep_resolution(
+    store: WarehouseStore, conn: Connection, fetched: FetchedTable, key: str
+) -> None:
+    """cbs.measures and cbs.held_dimensions of this version, once (Decimals round monitor.gaps)."""
+    for table, frame in (
+        (MEASURE_VINTAGES_TABLE, fetched.measure_rows()),
+        (HELD_VINTAGES_TABLE, fetched.held_rows()),
+    ):
+        where = _params(fetched.version.table_id, key)
+        if not conn.execute(sa.text(RESOLUTION_KEPT[table]), where).scalar_one():
+            kept = frame.copy()
+            kept.insert(1, "source_version", key)
+            store.insert(table, kept, conn)
 
 
 # -- as of ----------------------------------------------------------------------------------------
@@ -204,3 +232,17 @@ def observations_as_of(store: WarehouseStore, at: datetime) -> pd.DataFrame:
     each table's last take at or before it. A table not yet taken then has no rows."""
     frame = store.read(load_sql("select_cbs_observations_as_of"), {"as_of": naive_utc(at)})
     return _as_of_frame(frame)
+
+
+def resolution_at_version(
+    store: WarehouseStore, table_id: str, source_version: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """cbs.measures and cbs.held_dimensions rows as they were at a version (without the
+    version column): what monitor.gaps rounds with, and the categories held."""
+    where = {"table_id": table_id, "source_version": source_version}
+    measures = store.read_table(MEASURE_VINTAGES_TABLE, where).drop(columns="source_version")
+    held = store.read_table(HELD_VINTAGES_TABLE, where).drop(columns="source_version")
+    return (
+        measures.sort_values("measure_key", ignore_index=True),
+        held.sort_values("dimension_key", ignore_index=True),
+    )
