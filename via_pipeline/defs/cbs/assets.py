@@ -168,8 +168,9 @@ def _failed(results: Sequence[dg.AssetCheckResult]) -> list[str]:
                 "One row per kept StatLine cell: table, yearly period, population group "
                 "category and measure, the other dimensions held at one category each (by "
                 "config/cbs_tables.yaml, or their total; recorded in cbs.held_dimensions), with "
-                "CBS's own keys and titles. A table's rows are replaced only when its Modified "
-                "date changed."
+                "CBS's own keys and titles: the current figures. A table's rows are replaced only "
+                "when its Modified date changed; every version taken stays in "
+                "cbs.observation_vintages (as-of queries: core/cbs/vintages.py)."
             ),
         ),
     ],
@@ -183,7 +184,8 @@ def cbs_tables_and_observations(
     Per table: one TableInfos request; when its Modified date (or the snapshot's hash) equals
     the version stored in cbs.tables, nothing is downloaded and nothing rewritten. Otherwise
     the metadata and only the configured cells (server-side $filter/$select) are downloaded,
-    validated, and written with the table's cbs.tables row in one transaction. With
+    validated, and written with the table's cbs.tables row in one transaction, the new version
+    kept as a vintage (cbs.table_versions, cbs.observation_vintages) alongside. With
     VIA_CBS_SOURCE=auto an unreachable CBS means the snapshot, said in the log; figures read
     live before are never replaced by the snapshot's.
     """
@@ -195,6 +197,7 @@ def cbs_tables_and_observations(
         TABLE_COLUMNS,
     )
     from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
+    from via_pipeline.core.cbs.vintages import record_vintage
 
     catalogue = load_catalogue()
     store = warehouse.migrated_store()
@@ -245,6 +248,7 @@ def cbs_tables_and_observations(
             for table in fetched:
                 where = {"table_id": table.version.table_id}
                 store.replace(OBSERVATIONS_TABLE, table.observations, where, conn)
+                record_vintage(store, conn, table)
                 store.replace(
                     TABLES_TABLE,
                     pd.DataFrame([table.table_row()], columns=TABLE_COLUMNS),
