@@ -84,7 +84,9 @@ def _open(content: bytes, data_only: bool) -> Any:
 def _sheet(workbook: Any) -> Any:
     sheets = {name.strip().lower(): name for name in workbook.sheetnames}
     if SHEET_NAME not in sheets:
-        raise UnreadableWorkbook(make_problem("missing_sheet", value=", ".join(workbook.sheetnames)))
+        raise UnreadableWorkbook(
+            make_problem("missing_sheet", value=", ".join(workbook.sheetnames))
+        )
     return workbook[sheets[SHEET_NAME]]
 
 

@@ -242,6 +242,7 @@ def partners_intake(
 
     year = int(context.partition_key)
     years = reporting_years()
+    inbox.create_folders()
     store = warehouse.migrated_store()
     partners, themes = load_partners(), load_themes()
 
