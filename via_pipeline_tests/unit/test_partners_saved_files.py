@@ -192,7 +192,7 @@ def test_a_header_below_the_rows_searched_is_one_message_saying_where_it_was_loo
 
 
 def test_a_short_file_without_header_says_the_rows_it_has() -> None:
-    content = "Naam;Aantal\r\nTraining;12\r\n".encode()
+    content = b"Naam;Aantal\r\nTraining;12\r\n"
     with pytest.raises(UnreadableSubmission) as raised:
         read_submission(content, "csv")
     assert raised.value.problem.rule == "header_not_found"
