@@ -93,15 +93,24 @@ def _received_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
+def received_now() -> datetime:
+    """The time of a receipt: now, as naive UTC (what the warehouse stores)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def archive_bytes(
     content: bytes, file_name: str, archive_dir: Path, modified_at: datetime | None = None
 ) -> ArchivedFile:
-    """Keep the bytes under their hash (once; an existing copy is kept as it is) and return the record."""
+    """Keep the bytes under their hash (once; an existing copy is kept as it is) and return the record.
+
+    `received_at` is the time of this receipt, not the archive copy's: bytes archived before
+    (under a rejected name, or as an earlier version) are received again now.
+    """
     digest = sha256_of(content)
     target = archive_path(archive_dir, digest, file_name)
     _write_once(target, content)
     return ArchivedFile(
-        digest, file_name, target, _received_at(target), content, len(content), modified_at
+        digest, file_name, target, received_now(), content, len(content), modified_at
     )
 
 
@@ -120,7 +129,7 @@ def archive_too_large(
     }
     _write_once(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     return ArchivedFile(
-        digest, file_name, target, _received_at(target), b"", size_bytes, modified_at, True
+        digest, file_name, target, received_now(), b"", size_bytes, modified_at, True
     )
 
 

@@ -16,6 +16,8 @@ from via_pipeline.core.partners.reading import is_blank
 WHOLE = re.compile(r"^-?\d+$")
 THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+# Excel's Dutch number format: `3.000,00`, thousands with a point and a decimal comma.
+DUTCH_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})+,\d+$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
 
@@ -31,7 +33,8 @@ LARGEST_INTEGER = 2_147_483_647
 
 
 def parse_integer(cell: object) -> Parsed:
-    """Whole numbers: 12, 12.0, '12', '1.234' (Dutch thousands), '12,0'; '12,5' is a decimal."""
+    """Whole numbers: 12, 12.0, '12', '1.234' (Dutch thousands), '12,0', '3.000,00' (Excel's Dutch
+    number format); '12,5' and '1.234,5' are decimals."""
     parsed = _parse_integer(cell)
     if isinstance(parsed.value, int) and abs(parsed.value) > LARGEST_INTEGER:
         return Parsed(None, "number_too_large")
@@ -55,6 +58,11 @@ def _parse_integer(cell: object) -> Parsed:
     if DECIMAL.match(text):
         whole, fraction = re.split(r"[.,]", text)
         return Parsed(int(whole)) if set(fraction) == {"0"} else Parsed(None, "decimal_in_count")
+    if DUTCH_DECIMAL.match(text):
+        whole, fraction = text.split(",")
+        if set(fraction) == {"0"}:
+            return Parsed(int(whole.replace(".", "")))
+        return Parsed(None, "decimal_in_count")
     return Parsed(None, "not_a_whole_number")
 
 

@@ -23,6 +23,7 @@ from via_pipeline.core.partners.archive import (
     archive_too_large,
     timestamp_of,
 )
+from via_pipeline.core.settings.environment import DATA_DIR_VARIABLE, ConfigurationError
 
 # Seconds between looks at a file that is still changing while `via-pipeline run` waits, and
 # between two progress lines about the same file.
@@ -91,8 +92,24 @@ def file_state(path: Path) -> InboxFile:
 
 
 def scan_inbox(inbox_dir: Path, quiet_seconds: float, now: float | None = None) -> InboxScan:
-    """Every entry of the inbox, judged from its directory entry and stat() only."""
+    """Every entry of the inbox, judged from its directory entry and stat() only.
+
+    A missing inbox is created (the first run); one that is a file raises ConfigurationError
+    naming VIA_DATA_DIR, never reads as an empty inbox.
+    """
     if not inbox_dir.is_dir():
+        if inbox_dir.exists() or inbox_dir.is_symlink():
+            raise ConfigurationError(
+                f"{DATA_DIR_VARIABLE}: {inbox_dir} is not a folder; the inbox must be a folder "
+                "(move the file away, partner files go inside it)"
+            )
+        try:
+            inbox_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"{DATA_DIR_VARIABLE}: cannot create the inbox {inbox_dir}: "
+                f"{error.strerror or error}"
+            ) from None
         return InboxScan((), (), ())
     now = time.time() if now is None else now
     ready: list[InboxFile] = []

@@ -3,7 +3,11 @@
 Accepted: the partner-year's rows in partners.actions are replaced, the file becomes the next
 version in partners.versions and the current row of partners.submissions. Rejected: actions stay
 as they were, partners.rejections gets one row per problem and feedback files are written.
-A file already recorded (same hash and name) is skipped unless it is replayed on purpose.
+
+A receipt is a file as it lay in the inbox: name, content, size and modification time. The same
+receipt seen again (a rerun) is skipped; the same bytes received again later (a partner re-sends
+v1 after v2, the file is saved into the inbox anew) are a new receipt: checked again and, when
+accepted, the current version again, with `received_at` the time of that receipt.
 """
 
 from __future__ import annotations
@@ -26,6 +30,15 @@ from via_pipeline.core.partners.evaluation import evaluate_submission as evaluat
 from via_pipeline.core.partners.feedback import write_feedback
 from via_pipeline.core.partners.fileformat import parse_file_name
 from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.partners.receipts import (
+    CURRENT_AGAIN,
+    SAME_RECEIPT,
+    existing_row,
+    is_new_receipt,
+    received_again_while_current,
+    recorded_state,
+    same_receipt_recorded,
+)
 from via_pipeline.core.partners.registry import Partner, Theme
 from via_pipeline.core.partners.rules import ACTION_COLUMNS
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
@@ -81,6 +94,7 @@ class IntakeOutcome:
     supersedes_sha256: str | None = None
     is_current: bool = False
     feedback_files: tuple[Path, ...] = field(default_factory=tuple)
+    note: str = ""  # what the run says about the file besides its status (why skipped, ...)
 
 
 def now_utc() -> datetime:
@@ -89,21 +103,6 @@ def now_utc() -> datetime:
 
 def is_recorded(store: WarehouseStore, sha256: str, file_name: str) -> bool:
     return store.count(SUBMISSIONS, {"sha256": sha256, "file_name": file_name}) > 0
-
-
-def _existing(conn: Connection, sha256: str, file_name: str) -> dict[str, object] | None:
-    row = (
-        conn.execute(
-            sa.text(
-                "SELECT received_at, status, is_current, supersedes_sha256 FROM partners.submissions "
-                "WHERE sha256 = :sha256 AND file_name = :file_name"
-            ),
-            {"sha256": sha256, "file_name": file_name},
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row is not None else None
 
 
 def _current_version(
@@ -134,16 +133,21 @@ def record_submission(
     archived: ArchivedFile,
     evaluation: Evaluation,
     processed_at: datetime | None = None,
+    *,
+    receipt: bool = True,
 ) -> IntakeOutcome:
-    """Write the outcome in one transaction; raises WarehouseError if a concurrent run got there first."""
+    """Write the outcome in one transaction; raises WarehouseError if a concurrent run got there first.
+
+    `receipt` False (a replay): the file keeps the receipt time it was recorded with.
+    """
     processed_at = processed_at or now_utc()
     name = evaluation.name
     partner_id = name.partner_id if name else None
     year = name.reporting_year if name else None
     where = {"sha256": archived.sha256, "file_name": archived.file_name}
     with store.transaction() as conn:
-        existing = _existing(conn, archived.sha256, archived.file_name)
-        received_at = existing["received_at"] if existing else archived.received_at
+        existing = existing_row(conn, archived.sha256, archived.file_name)
+        received_at = existing["received_at"] if existing and not receipt else archived.received_at
         if not evaluation.accepted:
             store.replace(
                 REJECTIONS, rejection_frame(archived, evaluation, processed_at), where, conn
@@ -249,6 +253,13 @@ def record_submission(
             where,
             conn,
         )
+    note = ""
+    if is_new_version:
+        note = f"version {version + 1} of {partner_id} {year}, now the current one"
+        if current is not None:
+            note += f" (after {current[0][:8]} {current[1]})"
+        if existing is not None and receipt:
+            note += "; received again (these bytes under this name were recorded before)"
     return IntakeOutcome(
         archived.sha256,
         archived.file_name,
@@ -259,6 +270,7 @@ def record_submission(
         len(actions),
         supersedes if isinstance(supersedes, str) else None,
         True,
+        note=note,
     )
 
 
@@ -289,7 +301,7 @@ def rejection_frame(
     return frame
 
 
-def _skipped(archived: ArchivedFile) -> IntakeOutcome:
+def _skipped(archived: ArchivedFile, note: str = SAME_RECEIPT) -> IntakeOutcome:
     name = parse_file_name(archived.file_name)
     return IntakeOutcome(
         archived.sha256,
@@ -297,6 +309,7 @@ def _skipped(archived: ArchivedFile) -> IntakeOutcome:
         name.partner_id if name else None,
         name.reporting_year if name else None,
         "skipped",
+        note=note,
     )
 
 
@@ -310,13 +323,22 @@ def take_in(
     *,
     replay: bool = False,
 ) -> IntakeOutcome:
-    """Check an archived file and record it; a file recorded before is skipped unless replayed.
+    """Check an archived file and record it; the same receipt seen again is skipped unless replayed.
 
-    A rejection's feedback files are written (atomically) before the rejection is committed: if
-    writing fails, nothing is recorded and the next run tries again.
+    Bytes recorded before under this name but received again (new size or modification time in
+    the inbox) are checked again and, accepted, become the current version again; received again
+    while current, only their receipt time changes. A rejection's feedback files are written
+    (atomically) before the rejection is committed: if writing fails, nothing is recorded and the
+    next run tries again.
     """
-    if not replay and is_recorded(store, archived.sha256, archived.file_name):
-        return _skipped(archived)
+    if not replay:
+        recorded = recorded_state(store, archived)
+        if recorded is not None:
+            if not is_new_receipt(recorded, archived):
+                return _skipped(archived)
+            if recorded["is_current"]:
+                received_again_while_current(store, archived)
+                return _skipped(archived, CURRENT_AGAIN)
     evaluation = evaluate_archived(archived, partners, themes, reporting_years)
     feedback: tuple[Path, ...] = ()
     if not evaluation.accepted:
@@ -333,12 +355,12 @@ def take_in(
         )
     for attempt in range(1, RECORD_ATTEMPTS + 1):
         try:
-            outcome = record_submission(store, archived, evaluation)
+            outcome = record_submission(store, archived, evaluation, receipt=not replay)
             break
         except (WarehouseError, sa.exc.DBAPIError):
             # A concurrent run committed first (a key now exists). If it recorded this very
-            # file, its outcome stands; otherwise try again on top of what it wrote.
-            if not replay and is_recorded(store, archived.sha256, archived.file_name):
+            # receipt, its outcome stands; otherwise try again on top of what it wrote.
+            if not replay and same_receipt_recorded(store, archived):
                 return _skipped(archived)
             if attempt == RECORD_ATTEMPTS:
                 raise

@@ -30,6 +30,19 @@ MESSAGES_NL: dict[str, str] = {
     ),
     "missing_sheet": "Het Excel-bestand heeft geen werkblad 'acties' (wel: {value}).",
     "missing_column": "De kolom '{column}' ontbreekt in de kopregel.",
+    "header_not_found": (
+        "Geen kopregel gevonden: gezocht in rij {value}, maar geen rij noemt {expected} of meer "
+        "kolommen van het formaat (partner_id, verslagjaar, actie_id, thema, titel, ...). Zet de "
+        "kopregel van het sjabloon in een van die rijen."
+    ),
+    "mixed_encoding": (
+        "Rij {row} is niet in UTF-8 geschreven, de rest van het bestand wel{expected}: "
+        "'{value}'. Sla het bestand opnieuw op als 'CSV UTF-8' en stuur het opnieuw."
+    ),
+    "formula_without_value": (
+        "Cel {value} bevat een formule zonder opgeslagen uitkomst; open het bestand in Excel "
+        "en sla het op."
+    ),
     "unknown_column": "De kolom '{value}' hoort niet in het formaat; verwijder deze kolom.",
     "duplicate_column": "De kolom '{column}' staat meer dan een keer in de kopregel.",
     "missing_value": "De kolom '{column}' is leeg, maar moet ingevuld zijn.",

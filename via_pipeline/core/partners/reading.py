@@ -1,7 +1,9 @@
 """Reading a submission's bytes (CSV or XLSX) into rows of cells under the partner's header.
 
-CSV: UTF-8 with or without BOM, else Windows-1252; `,` or `;` separated. XLSX: sheet `acties`,
-formulas read as their cached values. The header row may sit below a title row; empty rows are
+CSV: UTF-8 with or without BOM, a file wholly in Windows-1252, or Excel's "Unicode-tekst" (UTF-16,
+tabs); `,`, `;` or tab separated (core.partners.decoding). XLSX: sheet `acties`, formulas read
+as their cached values, a formula without one reported by cell (core.partners.workbook). The
+header row may sit below title rows (within the first HEADER_SEARCH_ROWS); empty rows are
 skipped. A file that cannot be read becomes a Problem, never an exception.
 """
 
@@ -10,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, normalise_header
+from via_pipeline.core.partners.decoding import UndecodableText, decode_text, is_utf16
+from via_pipeline.core.partners.fileformat import FILE_COLUMNS, normalise_header
 from via_pipeline.core.partners.limits import (
     SubmissionLimits,
     load_limits,
@@ -23,6 +25,7 @@ from via_pipeline.core.partners.limits import (
     too_many_rows,
 )
 from via_pipeline.core.partners.problems import Problem, make_problem
+from via_pipeline.core.partners.workbook import FormulaCell, UnreadableWorkbook, read_sheet
 
 # A header is the first row naming at least this many known columns (a title row names none).
 HEADER_MIN_KNOWN = 3
@@ -47,6 +50,9 @@ class RawTable:
     encoding: str = ""
     delimiter: str = ""
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    # Problems of single cells found while reading (a formula without a value): they come first
+    # among a cell's problems, so the cell is not also reported as empty.
+    cell_problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
 class UnreadableSubmission(Exception):
@@ -62,30 +68,24 @@ def is_blank(value: object) -> bool:
 
 
 def decode_csv(content: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with: UTF-8 (BOM or not), else Windows-1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), "utf-8-sig"
+    """The text and the encoding it was read with (core.partners.decoding, strict)."""
     try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        raise UnreadableSubmission(
-            make_problem(
-                "unreadable_file",
-                value="tekens die geen UTF-8 of Windows-1252 zijn",
-                expected="CSV",
-            )
-        ) from None
+        decoded = decode_text(content)
+    except UndecodableText as undecodable:
+        raise UnreadableSubmission(undecodable.problem) from None
+    return decoded.text, decoded.encoding
 
 
 def sniff_delimiter(text: str) -> str:
-    """`;` when the first non-empty line has more semicolons than commas (Dutch Excel's CSV)."""
+    """Of `,`, `;` and tab, the one the first non-empty line has most of (`,` on a tie).
+
+    Dutch Excel's CSV uses `;`, its "Unicode-tekst" tabs.
+    """
     for line in text.splitlines():
         if line.strip():
-            return ";" if line.count(";") > line.count(",") else ","
+            counts = {",": line.count(","), ";": line.count(";"), "\t": line.count("\t")}
+            best = max(counts, key=lambda delimiter: counts[delimiter])
+            return best if counts[best] > counts[","] else ","
     return ","
 
 
@@ -105,20 +105,32 @@ def _bounded(
 def read_csv_rows(
     content: bytes, limits: SubmissionLimits | None = None
 ) -> tuple[list[tuple[int, list[object]]], str, str]:
-    if content.startswith(ZIP_MAGIC) or b"\x00" in content:
+    if content.startswith(ZIP_MAGIC) or (b"\x00" in content and not is_utf16(content)):
         raise UnreadableSubmission(
             make_problem(
                 "unreadable_file", value="het is een binair bestand, geen tekst", expected="CSV"
             )
         )
     text, encoding = decode_csv(content)
+    if "\x00" in text:
+        raise UnreadableSubmission(
+            make_problem(
+                "unreadable_file", value="het is een binair bestand, geen tekst", expected="CSV"
+            )
+        )
     delimiter = sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         records = _bounded((list(cells) for cells in reader), limits)
-    except csv.Error as error:
+    except csv.Error:
+        # csv's own messages are English ("field larger than field limit"): say it in Dutch.
         raise UnreadableSubmission(
-            make_problem("unreadable_file", value=str(error), expected="CSV")
+            make_problem(
+                "unreadable_file",
+                value="de indeling klopt niet (een waarde is te lang of een aanhalingsteken "
+                "wordt niet gesloten)",
+                expected="CSV",
+            )
         ) from None
     return (
         [(number, list(cells)) for number, cells in enumerate(records, start=1)],
@@ -129,52 +141,35 @@ def read_csv_rows(
 
 def read_xlsx_rows(
     content: bytes, limits: SubmissionLimits | None = None
-) -> list[tuple[int, list[object]]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if content.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(io.BytesIO(content)):
-        # A ZIP's directory is at its end: without it the copy was cut off.
-        raise UnreadableSubmission(
-            make_problem("incomplete_file", value=f"{len(content)} bytes, zonder ZIP-inhoudsopgave")
-        )
+) -> tuple[list[tuple[int, list[object]]], list[FormulaCell]]:
+    """The sheet's rows, and its formula cells saved without a value."""
     try:
-        # data_only: a formula cell gives the value Excel last computed, not the formula text.
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        reason = (
-            "het is geen Excel-werkmap (.xlsx)" if not content.startswith(ZIP_MAGIC) else str(error)
-        )
-        raise UnreadableSubmission(
-            make_problem("unreadable_file", value=reason, expected="XLSX")
-        ) from None
-    try:
-        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
-        if SHEET_NAME not in sheets:
-            raise UnreadableSubmission(
-                make_problem("missing_sheet", value=", ".join(workbook.sheetnames))
-            )
-        sheet = workbook[sheets[SHEET_NAME]]
-        records = _bounded(
-            (list(cells) for cells in sheet.iter_rows(min_row=1, values_only=True)), limits
-        )
-        return list(enumerate(records, start=1))
-    finally:
-        workbook.close()
+        return read_sheet(content, lambda records: _bounded(records, limits))
+    except UnreadableWorkbook as unreadable:
+        raise UnreadableSubmission(unreadable.problem) from None
 
 
 def find_header(rows: Sequence[tuple[int, list[object]]]) -> int:
-    """Index (in rows) of the header: the first row naming enough known columns, else the first non-empty row."""
-    first_non_empty = -1
-    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    """Index (in rows) of the header: the first row naming enough known columns.
+
+    -1 when every row is empty; raises UnreadableSubmission, saying which rows were searched,
+    when rows have text but none of the first HEADER_SEARCH_ROWS is a header.
+    """
+    searched = rows[:HEADER_SEARCH_ROWS]
+    any_text = False
+    for index, (_, cells) in enumerate(searched):
         if all(is_blank(cell) for cell in cells):
             continue
-        if first_non_empty < 0:
-            first_non_empty = index
+        any_text = True
         known = sum(1 for cell in cells if normalise_header(cell) in FILE_COLUMNS)
         if known >= HEADER_MIN_KNOWN:
             return index
-    return first_non_empty
+    if not any_text and all(all(is_blank(cell) for cell in cells) for _, cells in rows):
+        return -1
+    last = searched[-1][0] if searched else 1
+    raise UnreadableSubmission(
+        make_problem("header_not_found", value=f"1 tot en met {last}", expected=HEADER_MIN_KNOWN)
+    )
 
 
 def to_table(
@@ -278,9 +273,11 @@ def read_submission(
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableSubmission(make_problem("empty_file"))
     if extension == "xlsx":
-        rows = read_xlsx_rows(content, limits)
+        rows, formulas = read_xlsx_rows(content, limits)
         check_width(rows, limits)
         table = to_table(rows)
+        if formulas:
+            table = replace(table, cell_problems=formula_problems(table, rows, formulas))
     elif extension == "csv":
         rows, encoding, delimiter = read_csv_rows(content, limits)
         check_width(rows, limits)
@@ -292,3 +289,29 @@ def read_submission(
     if len(table.rows) > limits.max_rows:
         raise UnreadableSubmission(too_many_rows(limits))
     return table
+
+
+def formula_problems(
+    table: RawTable, rows: Sequence[tuple[int, list[object]]], formulas: Sequence[FormulaCell]
+) -> tuple[Problem, ...]:
+    """A problem per formula without a cached value in the header or a data row (title rows
+    above the header are not read)."""
+    header_cells = next(cells for number, cells in rows if number == table.header_row)
+    problems = []
+    for formula in formulas:
+        if formula.row < table.header_row:
+            continue
+        name = (
+            normalise_header(header_cells[formula.column])
+            if formula.column < len(header_cells)
+            else ""
+        )
+        problems.append(
+            make_problem(
+                "formula_without_value",
+                row=formula.row,
+                column=name if name in table.columns else None,
+                value=formula.coordinate,
+            )
+        )
+    return tuple(problems)

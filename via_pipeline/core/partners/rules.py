@@ -351,6 +351,7 @@ def check_table(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, li
         *table.problems,
         *one_per_cell(
             [
+                *table.cell_problems,
                 *parse_problems,
                 *suite_problems(frame, rules, table),
                 *name_agreement_problems(frame, context),

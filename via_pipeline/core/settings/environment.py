@@ -138,10 +138,55 @@ def _check_dagster_home(path: Path) -> Path:
     return path
 
 
+DATA_DIR_VARIABLE = "VIA_DATA_DIR"
+# The folders below VIA_DATA_DIR (docs/operations.md), created by the first run.
+DATA_FOLDERS = ("inbox", "archive", "feedback", "output")
+
+
+def _check_data_dir(data_dir: Path) -> Path:
+    """VIA_DATA_DIR and its folders must be folders (or not exist yet: the first run creates them)."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigurationError(f"{DATA_DIR_VARIABLE}: {data_dir} is a file, not a folder")
+    for parent in data_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigurationError(
+                    f"{DATA_DIR_VARIABLE}: {data_dir} cannot be created, {parent} is a file"
+                )
+            break
+    for name in DATA_FOLDERS:
+        folder = data_dir / name
+        if folder.exists() and not folder.is_dir():
+            raise ConfigurationError(
+                f"{DATA_DIR_VARIABLE}: {folder} is a file, but must be the {name} folder; "
+                "move the file away"
+            )
+    return data_dir
+
+
+def create_data_folders(data_dir: Path) -> tuple[Path, ...]:
+    """Create VIA_DATA_DIR's folders (inbox/, archive/, feedback/, output/) where missing.
+
+    Raises ConfigurationError naming VIA_DATA_DIR when one is a file or cannot be created.
+    """
+    _check_data_dir(data_dir)
+    folders = tuple(data_dir / name for name in DATA_FOLDERS)
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"{DATA_DIR_VARIABLE}: cannot create {folder}: {error.strerror or error}"
+            ) from None
+    return folders
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every VIA_* setting (and DAGSTER_HOME) from the environment."""
     env = os.environ if environ is None else environ
-    data_dir = Path(env.get("VIA_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
+    data_dir = _check_data_dir(
+        Path(env.get(DATA_DIR_VARIABLE) or REPO_ROOT / "data").expanduser().resolve()
+    )
     warehouse_url = env.get("VIA_WAREHOUSE_URL") or f"duckdb:///{data_dir / 'warehouse.duckdb'}"
     parse_warehouse_url(warehouse_url)
 

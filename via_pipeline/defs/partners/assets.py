@@ -5,6 +5,7 @@ recording, the warehouse resource holds the tables.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -70,10 +71,32 @@ def partners_registry(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 class InboxFileRef(dg.Config):
-    """A file the inbox sensor saw and archived: its name and content hash."""
+    """A file the inbox sensor saw and archived: its name and content hash, and its receipt.
+
+    `received_at` (when the sensor took it) and `modified_at` (the inbox file's modification
+    time, ISO, naive UTC) tell this receipt from an earlier one of the same bytes; empty in
+    requests made before they were kept (then the file counts as received when first archived).
+    """
 
     file_name: str
     sha256: str
+    received_at: str = ""
+    modified_at: str = ""
+
+
+def archived_receipt(archive_dir: Path, ref: InboxFileRef) -> ArchivedFile:
+    """The archived bytes of a sensor's request, with the receipt the sensor saw."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    archived = read_archived(archive_dir, ref.sha256, ref.file_name)
+    return replace(
+        archived,
+        received_at=(
+            datetime.fromisoformat(ref.received_at) if ref.received_at else archived.received_at
+        ),
+        modified_at=datetime.fromisoformat(ref.modified_at) if ref.modified_at else None,
+    )
 
 
 class PartnerIntakeConfig(dg.Config):
@@ -170,6 +193,7 @@ def _outcomes_markdown(outcomes: "list[IntakeOutcome]") -> str:
                 "problems": len(outcome.problems),
                 "actions": outcome.action_count,
                 "supersedes": (outcome.supersedes_sha256 or "")[:12],
+                "note": outcome.note,
             }
             for outcome in outcomes
         ]
@@ -243,16 +267,14 @@ def partners_intake(
 
     year = int(context.partition_key)
     years = reporting_years()
+    inbox.create_folders()
     store = warehouse.migrated_store()
     partners, themes = load_partners(), load_themes()
 
     archived: list[tuple[ArchivedFile, bool]] = []
     passed_by: list[IntakeOutcome] = []
     if config.files:
-        archived = [
-            (read_archived(inbox.archive_dir, ref.sha256, ref.file_name), False)
-            for ref in config.files
-        ]
+        archived = [(archived_receipt(inbox.archive_dir, ref), False) for ref in config.files]
     elif not config.replay:
         found, passed_by = _settled_inbox_files(context, store, inbox, year, years)
         archived = [(file, False) for file in found]
@@ -271,7 +293,8 @@ def partners_intake(
                 f"feedback in {', '.join(str(path) for path in outcome.feedback_files)}"
             )
         else:
-            context.log.info(f"{outcome.status} {outcome.file_name} ({outcome.sha256[:8]})")
+            note = f": {outcome.note}" if outcome.note else ""
+            context.log.info(f"{outcome.status} {outcome.file_name} ({outcome.sha256[:8]}){note}")
     for path in restore_missing_feedback(store, inbox.feedback_dir):
         context.log.warning(f"feedback written again (it was missing): {path}")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from via_pipeline.core.settings.environment import load_settings
+from via_pipeline.core.settings.environment import create_data_folders, load_settings
 
 
 class Inbox(dg.ConfigurableResource):
@@ -51,3 +51,7 @@ class Inbox(dg.ConfigurableResource):
     @property
     def feedback_dir(self) -> Path:
         return self.root / "feedback"
+
+    def create_folders(self) -> None:
+        """Create inbox/, archive/, feedback/ and output/ where missing (the first run)."""
+        create_data_folders(self.root)

@@ -40,13 +40,23 @@ def _request(found_name: str, archived: ArchivedFile, years: list[int]) -> dg.Ru
     from via_pipeline.core.partners.intake import intake_year
 
     name = parse_file_name(found_name)
+    modified_at = archived.modified_at.isoformat() if archived.modified_at else ""
     return dg.RunRequest(
-        run_key=f"{found_name}:{archived.sha256}",
+        # With the receipt's modification time: the same bytes received again (v1 after v2)
+        # are a new run, not one Dagster drops as a run key it has seen.
+        run_key=f"{found_name}:{archived.sha256}:{modified_at}",
         partition_key=str(intake_year(found_name, years)),
         run_config=dg.RunConfig(
             ops={
                 INTAKE_OP: PartnerIntakeConfig(
-                    files=[InboxFileRef(file_name=found_name, sha256=archived.sha256)]
+                    files=[
+                        InboxFileRef(
+                            file_name=found_name,
+                            sha256=archived.sha256,
+                            received_at=archived.received_at.isoformat(),
+                            modified_at=modified_at,
+                        )
+                    ]
                 )
             }
         ),

@@ -25,8 +25,11 @@ def test_archive_keeps_the_bytes_under_their_hash_once(tmp_path: Path) -> None:
     assert first.path == tmp_path / f"{sha256_of(content)}.csv"
     assert first.path.read_bytes() == content
     assert not first.path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    archived_at = first.path.stat().st_mtime_ns
     again = archive_bytes(content, "abu_2023.csv", tmp_path)
-    assert (again.path, again.received_at) == (first.path, first.received_at)
+    # One copy, untouched; but this is a receipt of its own, at its own time (issue 26).
+    assert again.path == first.path and first.path.stat().st_mtime_ns == archived_at
+    assert again.received_at > first.received_at
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.path.name]
 
 

@@ -35,7 +35,7 @@ from via_pipeline.core.cbs.vintages import (
     table_versions,
     versions_as_of,
 )
-from via_pipeline.core.paths import MIGRATIONS_DIR
+from via_pipeline.core.settings.paths import MIGRATIONS_DIR
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.assets import cbs_tables_and_observations, monitor_indicators
 from via_pipeline.defs.cbs.resources import CbsStatLine
