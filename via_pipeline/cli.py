@@ -30,7 +30,13 @@ from via_pipeline.cli_runs import (
     write_log,
 )
 from via_pipeline.cli_runs import say as _say
-from via_pipeline.cli_unchanged import INTAKE_ASSETS, BuildPlan, plan_for
+from via_pipeline.cli_unchanged import (
+    INTAKE_ASSETS,
+    WAREHOUSE_ID_TAG,
+    BuildPlan,
+    plan_for,
+    say_rebuilt,
+)
 from via_pipeline.core.causes import INTERRUPTED, exception_cause, plain_cause
 from via_pipeline.core.lease import current_writer, short_run_id, this_host, write_lease
 from via_pipeline.core.runs import (
@@ -93,6 +99,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     plan = plan_for(job, instance, settings, int(year), force=args.force, warn=_say)
     for name, last_run in plan.unchanged.items():
         _say(f"unchanged since run {short_run_id(last_run)}: {name}")
+    say_rebuilt(plan, _say)
     if not plan.to_run:
         _say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
         return 0
@@ -158,6 +165,7 @@ def _launch(
     with writing(store, settings, run_id):
         for name in store.migrate():
             _say(f"applied {name}")
+        identity = store.identity()  # the warehouse this run writes, for the next run's plan
         _report_dead_runs(close_dead_runs(store), f"in {RUNS_TABLE}")
         trace = RunTrace(
             run_id=run_id,
@@ -178,7 +186,11 @@ def _launch(
                     instance=instance,
                     partition_key=year,
                     run_id=run_id,
-                    tags={**run_tags(), **plan.tags},
+                    tags={
+                        **run_tags(),
+                        **plan.tags,
+                        **({WAREHOUSE_ID_TAG: identity} if identity else {}),
+                    },
                     asset_selection=(
                         [dg.AssetKey.from_user_string(name) for name in plan.to_run]
                         if plan.unchanged
