@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, discover_migrations
 from via_pipeline.core.warehouse.survey import BuiltSlice, slice_reason, survey_warehouse
 
+
 def _built(store_id: str | None, table: str | None, partition: str | None, rows: int) -> BuiltSlice:
     return BuiltSlice(
         asset="partners/actions" if partition else "monitor/gaps",
