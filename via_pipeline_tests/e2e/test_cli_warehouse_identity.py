@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from via_pipeline_tests.support.cli_processes import cli_env, run_cli
+from via_pipeline_tests.support.cli_processes import cli_env, duckdb_lock_holder, run_cli
 from via_pipeline_tests.support.postgres import scratch_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -83,6 +83,20 @@ def test_a_deleted_or_unreadable_duckdb_file_is_never_nothing_changed(tmp_path: 
     first = run_cli("run", "--year", "2023", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     good = warehouse.read_bytes()
+
+    # Another process has the file open: the plan cannot read it, so it waits for the lease
+    # (here not at all), and says who holds it; never "nothing changed".
+    holder = duckdb_lock_holder(warehouse)
+    try:
+        busy = run_cli("run", "--year", "2023", env={**env, "VIA_WAREHOUSE_LOCK_WAIT_SECONDS": "0"})
+    finally:
+        holder.kill()
+    assert busy.returncode == 1, busy.stdout + busy.stderr
+    assert busy.stderr.splitlines() == [
+        f"via-pipeline: warehouse error: the warehouse is being written by process {holder.pid}; "
+        "gave up after 0 s (VIA_WAREHOUSE_LOCK_WAIT_SECONDS)"
+    ]
+    assert "nothing changed" not in busy.stdout
 
     for damaged in (good[: len(good) // 2], b"VIA" * (len(good) // 3)):
         warehouse.write_bytes(damaged)
