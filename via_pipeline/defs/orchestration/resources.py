@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from via_pipeline.core.alerts import (
+from via_pipeline.core.runs.alerts import (
     DEFAULT_TIMEOUT_SECONDS,
     NotifyOutcome,
     check_webhook_url,

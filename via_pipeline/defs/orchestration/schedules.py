@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from via_pipeline.core.orchestration import load_orchestration_config
+from via_pipeline.core.settings.orchestration import load_orchestration_config
 from via_pipeline.defs.jobs import cbs_refresh_job, via_yearly_build_job
 from via_pipeline.defs.partitions import reporting_year_partitions
 
