@@ -22,7 +22,7 @@ from via_pipeline.cli.instance import (
     run_outcome,
     run_tags,
 )
-from via_pipeline.cli.plan import INTAKE_ASSETS, BuildPlan, plan_for
+from via_pipeline.cli.plan import INTAKE_ASSETS, WAREHOUSE_ID_TAG, BuildPlan, plan_for, say_rebuilt
 from via_pipeline.cli.status import say_snapshot_gaps
 from via_pipeline.core.runs.causes import INTERRUPTED, exception_cause
 from via_pipeline.core.runs.lease import short_run_id, this_host
@@ -57,6 +57,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     plan = plan_for(job, instance, settings, int(year), force=args.force, warn=say)
     for name, last_run in plan.unchanged.items():
         say(f"unchanged since run {short_run_id(last_run)}: {name}")
+    say_rebuilt(plan, say)
     if not plan.to_run:
         say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
         say_snapshot_gaps(store, int(year))
@@ -124,6 +125,7 @@ def _launch(
     with writing(store, settings, run_id):
         for name in store.migrate():
             say(f"applied {name}")
+        identity = store.identity()  # the warehouse this run writes, for the next run's plan
         report_dead_runs(close_dead_runs(store), f"in {RUNS_TABLE}")
         trace = RunTrace(
             run_id=run_id,
@@ -144,7 +146,11 @@ def _launch(
                     instance=instance,
                     partition_key=year,
                     run_id=run_id,
-                    tags={**run_tags(), **plan.tags},
+                    tags={
+                        **run_tags(),
+                        **plan.tags,
+                        **({WAREHOUSE_ID_TAG: identity} if identity else {}),
+                    },
                     asset_selection=(
                         [dg.AssetKey.from_user_string(name) for name in plan.to_run]
                         if plan.unchanged

@@ -57,5 +57,12 @@ def dump_warehouse(
 
 
 def without_migration_times(url: str) -> Dump:
-    """The dump, leaving out when migrations were applied (differs between two databases)."""
-    return dump_warehouse(url, {"meta.schema_migrations": {"applied_at"}})
+    """The dump, leaving out when migrations were applied and the warehouse's own identity (both
+    differ between two databases)."""
+    return dump_warehouse(
+        url,
+        {
+            "meta.schema_migrations": {"applied_at"},
+            "meta.warehouse_identity": {"warehouse_id", "created_at"},
+        },
+    )

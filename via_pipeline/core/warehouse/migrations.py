@@ -21,6 +21,8 @@ from via_pipeline.core.warehouse.sql_files import split_sql_statements
 
 MIGRATION_FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 MIGRATIONS_TABLE = "meta.schema_migrations"
+# One row: the warehouse's UUID, made by migration 0012 (docs/data-dictionary.md).
+IDENTITY_TABLE = "meta.warehouse_identity"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,20 @@ def applied_versions(conn: Connection) -> list[str]:
         return []
     rows = conn.execute(sa.text(f"SELECT version FROM {MIGRATIONS_TABLE} ORDER BY version"))
     return list(rows.scalars())
+
+
+def read_identity(conn: Connection) -> str | None:
+    """The warehouse's UUID; None when migration 0012 has not run (the table is missing)."""
+    found = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'meta' AND table_name = 'warehouse_identity'"
+        )
+    ).scalar_one()
+    if not found:
+        return None
+    value = conn.execute(sa.text(f"SELECT warehouse_id FROM {IDENTITY_TABLE}")).scalar_one_or_none()
+    return str(value) if value is not None else None
 
 
 def _migrations_table_exists(conn: Connection) -> bool:

@@ -25,7 +25,11 @@ from via_pipeline.core.settings.paths import MIGRATIONS_DIR
 from via_pipeline.core.warehouse.bulk import insert_duckdb, insert_postgres
 from via_pipeline.core.warehouse.errors import WarehouseError
 from via_pipeline.core.warehouse.frames import normalise_frame, row_multiset
-from via_pipeline.core.warehouse.migrations import applied_versions, apply_migrations
+from via_pipeline.core.warehouse.migrations import (
+    applied_versions,
+    apply_migrations,
+    read_identity,
+)
 from via_pipeline.core.warehouse.sql_files import check_table_name, load_sql, split_sql_statements
 
 # replace() compares a slice this small with the new rows and leaves it alone when they are the
@@ -100,6 +104,11 @@ class WarehouseStore:
     def applied_migrations(self) -> list[str]:
         with self.engine.connect() as conn:
             return applied_versions(conn)
+
+    def identity(self) -> str | None:
+        """The warehouse's UUID (meta.warehouse_identity); None before migration 0012."""
+        with self.engine.connect() as conn:
+            return read_identity(conn)
 
     def migrate(self, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
         """Apply the migrations not yet recorded, in order, in one transaction.
