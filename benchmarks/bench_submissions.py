@@ -73,11 +73,11 @@ def _peak_mb() -> float:
 
 def worker(inbox: Path, data_dir: Path, url: str, partner_count: int) -> dict[str, Any]:
     """The intake and the suite, timed per phase, in this (fresh) process."""
-    from via_pipeline.core.expectations import validate_frame
     from via_pipeline.core.partners.archive import archive_bytes
     from via_pipeline.core.partners.intake import intake_year, take_in
     from via_pipeline.core.partners.registry import Partner, load_themes
     from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite, suite_expectations
+    from via_pipeline.core.quality.expectations import validate_frame
     from via_pipeline.core.warehouse import WarehouseStore
 
     store = WarehouseStore(url)

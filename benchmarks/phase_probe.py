@@ -3,7 +3,7 @@
 `python -m benchmarks.phase_probe SAMPLES -- run --year 2023`: a thread writes `t rss_kib` every
 20 ms to SAMPLES, and marks (`mark t name start|end`) when Great Expectations is imported and
 a suite is validated. bench_full_run lays the Dagster event log's step windows over the samples.
-Product code is not changed: the probe wraps two module attributes of core.expectations.
+Product code is not changed: the probe wraps two module attributes of core.quality.expectations.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 INTERVAL_S = 0.02
-EXPECTATIONS = "via_pipeline.core.expectations"
+EXPECTATIONS = "via_pipeline.core.quality.expectations"
 GREAT_EXPECTATIONS = "great_expectations"
 
 
@@ -58,7 +58,7 @@ class Recorder:
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Marks the import of great_expectations and wraps core.expectations when the run first
+    """Marks the import of great_expectations and wraps core.quality.expectations when the run first
     imports them (importing them here would load pandas at start and blur the start phase)."""
 
     def __init__(self, recorder: Recorder) -> None:

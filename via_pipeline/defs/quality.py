@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 if TYPE_CHECKING:
-    from via_pipeline.core.expectations import SuiteResult
+    from via_pipeline.core.quality.expectations import SuiteResult
     from via_pipeline.core.warehouse import WarehouseStore
 
 

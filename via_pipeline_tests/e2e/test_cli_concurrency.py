@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from via_pipeline.core.runs import dead_process_cause
+from via_pipeline.core.runs.records import dead_process_cause
 from via_pipeline_tests.support.cli_processes import (
     OTHER_RUN,
     CliProcess,

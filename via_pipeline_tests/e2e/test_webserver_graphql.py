@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import requests
 
-from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.definitions import defs
 from via_pipeline_tests.support.orchestration import (

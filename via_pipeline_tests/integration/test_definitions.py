@@ -11,7 +11,7 @@ import sys
 import dagster as dg
 import pytest
 
-from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline.definitions import defs
 from via_pipeline.defs.orchestration.automation import REBUILD_WHEN_INPUTS_CHANGED
 from via_pipeline_tests.support.orchestration import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline_tests.support.postgres import scratch_database
 
 

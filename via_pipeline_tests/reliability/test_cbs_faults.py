@@ -50,12 +50,14 @@ def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[CbsReplayServer]:
         yield server
 
 
-def ingest(url: str) -> dg.ExecuteInProcessResult:
+def ingest(url: str, timeout_seconds: float = TIMEOUT) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [cbs_tables_and_observations, monitor_indicators],
         resources={
             "warehouse": Warehouse(url=url),
-            "cbs": CbsStatLine(timeout_seconds=TIMEOUT, retries=RETRIES, backoff_seconds=0.01),
+            "cbs": CbsStatLine(
+                timeout_seconds=timeout_seconds, retries=RETRIES, backoff_seconds=0.01
+            ),
         },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -76,7 +78,8 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.setenv("VIA_CBS_USE_HTTPS", "false")
         patch.setenv("VIA_CBS_SOURCE", "live")
         patch.setenv("VIA_DATA_DIR", str(path.parent))
-        assert ingest(f"duckdb:///{path}").success
+        # No fault is served here: a generous timeout keeps the seed clean on a loaded machine.
+        assert ingest(f"duckdb:///{path}", timeout_seconds=30.0).success
     return path
 
 

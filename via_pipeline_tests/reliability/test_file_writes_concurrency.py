@@ -10,7 +10,7 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from via_pipeline.core.atomic import temporary_name, write_replacing
+from via_pipeline.core.files.atomic import temporary_name, write_replacing
 
 ROUNDS = 40
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from via_pipeline.core.config import ConfigFileError
 from via_pipeline.core.partners import reading
 from via_pipeline.core.partners.archive import ArchivedFile, sha256_of
 from via_pipeline.core.partners.evaluation import evaluate_submission
@@ -29,6 +28,7 @@ from via_pipeline.core.partners.limits import SubmissionLimits, load_limits
 from via_pipeline.core.partners.problems import MESSAGES_NL
 from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission
 from via_pipeline.core.partners.registry import load_partners, load_themes
+from via_pipeline.core.settings.config import ConfigFileError
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline_tests.reliability.corpus import CASES, Case
 from via_pipeline_tests.reliability.dumps import dump_warehouse

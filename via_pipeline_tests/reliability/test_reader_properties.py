@@ -247,10 +247,10 @@ def test_whatever_the_intake_accepts_passes_the_year_suite(
     intake_store: WarehouseStore, tmp_path: Path, files: list[tuple[str, int, str, str]]
 ) -> None:
     """Several partners, several versions, any order, ids 1..n everywhere: the year never fails."""
-    from via_pipeline.core.expectations import validate_frame
     from via_pipeline.core.partners.archive import archive_bytes
     from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite
     from via_pipeline.core.partners.yearcheck import check_year
+    from via_pipeline.core.quality.expectations import validate_frame
 
     with intake_store.transaction() as conn:
         for table in ("actions", "submissions", "versions", "rejections"):

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import make_url
 
-from via_pipeline.core.paths import REPO_ROOT
-from via_pipeline.core.settings import ConfigurationError, load_settings, redact_url
+from via_pipeline.core.settings.environment import ConfigurationError, load_settings, redact_url
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
 from via_pipeline_tests.reliability.dumps import dump_warehouse
 

@@ -13,7 +13,7 @@ import ast
 import re
 from pathlib import Path
 
-from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline_tests.support.cbs_replay import CbsReplayServer
 
 SQL_WORDS = re.compile(

@@ -53,7 +53,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from via_pipeline.core.cbs.odata import ODataQueryError, apply_query
-from via_pipeline.core.paths import SNAPSHOT_DIR
+from via_pipeline.core.settings.paths import SNAPSHOT_DIR
 
 FEED_PREFIX = "/ODataFeed/odata/"
 Recording = dict[str, dict[str, list[dict[str, Any]]]]

@@ -14,7 +14,7 @@ import pytest
 CLI = [sys.executable, "-m", "via_pipeline.cli"]
 # Keeps a warehouse write lease as run OTHER_RUN until a line arrives on stdin.
 LEASE_HOLDER = (
-    "import sys; from via_pipeline.core.lease import write_lease; "
+    "import sys; from via_pipeline.core.runs.lease import write_lease; "
     "from via_pipeline.core.warehouse import WarehouseStore; "
     "store = WarehouseStore(sys.argv[1]); "
     "lease = write_lease(store, sys.argv[2], 0); lease.__enter__(); "

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from via_pipeline.core.config import load_yaml
 from via_pipeline.core.monitor import GAP_COLUMNS
+from via_pipeline.core.settings.config import load_yaml
 from via_pipeline.core.warehouse import WarehouseStore
 
 

@@ -46,7 +46,7 @@ def test_definitions_import_reads_only_orchestration_yaml_once() -> None:
 
 
 def test_alert_webhook_timeout_default_matches_core() -> None:
-    from via_pipeline.core.alerts import DEFAULT_TIMEOUT_SECONDS
+    from via_pipeline.core.runs.alerts import DEFAULT_TIMEOUT_SECONDS
     from via_pipeline.defs.orchestration.resources import AlertWebhook
 
     assert AlertWebhook().timeout_seconds == DEFAULT_TIMEOUT_SECONDS == 5.0

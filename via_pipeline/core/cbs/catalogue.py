@@ -21,8 +21,8 @@ from via_pipeline.core.cbs.population_groups import (
     load_population_groups,
 )
 from via_pipeline.core.cbs.titles import normalise_title
-from via_pipeline.core.config import ConfigFileError, load_yaml
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 CATALOGUE_FILE = "cbs_tables.yaml"
 TABLE_ID = re.compile(r"^[0-9A-Za-z]+$")

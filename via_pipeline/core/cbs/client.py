@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from via_pipeline.core.cbs.odata import apply_query
-from via_pipeline.core.paths import SNAPSHOT_DIR
+from via_pipeline.core.settings.paths import SNAPSHOT_DIR
 
 LOG = logging.getLogger(__name__)
 Record = dict[str, Any]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from via_pipeline.core.config import ConfigFileError
+from via_pipeline.core.settings.config import ConfigFileError
 
 
 def require_field(entry: Any, field: str, where: str) -> Any:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from via_pipeline.core.cbs.config_entries import require_field
-from via_pipeline.core.config import ConfigFileError, load_yaml
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 GROUPS_FILE = "population_groups.yaml"
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -28,7 +28,7 @@ from via_pipeline.core.cbs.check_names import CHECK_YEARS as CHECK_YEARS
 from via_pipeline.core.cbs.ingest import group_code
 from via_pipeline.core.cbs.periods import PLAUSIBLE_FIRST_YEAR
 from via_pipeline.core.cbs.titles import normalise_title
-from via_pipeline.core.expectations import Expectation, SuiteResult, validate_frame
+from via_pipeline.core.quality.expectations import Expectation, SuiteResult, validate_frame
 
 PERCENT_UNITS = ("%", "percent")
 

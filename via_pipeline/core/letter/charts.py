@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.atomic import replacing
 from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.files.atomic import replacing
 from via_pipeline.core.letter.config import KeyFigureConfig
 
 CHART_SIZE_INCHES = (8.0, 4.5)

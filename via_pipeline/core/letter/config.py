@@ -23,8 +23,8 @@ from via_pipeline.core.cbs.population_groups import (
     PopulationGroups,
     load_population_groups,
 )
-from via_pipeline.core.config import ConfigFileError, load_yaml
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 KEY_FIGURES_FILE = "key_figures.yaml"
 THEMES_FILE = "themes.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from via_pipeline.core.atomic import replacing, write_replacing
+from via_pipeline.core.files.atomic import replacing, write_replacing
 from via_pipeline.core.letter.document import Annex
 from via_pipeline.core.letter.markdown import write_annex_markdown
 from via_pipeline.core.letter.word import write_annex_docx

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from via_pipeline.core.expectations import Expectation
 from via_pipeline.core.letter.across_years.movements import MOVEMENTS
 from via_pipeline.core.letter.check_names import ACTION_PROGRESS_CHECK as ACTION_PROGRESS_CHECK
 from via_pipeline.core.letter.check_names import KEY_FIGURES_CHECK as KEY_FIGURES_CHECK
 from via_pipeline.core.letter.check_names import PARTNER_REPORTING_CHECK as PARTNER_REPORTING_CHECK
 from via_pipeline.core.letter.check_names import THEME_PROGRESS_CHECK as THEME_PROGRESS_CHECK
 from via_pipeline.core.letter.key_figures import PROSE_MINUS
+from via_pipeline.core.quality.expectations import Expectation
 
 KEY_FIGURE_EXPECTATIONS = (
     Expectation("expect_column_values_to_not_be_null", {"column": "text_nl"}),

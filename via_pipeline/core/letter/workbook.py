@@ -1,6 +1,6 @@
 """The letter's tables as one Excel workbook: a sheet per table, Dutch headers, number formats.
 
-Text from partner files is untrusted: every text cell goes through core.spreadsheet.set_cell,
+Text from partner files is untrusted: every text cell goes through core.files.spreadsheet.set_cell,
 so nothing starting with = + - @ ever runs as a formula. openpyxl is imported inside the writer.
 """
 
@@ -12,8 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from via_pipeline.core.files.spreadsheet import set_cell
 from via_pipeline.core.letter.document import LetterTable
-from via_pipeline.core.spreadsheet import set_cell
 
 # Excel number formats; Dutch Excel shows them with a decimal comma and thousands dot.
 NUMBER_FORMATS = {"decimal": "0.0", "integer": "#,##0", "year": "0", "date": "dd-mm-yyyy"}

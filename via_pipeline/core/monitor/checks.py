@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from via_pipeline.core.expectations import ExpectationOutcome, SuiteResult
-from via_pipeline.core.gap_checks import GAP_CHECKS as GAP_CHECKS
-from via_pipeline.core.gap_checks import GapCheck as GapCheck
 from via_pipeline.core.monitor.config import MonitorConfig
+from via_pipeline.core.quality.expectations import ExpectationOutcome, SuiteResult
+from via_pipeline.core.quality.gap_checks import GAP_CHECKS as GAP_CHECKS
+from via_pipeline.core.quality.gap_checks import GapCheck as GapCheck
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 EXAMPLES_KEPT = 10

@@ -14,8 +14,8 @@ from via_pipeline.core.cbs.population_groups import (
     PopulationGroups,
     load_population_groups,
 )
-from via_pipeline.core.config import ConfigFileError, load_yaml
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 CONFIG_FILE = "monitor.yaml"
 # Gaps are differences of one-decimal CBS figures: anything below this is float noise.

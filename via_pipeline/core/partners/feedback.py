@@ -1,7 +1,7 @@
 """Feedback files for a rejected submission: every problem, in Dutch, for the operator to send back.
 
 `<feedback>/<partner>_<year>_<hash8>.xlsx` and `.md` beside it (for an e-mail body). Partner text
-is untrusted: XLSX cells are always stored as text (core.spreadsheet.set_cell), never formulas.
+is untrusted: XLSX cells are always stored as text (core.files.spreadsheet.set_cell), never formulas.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.atomic import write_replacing
+from via_pipeline.core.files.atomic import write_replacing
+from via_pipeline.core.files.spreadsheet import fill_table_sheet, set_cell
 from via_pipeline.core.partners.fileformat import safe_slug
 from via_pipeline.core.partners.problems import Problem
 from via_pipeline.core.partners.rules import problem_order
-from via_pipeline.core.spreadsheet import fill_table_sheet, set_cell
 from via_pipeline.core.warehouse import WarehouseStore
 
 FEEDBACK_COLUMNS = ("bestand", "rij", "kolom", "regel", "melding", "waarde")

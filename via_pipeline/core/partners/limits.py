@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.partners.problems import Problem, make_problem
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 LIMITS_FILE = "submission_limits.yaml"
 ZIP_MAGIC = b"PK\x03\x04"

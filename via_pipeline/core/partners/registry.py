@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.config import ConfigFileError, load_yaml
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 PARTNER_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 PARTNER_KINDS = (

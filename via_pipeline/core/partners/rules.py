@@ -3,7 +3,7 @@
 Decision (docs/operations.md, "How the rules are checked"): every column rule is defined ONCE,
 as a GE expectation in `submission_suite`, paired with the rule code partners see. Two
 evaluators read that one definition: Great Expectations itself (the blocking asset check on
-partners.actions, through core.expectations.validate_frame), and `unexpected_rows` below, which
+partners.actions, through core.quality.expectations.validate_frame), and `unexpected_rows` below, which
 interprets the same expectation in pandas to name the offending rows for the feedback file (the
 shared GE runner reports counts and examples, not row numbers). A unit test runs both on the same
 frame and requires the same unexpected counts. Parsing text into numbers and dates happens
@@ -20,7 +20,6 @@ from typing import Any
 
 import pandas as pd
 
-from via_pipeline.core.expectations import Expectation
 from via_pipeline.core.partners.cells import (
     parse_code,
     parse_date,
@@ -37,6 +36,7 @@ from via_pipeline.core.partners.fileformat import (
 from via_pipeline.core.partners.problems import Problem, display_value, make_problem
 from via_pipeline.core.partners.reading import RawTable
 from via_pipeline.core.partners.registry import Partner, Theme
+from via_pipeline.core.quality.expectations import Expectation
 
 SUITE_NAME = "partner_submission"
 ACTION_COLUMNS = [

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from via_pipeline.core.files.spreadsheet import set_cell
 from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, STATUSES, safe_slug
 from via_pipeline.core.partners.registry import Partner, Theme
-from via_pipeline.core.spreadsheet import set_cell
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, load_sql
 
 TEMPLATE_FORMATS = ("xlsx", "csv")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from via_pipeline.core.expectations import Expectation, SuiteResult, merge_suite_results
 from via_pipeline.core.partners.fileformat import WAREHOUSE_TO_FILE
 from via_pipeline.core.partners.rules import Rule, suite_expectations, unexpected_rows
+from via_pipeline.core.quality.expectations import Expectation, SuiteResult, merge_suite_results
 from via_pipeline.core.warehouse import WarehouseStore
 
 # Rows validated at once; a partner's year is never split (its key rule needs all its rows).

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from via_pipeline.core.paths import MIGRATIONS_DIR
+from via_pipeline.core.settings.paths import MIGRATIONS_DIR
 from via_pipeline.core.warehouse.errors import WarehouseError
 from via_pipeline.core.warehouse.sql_files import split_sql_statements
 

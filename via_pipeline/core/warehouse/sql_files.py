@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from via_pipeline.core.paths import SQL_DIR
+from via_pipeline.core.settings.paths import SQL_DIR
 from via_pipeline.core.warehouse.errors import WarehouseError
 
 # Tables are named schema.table in lowercase snake_case; anything else never reaches SQL text.

@@ -16,8 +16,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from via_pipeline.core.paths import MIGRATIONS_DIR
-from via_pipeline.core.settings import ConfigurationError, parse_warehouse_url, redact_url
+from via_pipeline.core.settings.environment import (
+    ConfigurationError,
+    parse_warehouse_url,
+    redact_url,
+)
+from via_pipeline.core.settings.paths import MIGRATIONS_DIR
 from via_pipeline.core.warehouse.bulk import insert_duckdb, insert_postgres
 from via_pipeline.core.warehouse.errors import WarehouseError
 from via_pipeline.core.warehouse.frames import normalise_frame, row_multiset
@@ -47,7 +51,7 @@ class WarehouseStore:
             if self.dialect == "duckdb":
                 if not read_only:
                     Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-                # NullPool: a run keeps the file open through its write lease (core/lease.py);
+                # NullPool: a run keeps the file open through its write lease (core/runs/lease.py);
                 # outside a run nothing may hold the file between two statements.
                 self.engine: Engine = sa.create_engine(
                     parsed,

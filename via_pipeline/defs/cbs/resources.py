@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from via_pipeline.core.cbs.client import HttpPolicy, LiveCbsClient, SnapshotCbsClient
-from via_pipeline.core.paths import SNAPSHOT_DIR
-from via_pipeline.core.settings import ConfigurationError, load_settings
+from via_pipeline.core.settings.environment import ConfigurationError, load_settings
+from via_pipeline.core.settings.paths import SNAPSHOT_DIR
 
 if TYPE_CHECKING:
     from via_pipeline.core.cbs.ingest import StatLineReader

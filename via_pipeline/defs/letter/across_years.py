@@ -8,7 +8,7 @@ import dagster as dg
 
 from via_pipeline.core.letter.check_names import ACTION_PROGRESS_CHECK
 from via_pipeline.core.letter.config import load_themes
-from via_pipeline.core.settings import load_settings
+from via_pipeline.core.settings.environment import load_settings
 from via_pipeline.defs.letter.assets import (
     ACTION_PROGRESS_KEY,
     AGENDA_PROGRESS_KEY,

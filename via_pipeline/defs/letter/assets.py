@@ -16,7 +16,7 @@ from via_pipeline.core.letter.check_names import (
     THEME_PROGRESS_CHECK,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
-from via_pipeline.core.settings import load_settings
+from via_pipeline.core.settings.environment import load_settings
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.quality import check_result_from_suite
@@ -25,7 +25,7 @@ from via_pipeline.defs.warehouse.resources import Warehouse
 if TYPE_CHECKING:
     import pandas as pd
 
-    from via_pipeline.core.expectations import Expectation
+    from via_pipeline.core.quality.expectations import Expectation
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
@@ -53,7 +53,7 @@ def suite_check(
     severity: dg.AssetCheckSeverity,
 ) -> dg.AssetCheckResult:
     """Run the suite on the rows just written; the outcomes go to quality.validation_results."""
-    from via_pipeline.core.expectations import validate_frame
+    from via_pipeline.core.quality.expectations import validate_frame
 
     return check_result_from_suite(
         warehouse.migrated_store(),

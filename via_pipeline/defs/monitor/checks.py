@@ -3,7 +3,7 @@ quality.validation_results like every suite. A failure stops monitor.trends and 
 
 import dagster as dg
 
-from via_pipeline.core.gap_checks import GAP_CHECKS, GapCheck
+from via_pipeline.core.quality.gap_checks import GAP_CHECKS, GapCheck
 from via_pipeline.defs.monitor.assets import GAPS_KEY
 from via_pipeline.defs.quality import check_result_from_suite
 from via_pipeline.defs.warehouse.resources import Warehouse

@@ -12,7 +12,7 @@ from functools import cache
 
 import dagster as dg
 
-from via_pipeline.core.orchestration import OrchestrationConfig, load_orchestration_config
+from via_pipeline.core.settings.orchestration import OrchestrationConfig, load_orchestration_config
 
 # Groups rebuilt by automation when their inputs change: the monitor tables follow cbs.*, the
 # letter tables follow monitor.* and partners.*. CBS itself follows the weekly schedule, partner

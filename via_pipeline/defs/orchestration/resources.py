@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 if TYPE_CHECKING:
-    from via_pipeline.core.alerts import NotifyOutcome
+    from via_pipeline.core.runs.alerts import NotifyOutcome
 
-# core.alerts.DEFAULT_TIMEOUT_SECONDS (a test keeps them equal): core.alerts, with urllib.request,
-# is imported when an alert is sent, not when the code location loads.
+# core.runs.alerts.DEFAULT_TIMEOUT_SECONDS (a test keeps them equal): core.runs.alerts, with
+# urllib.request, is imported when an alert is sent, not when the code location loads.
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
@@ -25,20 +25,20 @@ class AlertWebhook(dg.ConfigurableResource):
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
     def resolved_url(self) -> str | None:
-        from via_pipeline.core.alerts import check_webhook_url, webhook_url_from_environment
+        from via_pipeline.core.runs.alerts import check_webhook_url, webhook_url_from_environment
 
         return check_webhook_url(self.url) if self.url else webhook_url_from_environment()
 
     def describe(self) -> str:
         """Where alerts go, safe to log."""
-        from via_pipeline.core.alerts import redact_webhook_url
+        from via_pipeline.core.runs.alerts import redact_webhook_url
 
         url = self.resolved_url()
         return redact_webhook_url(url) if url else "nowhere (VIA_ALERT_WEBHOOK_URL unset)"
 
     def notify(self, payload: dict[str, object]) -> NotifyOutcome | None:
         """Post the payload; None when no webhook is set. A webhook that is down never raises."""
-        from via_pipeline.core.alerts import post_json
+        from via_pipeline.core.runs.alerts import post_json
 
         url = self.resolved_url()
         if url is None:

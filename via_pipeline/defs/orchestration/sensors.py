@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.orchestration import letter_deadline, overdue_letter_year
+from via_pipeline.core.settings.orchestration import letter_deadline, overdue_letter_year
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.orchestration.automation import orchestration_config
 from via_pipeline.defs.orchestration.resources import AlertWebhook
@@ -19,7 +19,7 @@ from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
 
 if TYPE_CHECKING:
-    from via_pipeline.core.alerts import (
+    from via_pipeline.core.runs.alerts import (
         RunFailure,
     )
 
@@ -31,8 +31,8 @@ def run_failure_from_context(
     context: dg.RunFailureSensorContext, failed_at: datetime | None = None
 ) -> RunFailure:
     """The failed run as a plain record: job, reporting year, failed steps and the first error."""
-    from via_pipeline.core.alerts import RunFailure
-    from via_pipeline.core.causes import root_cause_message
+    from via_pipeline.core.runs.alerts import RunFailure
+    from via_pipeline.core.runs.causes import root_cause_message
 
     run = context.dagster_run
     step_failures = context.get_step_failure_events()
@@ -65,7 +65,7 @@ def run_failure_from_context(
 def via_run_failure_sensor(
     context: dg.RunFailureSensorContext, warehouse: Warehouse, alert_webhook: AlertWebhook
 ) -> None:
-    from via_pipeline.core.alerts import RUN_FAILURES_TABLE, failure_payload, run_failure_frame
+    from via_pipeline.core.runs.alerts import RUN_FAILURES_TABLE, failure_payload, run_failure_frame
 
     failure = run_failure_from_context(context)
     notified = False

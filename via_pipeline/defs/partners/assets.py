@@ -336,9 +336,9 @@ def run_submission_suite(
 
     Validated in slices of whole partners (memory stays bounded); a failure names file, partner, rows.
     """
-    from via_pipeline.core.expectations import validate_frame
     from via_pipeline.core.partners.rules import SUITE_NAME, submission_suite
     from via_pipeline.core.partners.yearcheck import check_year
+    from via_pipeline.core.quality.expectations import validate_frame
 
     rules = submission_suite([p.partner_id for p in partners], [t.code for t in themes], year)
     checked = check_year(store, year, rules, SUITE_NAME, validate_frame)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from via_pipeline.core.settings import load_settings
+from via_pipeline.core.settings.environment import load_settings
 
 
 class Inbox(dg.ConfigurableResource):

@@ -1,6 +1,6 @@
 """The warehouse as a Dagster resource: a thin holder of core.warehouse.WarehouseStore.
 
-In a run it holds the warehouse write lease (core/lease.py) from the run's start to its end, so
+In a run it holds the warehouse write lease (core/runs/lease.py) from the run's start to its end, so
 runs launched from the UI, by sensors or schedules write one at a time like CLI runs do.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import PrivateAttr
 
-from via_pipeline.core.settings import load_settings
+from via_pipeline.core.settings.environment import load_settings
 
 if TYPE_CHECKING:
     from via_pipeline.core.warehouse import WarehouseStore
@@ -47,7 +47,7 @@ class Warehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Sensors build resources without a run: they write one row and take no lease.
-        from via_pipeline.core.lease import write_lease
+        from via_pipeline.core.runs.lease import write_lease
 
         if context.run is None:
             return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from via_pipeline.core.atomic import replacing
+from via_pipeline.core.files.atomic import replacing
 from via_pipeline.core.letter.config import Theme
 from via_pipeline.core.partners.fileformat import STATUSES
 

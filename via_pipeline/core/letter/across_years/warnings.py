@@ -4,7 +4,7 @@ An actie_id whose title is completely different from last year's (the id reused 
 action) and a status going backwards (afgerond -> gepland). They go to quality.action_warnings
 and to a warnings file beside the partner's feedback files: `<partner>_<year>_<hash8>_
 waarschuwingen.xlsx` and `.md`, named by the accepted file's hash like a rejection's feedback.
-Partner text is untrusted: XLSX cells go through core.spreadsheet.set_cell.
+Partner text is untrusted: XLSX cells go through core.files.spreadsheet.set_cell.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from via_pipeline.core.files.spreadsheet import fill_table_sheet, set_cell
 from via_pipeline.core.letter.across_years.wording import ProgressWording
 from via_pipeline.core.partners.feedback import (
     feedback_paths,
@@ -21,7 +22,6 @@ from via_pipeline.core.partners.feedback import (
     save_workbook,
     write_atomically,
 )
-from via_pipeline.core.spreadsheet import fill_table_sheet, set_cell
 
 # Beside the partner file's feedback name: `<partner>_<year>_<hash8>_waarschuwingen.xlsx`.
 WARNINGS_KIND = "_waarschuwingen"

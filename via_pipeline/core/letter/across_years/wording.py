@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.config import ConfigFileError, load_yaml
 from via_pipeline.core.dutch import format_integer
 from via_pipeline.core.letter.across_years.movements import MOVEMENTS
-from via_pipeline.core.paths import CONFIG_DIR
+from via_pipeline.core.settings.config import ConfigFileError, load_yaml
+from via_pipeline.core.settings.paths import CONFIG_DIR
 
 PROGRESS_FILE = "action_progress.yaml"
 # The outcomes of last year's open actions, in sentence order.

@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites as data, and the gap rules checks need at load."""

@@ -1,0 +1,1 @@
+"""Run bookkeeping: the write lease, run records, failure causes, input versions and alerts."""

@@ -1,0 +1,1 @@
+"""Settings, configuration files, paths and orchestration config: what a run reads before it starts."""
