@@ -26,6 +26,7 @@ from benchmarks.common import (
     run_process,
     spread,
 )
+from benchmarks.phases import PhasePeaks, phase_table, read_phases
 
 YEAR = "2023"
 EXAMPLES_DIR = REPO_ROOT / "examples" / "submissions"
@@ -41,12 +42,14 @@ class RunMeasurement:
     run_status: str
     step_seconds: dict[str, float] = field(default_factory=dict)
     step_assets: dict[str, list[str]] = field(default_factory=dict)
+    step_windows: list[tuple[str, float, float]] = field(default_factory=list)
     output_tail: str = ""
+    phases: PhasePeaks | None = None
 
 
-# Targets of the performance issue (15), with the figures measured before it.
-FIRST_RUN_TARGET_S, FIRST_RUN_BEFORE = 10.0, "17.3 s"
-PEAK_TARGET_MB, PEAK_BEFORE = 250, "397 MB"
+# Targets of the performance issues (15, 25), with the figures measured before issue 25.
+FIRST_RUN_TARGET_S, FIRST_RUN_BEFORE = 10.0, "10.5 s quiet"
+PEAK_TARGET_MB, PEAK_BEFORE = 250, "420 MiB"
 UNCHANGED_TARGET_S, UNCHANGED_BEFORE = 5.0, "16.5 s"
 UNCHANGED_TARGET_RATIO = 0.35
 
@@ -74,8 +77,10 @@ def pipeline_environment(root: Path, **overrides: str) -> dict[str, str]:
 
 def run_cli(root: Path, env: dict[str, str], year: str = YEAR) -> RunMeasurement:
     """`via-pipeline run --year` in a fresh process, timed by /usr/bin/time, then its event log read."""
-    timing = root / f"time-{len(list(root.glob('time-*')))}.txt"
-    command = [PYTHON, "-m", "via_pipeline.cli", "run", "--year", year]
+    number = len(list(root.glob("time-*")))
+    timing, samples = root / f"time-{number}.txt", root / f"rss-{number}.txt"
+    # The CLI under benchmarks/phase_probe.py: resident memory sampled for the peak by phase.
+    command = [PYTHON, "-m", "benchmarks.phase_probe", str(samples), "--", "run", "--year", year]
     if Path(TIME).exists():
         command = [TIME, "-f", "%e %M", "-o", str(timing), *command]
     completed = run_process(command, env=env, check=False, timeout=3600)
@@ -92,6 +97,8 @@ def run_cli(root: Path, env: dict[str, str], year: str = YEAR) -> RunMeasurement
         output_tail=(completed.stdout + completed.stderr)[-2500:],
     )
     read_event_log(Path(env["DAGSTER_HOME"]), measurement)
+    if samples.exists():
+        measurement.phases = read_phases(samples, measurement.step_windows)
     return measurement
 
 
@@ -121,6 +128,9 @@ def read_event_log(dagster_home: Path, measurement: RunMeasurement) -> None:
                 elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
                     measurement.step_seconds[event.step_key] = (
                         entry.timestamp - started[event.step_key]
+                    )
+                    measurement.step_windows.append(
+                        (event.step_key, started[event.step_key], entry.timestamp)
                     )
                     if kind == "STEP_FAILURE":
                         assets[event.step_key].append("(failed)")
@@ -180,6 +190,17 @@ def run(size: BenchSize) -> BenchResult:
         f"<= {PEAK_TARGET_MB} MB (before: {PEAK_BEFORE})",
         peak_mb <= PEAK_TARGET_MB,
     )
+    phases = [m.phases for m in measurements if m.phases is not None]
+    if phases:
+        holders = sorted({p.holder for p in phases})
+        result.add(
+            "phase holding the peak (sampled every 20 ms)",
+            f"{', '.join(holders)}: {statistics.median(max(p.peak_mib.values()) for p in phases):.0f} MiB",
+        )
+        result.add(
+            "process start to the first step (CLI imports, plan, launch)",
+            spread([p.first_step_s for p in phases]),
+        )
     result.add(
         "the same run again, nothing changed: wall time",
         spread(again),
@@ -205,6 +226,13 @@ def run(size: BenchSize) -> BenchResult:
         "",
         *step_table(measurements),
     ]
+    if phases:
+        result.details += [
+            "",
+            "Resident memory by phase of the first run (benchmarks/phase_probe.py samples; medians):",
+            "",
+            *phase_table(phases),
+        ]
     failed = [m for m in measurements if m.returncode != 0]
     if failed:
         result.details += [

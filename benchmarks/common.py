@@ -13,6 +13,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -179,13 +180,19 @@ def time_process(command: Sequence[str], *, env: Mapping[str, str] | None = None
 
 
 def clean_environment(**overrides: str) -> dict[str, str]:
-    """The current environment without VIA_* settings or proxies, plus `overrides`."""
+    """The current environment without VIA_* settings or proxies, plus `overrides`.
+
+    Bytecode is cached as in a deployment (in a folder of its own, not the checkout): with
+    PYTHONDONTWRITEBYTECODE, as on some CI machines, every process would compile our modules
+    from source while Dagster's come precompiled from site-packages."""
     env = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith("VIA_")
         and name.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+        and name != "PYTHONDONTWRITEBYTECODE"
     }
+    env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "via_bench_pycache"))
     env.update(overrides)
     return env
 

@@ -102,6 +102,35 @@ def results_table(results: Sequence[BenchResult]) -> str:
     return "\n".join(lines)
 
 
+# The goals of the load-and-memory issue (25), in the order the issue names them.
+GOAL_ROWS = (
+    ("import", "load ratio"),
+    ("full_run", "first `via-pipeline run"),
+    ("full_run", "the same run again, nothing changed"),
+    ("full_run", "peak resident memory"),
+    ("full_run", "phase holding the peak"),
+    ("full_run", "process start to the first step"),
+)
+
+
+def goals_table(
+    results: Sequence[BenchResult], saved: dict[str, tuple[BenchResult, dict[str, str]]]
+) -> str:
+    """The goal rows of the results, each with when and at what size it was measured."""
+    lines = ["| goal | value | target | met | measured |", "|---|---|---|---|---|"]
+    for benchmark, prefix in GOAL_ROWS:
+        for result in results:
+            for m in result.measurements:
+                if m.benchmark == benchmark and m.metric.startswith(prefix):
+                    met = "" if m.met is None else ("yes" if m.met else "**NO**")
+                    info = saved[benchmark][1]
+                    when = f"{info['finished']} ({info['size']})"
+                    lines.append(
+                        f"| {_cell(m.metric)} | {_cell(m.value)} | {_cell(m.target)} | {met} | {when} |"
+                    )
+    return "\n".join(lines)
+
+
 def render_report(saved: dict[str, tuple[BenchResult, dict[str, str]]]) -> str:
     header = HEADER_PATH.read_text(encoding="utf-8").strip() if HEADER_PATH.exists() else ""
     parts = [
@@ -117,6 +146,15 @@ def render_report(saved: dict[str, tuple[BenchResult, dict[str, str]]]) -> str:
     parts += [f"- {key}: {value}" for key, value in machine_facts()]
     parts += ["", "## Results", ""]
     results = [saved[name][0] for name in BENCHMARKS if name in saved]
+    parts += [
+        "Goals (load, first run, no-change rerun, peak memory), from `make bench` "
+        '(`BENCH="import full_run"` measures them together, one after the other):',
+        "",
+        goals_table(results, saved),
+        "",
+        "All measurements:",
+        "",
+    ]
     parts += [results_table(results), ""]
     parts += ["| benchmark | size | finished | load before | load after |", "|---|---|---|---|---|"]
     for name in BENCHMARKS:

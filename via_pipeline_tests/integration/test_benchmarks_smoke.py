@@ -16,6 +16,7 @@ import pytest
 from benchmarks import run as runner
 from benchmarks.bench_import import blame, parse_importtime
 from benchmarks.common import SIZES, BenchResult
+from benchmarks.phases import END, START, read_phases
 
 TINY = SIZES["tiny"]
 pytestmark = pytest.mark.slow
@@ -54,6 +55,37 @@ def test_the_import_tree_names_our_module_and_what_it_pulled_in() -> None:
     ]
 
 
+SAMPLES = """\
+mark 100.000 process start
+100.010 40000
+mark 100.500 cli start
+101.000 102400
+mark 102.000 ge_import start
+102.500 307200
+mark 103.000 ge_import end 307200
+103.500 256000
+104.500 204800
+hwm 320000
+"""
+
+
+def test_the_peak_is_put_in_the_phase_that_held_it(tmp_path: Path) -> None:
+    samples = tmp_path / "rss.txt"
+    samples.write_text(SAMPLES)
+    windows = [("cbs_tables_and_observations", 101.5, 104.0), ("letter__annex", 104.2, 104.4)]
+    phases = read_phases(samples, windows)
+    assert phases.peak_mib == {
+        START: 100.0,
+        "Great Expectations import": 300.0,
+        "CBS ingest": 250.0,
+        END: 200.0,
+    }
+    assert phases.holder == "Great Expectations import"
+    assert phases.hwm_mib == 312.5
+    assert phases.cli_start_s == pytest.approx(0.5)
+    assert phases.first_step_s == pytest.approx(1.5)
+
+
 @pytest.mark.parametrize("name", ["import", "bulk_load", "cbs_transfer"])
 def test_light_benchmarks_run_at_tiny_size(name: str) -> None:
     _assert_measured(runner.run_benchmark(name, TINY))
@@ -72,6 +104,9 @@ def test_full_run_and_rerun_benchmarks_report_steps_requests_and_rows() -> None:
     full = runner.run_benchmark("full_run", TINY)
     _assert_measured(full)
     assert any("partners_intake" in line for line in full.details)
+    held = next(m for m in full.measurements if m.metric.startswith("phase holding the peak"))
+    assert "MiB" in held.value
+    assert any(line.startswith("| CBS ingest |") for line in full.details)
     rerun = runner.run_benchmark("rerun", TINY)
     _assert_measured(rerun)
     metrics = [m.metric for m in rerun.measurements]

@@ -1,15 +1,21 @@
 """Great Expectations 1.x suites over pandas frames, with results as plain records.
 
 Suites are declared as data (`Expectation(type, kwargs)`) so that defining them costs nothing;
-great_expectations itself (4-6 s to import) is imported only when a suite runs.
+great_expectations itself (4-6 s to import) is imported only when a suite runs, and without
+the parts no suite of ours uses (`import_great_expectations`).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.machinery
+import importlib.util
 import itertools
 import json
 import logging
+import sys
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -140,11 +146,59 @@ def quiet_great_expectations_loggers() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+# Imported by great_expectations at its own import only for expectations we never declare
+# (KL divergence with an altair chart, Kolmogorov-Smirnov tests): about 80 MiB resident and a
+# second of CPU together. Stand-ins take their place in sys.modules until first used.
+DEFERRED_BY_GREAT_EXPECTATIONS = ("scipy.stats", "altair")
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module until one of its attributes is asked for; then imports the real
+    module (which replaces the stand-in in sys.modules) and hands out its attributes.
+    (importlib.util.LazyLoader loads on `import x` itself, which reads `x.__spec__`.)"""
+
+    def __init__(self, spec: importlib.machinery.ModuleSpec) -> None:
+        super().__init__(spec.name)
+        self.__spec__ = spec
+
+    def __getattr__(self, attribute: str) -> Any:  # only for what the stand-in lacks
+        real = self.__dict__.get("_deferred_real")
+        if real is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+            self.__dict__["_deferred_real"] = real
+        return getattr(real, attribute)
+
+
+def _defer_import(name: str) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return
+    stand_in = _DeferredModule(spec)
+    sys.modules[name] = stand_in
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, stand_in)
+
+
+def import_great_expectations() -> Any:
+    """great_expectations, imported once, with DEFERRED_BY_GREAT_EXPECTATIONS loaded lazily."""
+    if "great_expectations" not in sys.modules:
+        for name in DEFERRED_BY_GREAT_EXPECTATIONS:
+            _defer_import(name)
+    import great_expectations as gx
+
+    return gx
+
+
 @functools.cache
 def _ephemeral_context() -> Any:
     """One GE context per process: importing GE and making a context cost seconds and tens of
     MB, so every suite of a run shares it (each suite's data source is removed after use)."""
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     quiet_great_expectations_loggers()
@@ -159,8 +213,7 @@ def validate_frame(
     frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expectation]
 ) -> SuiteResult:
     """Run the expectations on the frame in the process's GE context; never raises for bad data."""
-    import great_expectations as gx
-
+    gx = import_great_expectations()
     context = _ephemeral_context()
     source_name = f"{suite_name}_source_{next(_source_numbers)}"
     try:

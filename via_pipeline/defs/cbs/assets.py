@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.cbs.catalogue import Catalogue, load_catalogue
 from via_pipeline.core.cbs.check_names import CHECK_DESCRIPTIONS, CHECK_NAMES
 from via_pipeline.core.cbs.client import CbsError
 from via_pipeline.core.cbs.matching import CatalogueMismatchError
@@ -25,6 +24,7 @@ from via_pipeline.defs.warehouse.resources import Warehouse
 if TYPE_CHECKING:
     import pandas as pd
 
+    from via_pipeline.core.cbs.catalogue import Catalogue
     from via_pipeline.core.cbs.ingest import (
         StoredTable,
         TableOutcome,
@@ -108,6 +108,8 @@ def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.Obse
     Its data version changes only when a table changed, so automation can tell that
     cbs.tables and cbs.observations need refreshing without downloading any data.
     """
+    from via_pipeline.core.cbs.catalogue import load_catalogue
+
     reader = cbs.reader(warn=context.log.warning)
     versions = [reader.version(table.table_id) for table in load_catalogue().tables]
     return dg.ObserveResult(
@@ -123,7 +125,7 @@ def cbs_statline(context: dg.AssetExecutionContext, cbs: CbsStatLine) -> dg.Obse
 def _record_checks(
     context: dg.AssetExecutionContext,
     store: "WarehouseStore",
-    catalogue: Catalogue,
+    catalogue: "Catalogue",
     frame: "pd.DataFrame",
     asset_key: dg.AssetKey,
     *,
@@ -191,6 +193,7 @@ def cbs_tables_and_observations(
     """
     import pandas as pd
 
+    from via_pipeline.core.cbs.catalogue import load_catalogue
     from via_pipeline.core.cbs.ingest import (
         HELD_DIMENSION_COLUMNS,
         MEASURE_COLUMNS,
@@ -331,6 +334,7 @@ def monitor_indicators(
     2013 series break separates 82809NED and 85456NED. A rerun rebuilds the table in one
     transaction, and writes nothing when the result equals what is stored.
     """
+    from via_pipeline.core.cbs.catalogue import load_catalogue
     from via_pipeline.core.cbs.ingest import build_indicators
 
     catalogue = load_catalogue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 import dagster as dg
 
@@ -35,6 +36,12 @@ REBUILD_WHEN_INPUTS_CHANGED = (
 ).with_label("rebuild when inputs changed and their blocking checks passed")
 
 
+@cache
+def orchestration_config() -> OrchestrationConfig:
+    """config/orchestration.yaml, parsed once per process (policies, schedules and sensors share it)."""
+    return load_orchestration_config()
+
+
 def cbs_freshness_policy(config: OrchestrationConfig) -> dg.FreshnessPolicy:
     """CBS data not refreshed for cbs_warn_after_days warns, for cbs_fail_after_days fails."""
     return dg.FreshnessPolicy.time_window(
@@ -60,7 +67,7 @@ def apply_orchestration_policies(
     config: OrchestrationConfig | None = None,
 ) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
     """The function for map_asset_specs: automation and freshness by the asset's group."""
-    config = config or load_orchestration_config()
+    config = config or orchestration_config()
     cbs_policy = cbs_freshness_policy(config)
     letter_policy = letter_freshness_policy(config)
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from via_pipeline.core.runs.alerts import (
-    DEFAULT_TIMEOUT_SECONDS,
-    NotifyOutcome,
-    check_webhook_url,
-    post_json,
-    redact_webhook_url,
-    webhook_url_from_environment,
-)
+if TYPE_CHECKING:
+    from via_pipeline.core.runs.alerts import NotifyOutcome
+
+# core.runs.alerts.DEFAULT_TIMEOUT_SECONDS (a test keeps them equal): core.runs.alerts, with
+# urllib.request, is imported when an alert is sent, not when the code location loads.
+DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
 class AlertWebhook(dg.ConfigurableResource):
@@ -25,15 +25,21 @@ class AlertWebhook(dg.ConfigurableResource):
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
     def resolved_url(self) -> str | None:
+        from via_pipeline.core.runs.alerts import check_webhook_url, webhook_url_from_environment
+
         return check_webhook_url(self.url) if self.url else webhook_url_from_environment()
 
     def describe(self) -> str:
         """Where alerts go, safe to log."""
+        from via_pipeline.core.runs.alerts import redact_webhook_url
+
         url = self.resolved_url()
         return redact_webhook_url(url) if url else "nowhere (VIA_ALERT_WEBHOOK_URL unset)"
 
     def notify(self, payload: dict[str, object]) -> NotifyOutcome | None:
         """Post the payload; None when no webhook is set. A webhook that is down never raises."""
+        from via_pipeline.core.runs.alerts import post_json
+
         url = self.resolved_url()
         if url is None:
             return None

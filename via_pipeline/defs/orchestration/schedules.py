@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from via_pipeline.core.settings.orchestration import load_orchestration_config
 from via_pipeline.defs.jobs import cbs_refresh_job, via_yearly_build_job
+from via_pipeline.defs.orchestration.automation import orchestration_config
 from via_pipeline.defs.partitions import reporting_year_partitions
 
-ORCHESTRATION = load_orchestration_config()
+ORCHESTRATION = orchestration_config()
 
 # CBS assets download a table again only when TableInfos.Modified changed, so a weekly tick
 # is cheap when nothing changed and picks up a revision within a week when something did.

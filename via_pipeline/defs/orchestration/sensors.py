@@ -11,12 +11,9 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from via_pipeline.core.settings.orchestration import (
-    letter_deadline,
-    load_orchestration_config,
-    overdue_letter_year,
-)
+from via_pipeline.core.settings.orchestration import letter_deadline, overdue_letter_year
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
+from via_pipeline.defs.orchestration.automation import orchestration_config
 from via_pipeline.defs.orchestration.resources import AlertWebhook
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
 
 PARTITION_TAG = "dagster/partition"
 ANNEX_KEY = dg.AssetKey(["letter", "annex"])
-ORCHESTRATION = load_orchestration_config()
 
 
 def run_failure_from_context(
@@ -125,7 +121,7 @@ def letter_deadline_sensor(
     built = context.instance.get_materialized_partitions(ANNEX_KEY)
     year = overdue_letter_year(
         current_time(),
-        ORCHESTRATION,
+        orchestration_config(),
         built,
         first_year=int(reporting_year_partitions.get_first_partition_key() or 0),
     )
@@ -134,7 +130,7 @@ def letter_deadline_sensor(
             "every reporting year whose letter deadline passed has its annex built"
         )
     reported: list[str] = json.loads(context.cursor) if context.cursor else []
-    deadline = letter_deadline(int(year), ORCHESTRATION).date().isoformat()
+    deadline = letter_deadline(int(year), orchestration_config()).date().isoformat()
     message = (
         f"via_pipeline: the letter annex of reporting year {year} was not built by its "
         f"deadline {deadline}; run via_yearly_build_job for partition {year}"

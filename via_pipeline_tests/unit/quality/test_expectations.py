@@ -86,3 +86,34 @@ def test_suites_log_nothing_from_great_expectations(caplog: pytest.LogCaptureFix
         second = validate_frame(frame, "quiet_two", rules)
     assert first.success and second.success
     assert [r.name for r in caplog.records if r.name.startswith("great_expectations")] == []
+
+
+LAZY_PROBE = """
+import sys
+import pandas as pd
+from via_pipeline.core.quality.expectations import Expectation, validate_frame
+result = validate_frame(
+    pd.DataFrame({"a": [1, 2, 200]}),
+    "probe",
+    [Expectation("expect_column_values_to_be_between", {"column": "a", "max_value": 100})],
+)
+loaded = [n for n in ("scipy.stats", "altair") if type(sys.modules[n]).__name__ != "_DeferredModule"]
+print(result.outcomes[0].unexpected_count, ",".join(loaded))
+from scipy import stats
+import altair
+print(round(float(stats.norm.cdf(0)), 2), altair.Chart.__name__, type(sys.modules["altair"]).__name__)
+"""
+
+
+def test_suites_run_without_loading_what_great_expectations_imports_for_unused_expectations() -> (
+    None
+):
+    """scipy.stats and altair (about 80 MiB) stay unloaded until something really uses them."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[:2] == ["1 ", "0.5 Chart module"]
