@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from via_pipeline.core.paths import REPO_ROOT
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline.definitions import defs
 from via_pipeline.defs.orchestration.automation import apply_orchestration_policies
 from via_pipeline_tests.support.graph_summary import graph_summary

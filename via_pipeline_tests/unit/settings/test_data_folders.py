@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from via_pipeline.core.partners.inbox import scan_inbox
-from via_pipeline.core.settings.environment import ConfigurationError, create_data_folders, load_settings
+from via_pipeline.core.settings.environment import (
+    ConfigurationError,
+    create_data_folders,
+    load_settings,
+)
 from via_pipeline_tests.support.partners import csv_bytes, drop_in_inbox, numbered_rows
 
 
