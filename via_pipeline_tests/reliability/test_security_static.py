@@ -31,6 +31,7 @@ CHECKED_IDENTIFIERS = {
     "', '.join(columns)": "the table's own columns from information_schema",
     "', '.join(frame.columns)": "frame columns already checked equal to the table's columns",
     "view": "module constant name of the registered frame",
+    "IDENTITY_TABLE": "module constant meta.warehouse_identity",
 }
 
 # Interpolations allowed in one file only (name -> why). Adding an entry is a review decision.
@@ -38,6 +39,9 @@ CHECKED_IN_FILE = {
     "via_pipeline/core/monitor/tables.py": {
         "build": "the text of sql/build_monitor_gaps.sql, read by load_sql",
         "stored": "a SELECT built from the GAP_COLUMNS and GAPS_TABLE constants",
+    },
+    "via_pipeline/core/warehouse/survey.py": {
+        "PARTITION_COLUMN": "module constant reporting_year, the partition key column",
     },
 }
 
