@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from via_pipeline_tests.support.cbs_replay import Recording
-from via_pipeline_tests.support.cbs_tables import recording, table_82809
+from via_pipeline_tests.support.cbs_tables import Table, recording, table_82809
 
 REFERENCE_CELLS = (
     Path(__file__).resolve().parents[1] / "fixtures" / "cbs" / "cbs_published_cells.csv"
@@ -80,3 +80,13 @@ def set_cell(
         and all(str(row[key]).strip() == category for key, category in wanted.items())
     ]
     row[measure_key] = value
+
+
+def with_empty(recorded: Recording, table: Table) -> Recording:
+    """`recorded` plus `table` with every cell empty: published figures of 82809NED alone, while
+    the catalogue still finds every table, measure and group it names."""
+    extra = recording(table)[table.table_id]
+    for row in extra["TypedDataSet"]:
+        for measure in table.measures:
+            row[measure.key] = None
+    return {**recorded, table.table_id: extra}
