@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pytest
 
+from via_pipeline.cli.check_lines import check_verdict, warning_summary
 from via_pipeline.cli.instance import describe_event, print_run_summary
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.cbs.assets import cbs_tables_and_observations, monitor_indicators
@@ -136,3 +137,21 @@ def test_the_code_location_declares_both_on_monitor_indicators_non_blocking() ->
         spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["monitor", "indicators"]), name))
         assert spec.blocking is False
         assert spec.description and spec.description.startswith("Warning, not blocking: ")
+
+
+def test_every_warning_check_is_a_warning_and_a_failed_error_check_stays_failed() -> None:
+    """The run output's wording for any check: a WARN check without warning lines (the letter's
+    suites) is named with a pointer to its page; an ERROR check that failed is FAILED, and left
+    to the summary's `check failed:` line."""
+    key = dg.AssetKey(["letter", "theme_progress"])
+    warned = dg.AssetCheckEvaluation(
+        asset_key=key,
+        check_name="status_counts_add_up",
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN,
+    )
+    failed = dg.AssetCheckEvaluation(asset_key=key, check_name="blocking_one", passed=False)
+    assert (check_verdict(warned), check_verdict(failed)) == ("warning", "FAILED")
+    assert warning_summary([warned, failed]) == [
+        "warning: letter/theme_progress status_counts_add_up (see the check's page)"
+    ]
