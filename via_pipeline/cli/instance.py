@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from via_pipeline.cli.check_lines import check_verdict, is_warning, warning_summary
 from via_pipeline.core.runs.causes import root_cause_message
 from via_pipeline.core.runs.lease import process_is_alive, this_host
 from via_pipeline.core.runs.records import dead_process_cause
@@ -183,9 +184,9 @@ def describe_event(entry: dg.EventLogEntry, dg_module: Any) -> str | None:
         return f"   materialised {materialization.asset_key.to_user_string()}{partition}{count}"
     if event_type == types.ASSET_CHECK_EVALUATION:
         evaluation = event.asset_check_evaluation_data
-        verdict = "passed" if evaluation.passed else "FAILED"
         return (
-            f"   check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {verdict}"
+            f"   check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: "
+            f"{check_verdict(evaluation)}"
         )
     if event_type == types.STEP_FAILURE:
         error = event.step_failure_data.error
@@ -256,5 +257,7 @@ def print_run_summary(result: dg.ExecuteInProcessResult, store: WarehouseStore) 
         for line in files:
             say(line)
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
+        if not evaluation.passed and not is_warning(evaluation):
             say(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}")
+    for line in warning_summary(result.get_asset_check_evaluations()):
+        say(line)

@@ -6,6 +6,7 @@ holds one row per expectation evaluated, whichever asset it guarded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -49,8 +50,10 @@ def check_result_from_suite(
     asset_key: dg.AssetKey,
     partition: str | None = None,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+    metadata: Mapping[str, dg.RawMetadataValue] | None = None,
 ) -> dg.AssetCheckResult:
-    """Record the suite's outcomes in quality.validation_results and return the check result."""
+    """Record the suite's outcomes in quality.validation_results and return the check result
+    (`metadata`: the check's own entries, after the counts and failures)."""
     store.insert(
         VALIDATION_RESULTS_TABLE,
         suite_result.to_frame(
@@ -69,5 +72,6 @@ def check_result_from_suite(
             "expectations": len(suite_result.outcomes),
             "failed_expectations": len(suite_result.failures),
             "failures": dg.MetadataValue.md(failures_markdown(suite_result)),
+            **(metadata or {}),
         },
     )
