@@ -78,9 +78,18 @@ def client_of(request: Request) -> str:
 
 
 def same_origin(request: Request) -> bool:
-    """A POST's Origin, when sent, is this site (a missing one is allowed: the CSRF token holds)."""
+    """Whether a POST comes from this site, as far as the browser says.
+
+    An Origin other than ours is refused. Under `Referrer-Policy: no-referrer` Chromium sends
+    `Origin: null` for the site's own forms, so then (and when no Origin is sent) the Fetch
+    Metadata header decides where the browser sends one: it must be `same-origin`. A client
+    sending neither is no browser carrying someone's cookie; the CSRF token still holds.
+    """
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != "null":
+        return origin == f"{request.url.scheme}://{request.url.netloc}"
+    site = request.headers.get("sec-fetch-site")
+    return site is None or site == "same-origin"
 
 
 async def open_link(request: Request) -> Response:

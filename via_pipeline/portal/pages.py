@@ -154,6 +154,7 @@ def coordinator_page(portal: Portal, year: int, years: list[int]) -> HTMLRespons
                 if last is None
                 else ("goedgekeurd" if last.verdict == "accepted" else "niet aangenomen"),
                 "open_problems": row.open_problems if last else "",
+                "uploads": row.upload_count,
                 "feedback": [
                     {"upload_id": item.upload_id, "received": _local(portal, item)}
                     for item in row.rejected_uploads

@@ -15,6 +15,7 @@ class PartnerRow:
     link: Link | None  # the newest link of the year
     last_upload: Upload | None
     rejected_uploads: tuple[Upload, ...]  # every rejected upload, newest first (feedback files)
+    upload_count: int = 0
 
     @property
     def open_problems(self) -> int:
@@ -41,6 +42,7 @@ def overview(records: PortalRecords, partners: Sequence[Partner], year: int) -> 
                 links.get(partner.partner_id),
                 mine[0] if mine else None,
                 tuple(upload for upload in mine if upload.verdict == "rejected"),
+                len(mine),
             )
         )
     return rows
