@@ -23,11 +23,15 @@ def _records(settings: Settings) -> Any:
 
 def command_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the portal with uvicorn (loopback by default; behind a TLS proxy in production)."""
+    import logging
+
     import uvicorn
 
     from via_pipeline.portal.app import create_app
 
     app = create_app(settings.data_dir)
+    # One line per request (method, path with any link token cut off, status, client) on stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     say(f"portal on http://{args.host}:{args.port} (records in {settings.data_dir / 'portal'})")
     # No access log: a link's path holds its token. The app logs requests itself, redacted.
     uvicorn.run(

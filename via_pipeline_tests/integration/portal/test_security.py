@@ -249,3 +249,14 @@ def test_the_audit_log_records_uploads_verdicts_and_link_use_never_a_token(
         assert secret not in logged
         assert secret not in "\n".join(str(row) for row in portal.records.audit_lines())
     assert token not in dump and session not in dump
+
+
+def test_the_portal_unit_listens_on_loopback_behind_the_proxy() -> None:
+    unit = (TEMPLATES.parents[2] / "deploy" / "systemd" / "via-portal.service").read_text(
+        encoding="utf-8"
+    )
+    (start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert start.endswith(
+        "via-pipeline portal serve --host 127.0.0.1 --port 8080 --forwarded-allow-ips 127.0.0.1"
+    )
+    assert "ReadWritePaths=/var/lib/via-pipeline/data" in unit
