@@ -20,7 +20,10 @@ from via_pipeline.core.portal.submissions import (
 if TYPE_CHECKING:
     from via_pipeline.portal.app import Portal
 
-NOT_FOUND = "Deze pagina bestaat niet, of de link is onbekend of niet meer geldig. Vraag de coördinator om een nieuwe link."
+NOT_FOUND = (
+    "Deze pagina bestaat niet, of de link is onbekend of niet meer geldig. Open de pagina "
+    "opnieuw via uw persoonlijke link; werkt die niet meer, vraag de coördinator om een nieuwe."
+)
 FORM_EXPIRED = "Het formulier is verlopen of komt niet van deze site. Open de pagina opnieuw via uw link en probeer het nog eens."
 TOO_MANY = (
     "U heeft in korte tijd te veel verzoeken gedaan. Wacht een minuut en probeer het dan opnieuw."

@@ -231,6 +231,7 @@ class PortalRecords:
         """A session for an opened link: (session token for the cookie, CSRF token)."""
         session_token, csrf = new_token(), new_token()
         with self._connection() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (_text(now),))
             conn.execute(
                 "INSERT INTO sessions (session_sha256, link_id, csrf_token, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?)",
