@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -163,7 +164,8 @@ async def upload(request: Request) -> Response:
             "upload_refused", now, link=link, client=client, detail=str(error.detail)
         )
         return portal.message(400, "Niet verwerkt", pages.ONE_FILE)
-    return pages.take_upload(portal, session, sent_name, content, client)
+    # The checks take up to a second or two for a large workbook: off the event loop.
+    return await run_in_threadpool(pages.take_upload, portal, session, sent_name, content, client)
 
 
 async def template(request: Request) -> Response:
