@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +28,9 @@ class SubmissionLimits:
     max_uncompressed_bytes: int
     max_rows: int
     max_columns: int
+    # Entries in an XLSX's ZIP directory: a workbook has a few dozen; thousands are an attack
+    # on the reader (every entry is a header to parse), however small each one is.
+    max_zip_entries: int = 1000
 
 
 def _number(value: int) -> str:
@@ -39,8 +42,10 @@ def load_limits(config_dir: Path = CONFIG_DIR) -> SubmissionLimits:
     """The limits from config; a missing or non-positive value is an error naming the file."""
     document = load_yaml(LIMITS_FILE, config_dir)
     values: dict[str, int] = {}
-    for name in SubmissionLimits.__dataclass_fields__:
+    for name, declared in SubmissionLimits.__dataclass_fields__.items():
         raw = document.get(name) if isinstance(document, dict) else None
+        if raw is None and not isinstance(declared.default, type(MISSING)):
+            continue  # a limit added later keeps its default in an older config file
         if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
             raise ConfigFileError(
                 f"{config_dir / LIMITS_FILE}: `{name}` must be a whole number above 0, got {raw!r}"
@@ -60,9 +65,16 @@ def size_problem(content: bytes, extension: str, limits: SubmissionLimits) -> Pr
     if extension == "xlsx" and content.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                unzipped = sum(item.file_size for item in archive.infolist())
+                entries = archive.infolist()
+                unzipped = sum(item.file_size for item in entries)
         except (zipfile.BadZipFile, ValueError, OSError):
             return None  # not a readable ZIP: the XLSX reader says so in its own words
+        if len(entries) > limits.max_zip_entries:
+            return make_problem(
+                "file_too_large",
+                value=f"{_number(len(entries))} onderdelen in het Excel-bestand",
+                expected=f"{_number(limits.max_zip_entries)} onderdelen",
+            )
         if unzipped > limits.max_uncompressed_bytes:
             return make_problem(
                 "file_too_large",

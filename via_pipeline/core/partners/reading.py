@@ -25,6 +25,7 @@ from via_pipeline.core.partners.limits import (
     too_many_rows,
 )
 from via_pipeline.core.partners.problems import Problem, make_problem
+from via_pipeline.core.partners.sniffing import xlsx_content_problem
 from via_pipeline.core.partners.workbook import FormulaCell, UnreadableWorkbook, read_sheet
 
 # A header is the first row naming at least this many known columns (a title row names none).
@@ -273,6 +274,9 @@ def read_submission(
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableSubmission(make_problem("empty_file"))
     if extension == "xlsx":
+        not_a_workbook = xlsx_content_problem(content)
+        if not_a_workbook is not None:
+            raise UnreadableSubmission(not_a_workbook)
         rows, formulas = read_xlsx_rows(content, limits)
         check_width(rows, limits)
         table = to_table(rows)
