@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from via_pipeline.core.runs.dead_runs import (
     HOST_TAG,
@@ -18,6 +19,7 @@ from via_pipeline.core.runs.dead_runs import (
 )
 from via_pipeline.core.runs.lease import short_run_id, this_host
 from via_pipeline.core.runs.records import RUNS_TABLE, dead_process_cause
+from via_pipeline.core.settings.paths import REPO_ROOT
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.orchestration.dead_runs import dead_runs_sensor
@@ -25,7 +27,6 @@ from via_pipeline.defs.warehouse.resources import Warehouse
 from via_pipeline_tests.support.run_workers import READY_FILE_VARIABLE, start_worker
 
 pytestmark = pytest.mark.slow
-IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 def instance_at(home: Path) -> dg.DagsterInstance:
@@ -50,6 +51,19 @@ def wait_for(path: Path, worker: subprocess.Popen[bytes], timeout: float = 90) -
         time.sleep(0.1)
 
 
+def writer_would_be_dequeued(instance: dg.DagsterInstance) -> bool:
+    """Whether the queue daemon would start a queued writer run now: Dagster's own counter of
+    deploy/dagster.yaml's tag limits over the runs in progress, as the daemon builds it."""
+    from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
+    from dagster._utils.tags import TagConcurrencyLimitsCounter
+
+    config = yaml.safe_load((REPO_ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))
+    limits = config["concurrency"]["runs"]["tag_concurrency_limits"]
+    in_progress = instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS_RUN_STATUSES))
+    queued = dg.DagsterRun(job_name="dead_worker_job", tags=WAREHOUSE_WRITER_TAGS)
+    return not TagConcurrencyLimitsCounter(limits, list(in_progress)).is_blocked(queued)
+
+
 def worker_errors(worker: subprocess.Popen[bytes]) -> str:
     assert worker.stderr is not None
     return worker.stderr.read().decode()[-2000:]
@@ -70,6 +84,7 @@ def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
         assert run is not None and run.status == dg.DagsterRunStatus.STARTED
         assert run.tags[HOST_TAG] == this_host() and run.tags[PID_TAG] == str(worker.pid)
         assert run.tags[START_TICKS_TAG] == str(process_start_ticks(worker.pid))
+        assert not writer_would_be_dequeued(instance)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(30)
@@ -101,7 +116,7 @@ def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
     assert tick(instance, warehouse_url) == "no run left by a process that is gone"
 
     # Nothing holds the via/warehouse=write slot any more: the next writer starts and succeeds.
-    assert not instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS, tags=WAREHOUSE_WRITER_TAGS))
+    assert writer_would_be_dequeued(instance)
     next_id, next_worker = start_worker(instance, hang=False, env=env)
     assert next_worker.wait(120) == 0, worker_errors(next_worker)
     finished = instance.get_run_by_id(next_id)
