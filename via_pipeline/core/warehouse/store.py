@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ class WarehouseStore:
     def redacted_url(self) -> str:
         return redact_url(self.url)
 
-    @property
+    @cached_property
     def location(self) -> str:
         """Which warehouse this is, the same for every store of it in this process."""
         if self.dialect == "duckdb":
