@@ -36,6 +36,7 @@ WORKER_STARTED = re.compile(r"^Started process for run \(pid: (?P<pid>\d+)\)\.$"
 PROC = Path("/proc")
 _STAT_START_TICKS = 22  # field number in proc(5), counting from 1
 _STAT_FIRST_AFTER_COMM = 3  # fields from "state" on follow the parenthesised command name
+_ENDED_STATES = {"Z", "X"}  # zombie, dead (proc(5), field 3)
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,17 @@ class Worker:
 
 
 def process_start_ticks(pid: int, proc: Path = PROC) -> int | None:
-    """When process `pid` started, in clock ticks since boot; None when there is no such process."""
+    """When process `pid` started, in clock ticks since boot; None when there is no such process
+    or it has ended and waits to be reaped (a zombie: a killed worker whose parent is gone too
+    stays one where nothing reaps orphans, e.g. in a container without an init)."""
     try:
         stat = (proc / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
     except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
         return None
     # The command name may hold spaces and parentheses: the fields start after the last ")".
     fields = stat[stat.rindex(")") + 1 :].split()
+    if fields[0] in _ENDED_STATES:
+        return None
     return int(fields[_STAT_START_TICKS - _STAT_FIRST_AFTER_COMM])
 
 

@@ -1,5 +1,6 @@
-"""A run whose worker is SIGKILLed (no code server, no CLI) is marked FAILED by the dead-runs
-sensor, closed in quality.runs, and the next writer run goes; on both engines."""
+"""A run launched through a code server by the DefaultRunLauncher, whose worker and code server
+are SIGKILLed, stays STARTED in Dagster; the dead-runs sensor marks it FAILED, closes it in
+quality.runs, and the next writer run goes; on both engines."""
 
 import os
 import signal
@@ -24,7 +25,11 @@ from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
 from via_pipeline.defs.orchestration.dead_runs import dead_runs_sensor
 from via_pipeline.defs.warehouse.resources import Warehouse
-from via_pipeline_tests.support.run_workers import READY_FILE_VARIABLE, start_worker
+from via_pipeline_tests.support.run_workers import (
+    READY_FILE_VARIABLE,
+    launch_through_code_server,
+    start_worker,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -43,12 +48,12 @@ def tick(instance: dg.DagsterInstance, url: str) -> str:
     return str(result.skip_message)
 
 
-def wait_for(path: Path, worker: subprocess.Popen[bytes], timeout: float = 90) -> None:
+def wait_gone(pid: int, timeout: float = 30) -> None:
+    """Until the SIGKILLed process has ended (a zombie counts: it runs no more)."""
     deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert worker.poll() is None, worker_errors(worker)
-        assert time.monotonic() < deadline, "the worker never reached its step"
-        time.sleep(0.1)
+    while process_start_ticks(pid) is not None:
+        assert time.monotonic() < deadline, f"process {pid} still there"
+        time.sleep(0.05)
 
 
 def writer_would_be_dequeued(instance: dg.DagsterInstance) -> bool:
@@ -70,24 +75,32 @@ def worker_errors(worker: subprocess.Popen[bytes]) -> str:
 
 
 def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
-    warehouse_url: str, tmp_path: Path
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     instance = instance_at(Path(os.environ["DAGSTER_HOME"]))
     ready = tmp_path / "ready"
     env = {**os.environ, "VIA_WAREHOUSE_URL": warehouse_url, READY_FILE_VARIABLE: str(ready)}
-    run_id, worker = start_worker(instance, hang=True, env=env)
-    try:
-        wait_for(ready, worker)
-        # Alive: left running, its start recorded so a reused pid cannot pass for it later.
-        assert tick(instance, warehouse_url) == "no run left by a process that is gone"
+    for name in ("VIA_WAREHOUSE_URL", READY_FILE_VARIABLE):  # the code server inherits them
+        monkeypatch.setenv(name, env[name])
+    with launch_through_code_server(instance, ready) as (run_id, worker, code_server):
+        try:
+            # Alive: left running, its start recorded so a reused pid cannot pass for it later.
+            assert tick(instance, warehouse_url) == "no run left by a process that is gone"
+            run = instance.get_run_by_id(run_id)
+            assert run is not None and run.status == dg.DagsterRunStatus.STARTED
+            assert run.tags[HOST_TAG] == this_host() and run.tags[PID_TAG] == str(worker)
+            assert run.tags[START_TICKS_TAG] == str(process_start_ticks(worker))
+            assert not writer_would_be_dequeued(instance)
+        finally:
+            os.kill(worker, signal.SIGKILL)
+            os.kill(code_server, signal.SIGKILL)
+        wait_gone(worker)
+        wait_gone(code_server)
+        time.sleep(1)
         run = instance.get_run_by_id(run_id)
-        assert run is not None and run.status == dg.DagsterRunStatus.STARTED
-        assert run.tags[HOST_TAG] == this_host() and run.tags[PID_TAG] == str(worker.pid)
-        assert run.tags[START_TICKS_TAG] == str(process_start_ticks(worker.pid))
-        assert not writer_would_be_dequeued(instance)
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(30)
+        assert (
+            run is not None and run.status == dg.DagsterRunStatus.STARTED
+        )  # Dagster alone: for good
 
     assert tick(instance, warehouse_url) == (
         f"marked FAILED (worker process gone): {short_run_id(run_id)}"
@@ -95,7 +108,7 @@ def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
     run = instance.get_run_by_id(run_id)
     assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
     [failure] = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-    assert failure.message == dead_process_cause(worker.pid)
+    assert failure.message == dead_process_cause(worker)
     store = WarehouseStore(warehouse_url)
     rows = store.read_table(RUNS_TABLE, {"run_id": run_id})
     failures = store.read_table("quality.run_failures", {"run_id": run_id})
@@ -106,13 +119,13 @@ def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
         {
             "job_name": "dead_worker_job",
             "status": "failed",
-            "cause": dead_process_cause(worker.pid),
+            "cause": dead_process_cause(worker),
             "started_by": "dagster",
-            "pid": worker.pid,
+            "pid": worker,
             "host": this_host(),
         }
     ]
-    assert list(failures["error_message"]) == [dead_process_cause(worker.pid)]
+    assert list(failures["error_message"]) == [dead_process_cause(worker)]
     assert tick(instance, warehouse_url) == "no run left by a process that is gone"
 
     # Nothing holds the via/warehouse=write slot any more: the next writer starts and succeeds.

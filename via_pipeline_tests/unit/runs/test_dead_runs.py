@@ -25,10 +25,10 @@ from via_pipeline.core.runs.dead_runs import (
 from via_pipeline.core.runs.lease import this_host
 
 
-def fake_proc(tmp_path: Path, pid: int, comm: str, start_ticks: int) -> Path:
+def fake_proc(tmp_path: Path, pid: int, comm: str, start_ticks: int, state: str = "S") -> Path:
     # proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
     # utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize ...
-    fields = ["S", "1", "1", "1", "0", "-1", "4194304"] + ["0"] * 10 + ["1", "0"]
+    fields = [state, "1", "1", "1", "0", "-1", "4194304"] + ["0"] * 10 + ["1", "0"]
     line = f"{pid} ({comm}) {' '.join(fields)} {start_ticks} 3133440 378\n"
     (tmp_path / str(pid)).mkdir()
     (tmp_path / str(pid) / "stat").write_text(line, encoding="ascii")
@@ -41,6 +41,8 @@ def test_start_ticks_are_field_22_even_when_the_command_name_has_spaces_and_pare
     proc = fake_proc(tmp_path, 4242, "dagster ) (api 1", 86156)
     assert process_start_ticks(4242, proc) == 86156
     assert process_start_ticks(4243, proc) is None
+    fake_proc(tmp_path, 4244, "dagster", 86200, state="Z")  # ended, not yet reaped
+    assert process_start_ticks(4244, proc) is None
 
 
 def test_start_ticks_of_real_processes() -> None:
