@@ -4,8 +4,9 @@ Dagster's run monitoring cannot see them under the DefaultRunLauncher (it has no
 check; docs/deployment.md), so such a run held the `via/warehouse=write` slot for good and every
 later writer stayed QUEUED. This sensor looks at every run in progress, however it was launched
 (the CLI, the UI, the GraphQL API, schedules, sensors): the worker it recorded
-(core/runs/dead_runs.py), if on this host and gone, makes the run FAILED through the instance and
-closed in quality.runs (core/runs/records.py). The decisions are in core; this module only reads
+(core/runs/dead_runs.py), if on this host and gone, makes the run FAILED through the instance
+(`report_run_failed`, as Dagster's own run monitoring fails a run) and closed in quality.runs
+(core/runs/records.py). The decisions are in core; this module only reads
 the instance and acts on it.
 """
 
