@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from via_pipeline.cli.check_lines import check_verdict, is_warning, warning_summary
 from via_pipeline.core.runs.causes import root_cause_message
-from via_pipeline.core.runs.lease import process_is_alive, this_host
+from via_pipeline.core.runs.dead_runs import (
+    HOST_TAG,
+    STARTED_BY_TAG,
+    worker_from_tags,
+    worker_is_gone,
+    worker_tags,
+)
+from via_pipeline.core.runs.lease import this_host
 from via_pipeline.core.runs.records import dead_process_cause
 from via_pipeline.core.settings.environment import ConfigurationError, Settings
 from via_pipeline.core.warehouse import WarehouseStore
@@ -28,8 +35,6 @@ from via_pipeline.core.warehouse import WarehouseStore
 if TYPE_CHECKING:
     import dagster as dg
 
-PID_TAG = "via/pid"
-HOST_TAG = "via/host"
 INSTANCE_YAML = """\
 # Written by via-pipeline for local use: SQLite storage in this folder.
 # Production uses deploy/dagster.yaml (PostgreSQL storage); see docs/deployment.md.
@@ -93,11 +98,12 @@ def get_instance(settings: Settings) -> dg.DagsterInstance:
 
 def run_tags() -> dict[str, str]:
     """Tags that let a later process tell whether this run's process is still there."""
-    return {PID_TAG: str(os.getpid()), HOST_TAG: this_host()}
+    return {**worker_tags(), STARTED_BY_TAG: "cli"}
 
 
 def close_dead_dagster_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Mark FAILED the runs of this instance left STARTED by a CLI process of this host that is gone."""
+    """Mark FAILED the runs of this instance left STARTED by a CLI process of this host that is gone
+    (pid gone or reused; core/runs/dead_runs.py). Runs of any launch: the dead-runs sensor."""
     import dagster as dg
 
     runs = instance.get_runs(
@@ -105,9 +111,9 @@ def close_dead_dagster_runs(instance: dg.DagsterInstance) -> list[str]:
     )
     closed: list[str] = []
     for run in runs:
-        pid = int(run.tags.get(PID_TAG, "0") or 0)
-        if pid and pid != os.getpid() and not process_is_alive(pid):
-            instance.report_run_failed(run, message=dead_process_cause(pid))
+        worker = worker_from_tags(run.tags)
+        if worker and worker.pid != os.getpid() and worker_is_gone(worker):
+            instance.report_run_failed(run, message=dead_process_cause(worker.pid))
             closed.append(run.run_id)
     return closed
 

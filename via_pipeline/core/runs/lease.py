@@ -2,8 +2,29 @@
 
 DuckDB: the file lock, held for the whole run by one kept connection. The other connections of
 the run's process share it (DuckDB keeps one database instance per file and process), while
-another process cannot open the file at all, not even to read.
-PostgreSQL: a session advisory lock on a connection kept for the run; readers are not affected.
+another process cannot open the file at all, not even to read. The lock cannot be lost while
+the process lives, so DuckDB writes need no check.
+PostgreSQL: a session advisory lock on a connection of its own, kept for the run; readers are
+not affected. That session can end while the run goes on (pg_terminate_backend, a server or
+network cut, a timeout), and PostgreSQL then frees the lock for the next writer. So:
+- the lease's connection has TCP keepalives on both sides (libpq `keepalives*` for the client,
+  `tcp_keepalives_*` for the server's end of this session): a vanished peer is noticed within
+  about a minute instead of the kernel's two hours, and a crashed host frees the lease as fast;
+- while the lease is held, every write WarehouseStore makes on this warehouse (each DELETE, bulk
+  insert and SQL-file statement, and each commit: core/warehouse/write_checks.py, the check in
+  core/runs/lease_session.py) first asks, on the write's own connection, whether the lease's
+  backend still holds the lock:
+  `SELECT 1 FROM pg_locks … WHERE locktype = 'advisory' AND … AND pid = <lease backend> AND
+  granted`, the backend known by pid and start time (pids come round: pid_max may be 32768).
+  The server's lock table is the truth about who holds the lease, and the question travels on the
+  connection that is about to write, so the answer is as fresh as the write itself; asking the
+  lease's own connection instead (`SELECT 1` there) would need a second round trip, could hang
+  on a cut network until TCP gives up, and says only that the session lives, not that it still
+  holds the lock. Cost: one round trip, measured in docs/reliability.md.
+  A lost lease raises LeaseLostError: the write is not made, its transaction rolls back, and
+  every later write of the run fails the same way without asking again.
+What remains between the check and the commit is one round trip: a lease lost inside it lets
+that one commit through.
 
 A process that dies loses its lock with it (the OS closes the file, PostgreSQL ends the
 session), so a killed run never leaves the warehouse locked. The lease is re-entrant within a
@@ -27,8 +48,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from via_pipeline.core.files.atomic import write_replacing
+from via_pipeline.core.runs.lease_session import LEASE_LOST as LEASE_LOST
+from via_pipeline.core.runs.lease_session import LeaseLostError as LeaseLostError
+from via_pipeline.core.runs.lease_session import LeaseWatch, keepalive_connect_args
 from via_pipeline.core.settings.environment import LOCK_WAIT_VARIABLE
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore
+from via_pipeline.core.warehouse.write_checks import register_write_check, unregister_write_check
 
 # pg advisory lock key of the lease; migrate() takes 4242001 for its own transaction.
 LEASE_KEY = 4242017
@@ -164,6 +189,7 @@ class _PostgresLease:
             connect_args={
                 "connect_timeout": 10,
                 "application_name": f"via writer {run_id} {os.getpid()}",
+                **keepalive_connect_args(),
             },
         )
         try:
@@ -175,16 +201,20 @@ class _PostgresLease:
                 f"{_error_text(error).splitlines()[0]}"
             ) from error
         self.run_id = run_id
+        self.location = store.location
 
     def attempt(self) -> tuple[Callable[[], None] | None, Writer]:
         taken = self.conn.execute(
             sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LEASE_KEY}
         ).scalar_one()
         if taken:
+            self.watch = LeaseWatch.of(self.conn, LEASE_KEY)
+            register_write_check(self.location, self.watch.check)
             return self.release, Writer(pid=os.getpid(), run_id=self.run_id)
         return None, _postgres_writer(self.conn)
 
     def release(self) -> None:
+        unregister_write_check(self.location)
         # Closing the session releases the lock too; unlocking first says so in the server log.
         with suppress(sa.exc.SQLAlchemyError):
             self.conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LEASE_KEY})
@@ -210,9 +240,7 @@ _HELD_GUARD = threading.Lock()
 
 
 def _lease_key(store: WarehouseStore) -> str:
-    if store.dialect == "duckdb":
-        return f"duckdb:{Path(str(store.parsed_url.database)).resolve()}"
-    return store.parsed_url.render_as_string(hide_password=True)
+    return store.location
 
 
 def held_lease(store: WarehouseStore) -> Writer | None:

@@ -1,15 +1,17 @@
-"""The trace of CLI runs in quality.runs (migration 0010): started, then succeeded or failed.
+"""The trace of runs in quality.runs (migration 0010): started, then succeeded or failed.
 
 A run writes its row while it holds the warehouse write lease (core/runs/lease.py), so these writes
 never compete with another run's. A row left `started` by a process that is gone is closed as
-failed by the next run or `status` on the same host.
+failed by the next run or `status` on the same host; a run of any launch whose worker is gone
+is closed by the dead-runs sensor (record_dead_run, core/runs/dead_runs.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -121,6 +123,19 @@ def record_run_ended(
             )
 
 
+def _trace_of(row: Any) -> RunTrace:
+    """The trace of a quality.runs row."""
+    return RunTrace(
+        run_id=str(row.run_id),
+        job_name=str(row.job_name),
+        partition=None if pd.isna(row.partition) else str(row.partition),
+        pid=int(row.pid),
+        host=str(row.host),
+        started_at=pd.Timestamp(row.started_at).to_pydatetime().replace(tzinfo=UTC),
+        started_by=str(row.started_by),
+    )
+
+
 def close_dead_runs(
     store: WarehouseStore,
     host: str | None = None,
@@ -138,15 +153,26 @@ def close_dead_runs(
         pid = int(row.pid)
         if is_alive(pid):
             continue
-        trace = RunTrace(
-            run_id=str(row.run_id),
-            job_name=str(row.job_name),
-            partition=None if pd.isna(row.partition) else str(row.partition),
-            pid=pid,
-            host=str(row.host),
-            started_at=pd.Timestamp(row.started_at).to_pydatetime().replace(tzinfo=UTC),
-            started_by=str(row.started_by),
-        )
+        trace = _trace_of(row)
         record_run_ended(store, trace, succeeded=False, cause=dead_process_cause(pid), ended_at=now)
         closed.append(trace.run_id)
     return closed
+
+
+def record_dead_run(store: WarehouseStore, trace: RunTrace, now: datetime | None = None) -> bool:
+    """A run whose worker process is gone, closed as failed (quality.runs and run_failures).
+
+    The row a run wrote itself (a CLI run) keeps who started it and when; a row already closed
+    is left as it is (False).
+    """
+    existing = store.read_table(RUNS_TABLE, {"run_id": trace.run_id})
+    if not existing.empty:
+        row = next(existing.itertuples(index=False))
+        if row.status != "started":
+            return False
+        recorded = _trace_of(row)
+        trace = replace(trace, started_by=recorded.started_by, started_at=recorded.started_at)
+    record_run_ended(
+        store, trace, succeeded=False, cause=dead_process_cause(trace.pid), ended_at=now
+    )
+    return True

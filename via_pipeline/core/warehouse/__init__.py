@@ -3,7 +3,8 @@
 The one way to the warehouse is WarehouseStore (store.py). The other modules hold what it is
 built from: errors.py (WarehouseError), sql_files.py (sql/<name>.sql and table-name checks),
 migrations.py (NNNN_name.sql files and their record), frames.py (frames as stored) and bulk.py
-(each engine's fast insert path).
+(each engine's fast insert path); write_checks.py holds the check every write passes first (the
+write lease, core/runs/lease.py).
 """
 
 from via_pipeline.core.warehouse.errors import WarehouseError

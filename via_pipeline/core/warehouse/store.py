@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from via_pipeline.core.warehouse.migrations import (
     read_identity,
 )
 from via_pipeline.core.warehouse.sql_files import check_table_name, load_sql, split_sql_statements
+from via_pipeline.core.warehouse.write_checks import write_check
 
 # replace() compares a slice this small with the new rows and leaves it alone when they are the
 # same, so a rerun with nothing new rewrites nothing; larger slices are replaced without reading.
@@ -79,6 +81,19 @@ class WarehouseStore:
     def redacted_url(self) -> str:
         return redact_url(self.url)
 
+    @cached_property
+    def location(self) -> str:
+        """Which warehouse this is, the same for every store of it in this process."""
+        if self.dialect == "duckdb":
+            return f"duckdb:{Path(str(self.parsed_url.database)).resolve()}"
+        return self.parsed_url.render_as_string(hide_password=True)
+
+    def check_writable(self, conn: Connection) -> None:
+        """Run the write check registered for this warehouse (the write lease, write_checks.py)."""
+        check = write_check(self.location)
+        if check is not None:
+            check(conn)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -95,9 +110,13 @@ class WarehouseStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        The write check (the write lease) runs before the commit: failing, it rolls back.
+        """
         with self.engine.begin() as conn:
             yield conn
+            self.check_writable(conn)
 
     # -- migrations -------------------------------------------------------------------------
 
@@ -204,6 +223,7 @@ class WarehouseStore:
         clause, params = self._where_clause(table, where, conn)
         if self._slice_holds(conn, table, frame, clause, params):
             return len(frame)
+        self.check_writable(conn)
         try:
             conn.execute(sa.text(f"DELETE FROM {check_table_name(table)}{clause}"), params)
         except sa.exc.SQLAlchemyError as error:
@@ -254,6 +274,7 @@ class WarehouseStore:
         if frame.empty:
             return 0
         ordered = normalise_frame(frame[columns])
+        self.check_writable(conn)
         try:
             if self.dialect == "duckdb":
                 insert_duckdb(conn, table, ordered)
@@ -275,4 +296,5 @@ class WarehouseStore:
                 self.execute_sql_file(name, params, own)
             return
         for statement in split_sql_statements(load_sql(name)):
+            self.check_writable(conn)
             conn.execute(sa.text(statement), dict(params or {}))

@@ -55,6 +55,19 @@ def test_one_warehouse_writer_at_a_time(production_instance: dg.DagsterInstance)
     assert queue.max_concurrent_runs >= 1
 
 
+@pytest.mark.postgres
+def test_run_monitoring_limits_the_runtime_the_launcher_cannot_check_workers(
+    production_instance: dg.DagsterInstance,
+) -> None:
+    """What docs/deployment.md says of run monitoring: a 2 h runtime limit and the start timeout
+    hold for this launcher; a dead worker is not seen by it (the dead-runs sensor's job)."""
+    assert production_instance.run_monitoring_enabled
+    assert production_instance.run_monitoring_max_runtime_seconds == 7200
+    assert production_instance.run_monitoring_start_timeout_seconds == 300
+    assert type(production_instance.run_launcher).__name__ == "DefaultRunLauncher"
+    assert not production_instance.run_launcher.supports_check_run_worker_health
+
+
 def test_production_config_names_psycopg2_and_switches_telemetry_off() -> None:
     config = yaml.safe_load((DEPLOY_DIR / "dagster.yaml").read_text(encoding="utf-8"))
     assert config["storage"]["postgres"]["postgres_url"] == {"env": "DAGSTER_POSTGRES_URL"}
