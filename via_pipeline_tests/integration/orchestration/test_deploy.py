@@ -87,7 +87,9 @@ def test_services_listen_on_loopback_only() -> None:
         "via-dagster-webserver.service",
         "via-dagster-daemon.service",
         "via-dagster-code-server.service",
+        "via-portal.service",
     }
+    assert "portal serve --host 127.0.0.1 " in units["via-portal.service"]
     assert "dagster-webserver -h 127.0.0.1 " in units["via-dagster-webserver.service"]
     assert "code-server start -h 127.0.0.1 " in units["via-dagster-code-server.service"]
     workspace = yaml.safe_load((DEPLOY_DIR / "workspace.yaml").read_text(encoding="utf-8"))
