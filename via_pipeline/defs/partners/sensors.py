@@ -2,6 +2,11 @@
 
 The file is archived under its SHA-256 at once, so the run takes in exactly the bytes the sensor
 saw, even if the partner's file in the inbox is replaced meanwhile.
+
+Automation rebuilds the letter of the running year only (eager conditions look at the latest
+time partition), so a file for a past year asks for that year's letter in the same run, and for
+the letter of every later year already built, whose progress across years reads its actions
+(docs/operations.md, "A late file for a past year").
 """
 
 import json
@@ -19,6 +24,15 @@ from via_pipeline.core.partners.inbox import (
 from via_pipeline.core.partners.inbox import scan_inbox as core_scan_inbox
 from via_pipeline.core.partners.limits import load_limits
 from via_pipeline.defs.jobs import WAREHOUSE_WRITER_TAGS
+from via_pipeline.defs.letter.assets import (
+    ACTION_PROGRESS_KEY,
+    AGENDA_PROGRESS_KEY,
+    ANNEX_KEY,
+    KEY_FIGURES_KEY,
+    PARTNER_REPORTING_KEY,
+    PROGRESS_MOVEMENTS_KEY,
+    THEME_PROGRESS_KEY,
+)
 from via_pipeline.defs.partners.assets import (
     ACTIONS_KEY,
     INTAKE_OP,
@@ -36,16 +50,73 @@ def scan_inbox(inbox: Inbox) -> InboxScan:
     return core_scan_inbox(inbox.inbox_dir, inbox.quiet_seconds)
 
 
-def _request(found_name: str, archived: ArchivedFile, years: list[int]) -> dg.RunRequest:
+INTAKE_KEYS = (SUBMISSIONS_KEY, ACTIONS_KEY, REJECTIONS_KEY)
+# The letter group (a test keeps it equal to the code location's): rebuilt with a past year's file.
+LETTER_KEYS = (
+    KEY_FIGURES_KEY,
+    THEME_PROGRESS_KEY,
+    PARTNER_REPORTING_KEY,
+    ACTION_PROGRESS_KEY,
+    PROGRESS_MOVEMENTS_KEY,
+    AGENDA_PROGRESS_KEY,
+    ANNEX_KEY,
+)
+
+
+def _requests(
+    found_name: str, archived: ArchivedFile, years: list[int], letters_built: set[str]
+) -> tuple[list[dg.RunRequest], str | None]:
+    """The file's intake run, and for a past year the letter runs it makes stale; with the line
+    that says so (None for the running year, whose letter automation rebuilds)."""
     from via_pipeline.core.partners.intake import intake_year
 
+    year = intake_year(found_name, years)
+    running_year = max(years)
+    modified_at = archived.modified_at.isoformat() if archived.modified_at else ""
+    # With the receipt's modification time: the same bytes received again (v1 after v2)
+    # are a new run, not one Dagster drops as a run key it has seen.
+    run_key = f"{found_name}:{archived.sha256}:{modified_at}"
+    if year == running_year:
+        return [_intake_request(found_name, archived, str(year), run_key, INTAKE_KEYS)], None
+    later = [str(other) for other in years if other > year and str(other) in letters_built]
+    requests = [
+        _intake_request(found_name, archived, str(year), run_key, (*INTAKE_KEYS, *LETTER_KEYS)),
+        *(
+            dg.RunRequest(
+                run_key=f"{run_key}:letter:{other}",
+                partition_key=other,
+                asset_selection=list(LETTER_KEYS),
+                tags={**WAREHOUSE_WRITER_TAGS, "via/after_file_sha256": archived.sha256},
+            )
+            for other in later
+        ),
+    ]
+    then = (
+        f"; then the letter of {', '.join(later)} (built already; its progress across years "
+        f"reads {year}'s actions)"
+        if later
+        else ""
+    )
+    line = (
+        f"{found_name} is for past reporting year {year} (running year {running_year}): its run "
+        f"rebuilds the letter of {year} too{then}"
+    )
+    return requests, line
+
+
+def _intake_request(
+    found_name: str,
+    archived: ArchivedFile,
+    partition: str,
+    run_key: str,
+    assets: tuple[dg.AssetKey, ...],
+) -> dg.RunRequest:
     name = parse_file_name(found_name)
     modified_at = archived.modified_at.isoformat() if archived.modified_at else ""
     return dg.RunRequest(
-        # With the receipt's modification time: the same bytes received again (v1 after v2)
-        # are a new run, not one Dagster drops as a run key it has seen.
-        run_key=f"{found_name}:{archived.sha256}:{modified_at}",
-        partition_key=str(intake_year(found_name, years)),
+        run_key=run_key,
+        partition_key=partition,
+        asset_selection=list(assets),
         run_config=dg.RunConfig(
             ops={
                 INTAKE_OP: PartnerIntakeConfig(
@@ -70,14 +141,15 @@ def _request(found_name: str, archived: ArchivedFile, years: list[int]) -> dg.Ru
 
 @dg.sensor(
     name="partners_inbox_sensor",
-    target=[SUBMISSIONS_KEY, ACTIONS_KEY, REJECTIONS_KEY],
+    target=[*INTAKE_KEYS, *LETTER_KEYS],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def partners_inbox_sensor(
     context: dg.SensorEvaluationContext, inbox: Inbox
 ) -> dg.SensorResult | dg.SkipReason:
-    """Requests one intake run per new or changed inbox file, for the partner and year its name gives.
+    """Requests one intake run per new or changed inbox file, for the partner and year its name gives
+    (for a past year with that year's letter, then the later letters already built: `_requests`).
 
     The cursor maps each inbox file name to the SHA-256 last seen, so a file saved again with the
     same content asks for nothing, and a changed one does even if its modification time did not.
@@ -94,7 +166,8 @@ def partners_inbox_sensor(
             context.log.warning(entry.line())
     limits = load_limits()
     years = reporting_years()
-    requests = []
+    requests: list[dg.RunRequest] = []
+    letters_built: set[str] | None = None  # read once, when a past year's file asks for it
     for found in scan.ready:
         too_large = found.size_bytes > limits.max_file_bytes
         known = f"too-large:{found.signature}" if too_large else None
@@ -114,7 +187,12 @@ def partners_inbox_sensor(
             f"too-large:{found.signature}" if archived.too_large else archived.sha256
         )
         if seen.get(found.file_name) != cursor[found.file_name]:
-            requests.append(_request(found.file_name, archived, years))
+            if letters_built is None:
+                letters_built = set(context.instance.get_materialized_partitions(ANNEX_KEY))
+            file_requests, line = _requests(found.file_name, archived, years, letters_built)
+            requests.extend(file_requests)
+            if line:
+                context.log.info(line)
     for found in scan.young:  # still changing: judged on a later tick, as if never seen
         if found.file_name in seen:
             cursor[found.file_name] = seen[found.file_name]
