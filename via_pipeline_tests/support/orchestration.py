@@ -27,7 +27,12 @@ EXPECTED_JOBS = frozenset(
 )
 EXPECTED_SCHEDULES = frozenset({"cbs_refresh_schedule", "via_yearly_build_schedule"})
 EXPECTED_SENSORS = frozenset(
-    {"via_run_failure_sensor", "letter_deadline_sensor", "default_automation_condition_sensor"}
+    {
+        "via_run_failure_sensor",
+        "letter_deadline_sensor",
+        "default_automation_condition_sensor",
+        "via_run_records_sensor",
+    }
 )
 
 
