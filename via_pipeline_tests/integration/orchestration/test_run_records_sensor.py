@@ -198,7 +198,7 @@ def test_a_warehouse_held_by_a_run_loses_no_run(
         "0 run(s) recorded in quality.runs; 1 run(s) wait for the next tick, the warehouse "
         "cannot be written now: "
     )
-    assert "lock" in message
+    assert f"the warehouse is locked by process {holder.pid}" in message
     later = tick(instance, url, busy.cursor)
     assert isinstance(later, dg.SensorResult)
     assert rows(url).loc[result.run_id, "status"] == "succeeded"

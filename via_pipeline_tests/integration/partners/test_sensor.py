@@ -284,3 +284,23 @@ def test_a_past_years_file_also_asks_again_for_later_letters_already_built(
         "the letter of 2022 too; then the letter of 2024 (built already; its progress across "
         "years reads 2022's actions)"
     ]
+
+
+def test_a_past_years_request_is_a_valid_run_of_the_sensors_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The intake's run config holds in the job cut to partners and letter assets."""
+    from via_pipeline.definitions import defs
+
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", csv_bytes(valid_rows("abu", 2022)))
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    repository = defs.get_repository_def()
+    job = repository.get_job(repository.get_sensor_def("partners_inbox_sensor").job_name)
+    subset = job.get_subset(asset_selection=set(request.asset_selection or []))
+    assert dg.validate_run_config(subset, request.run_config)["ops"]["partners_intake"]
+    assert {key.to_user_string() for key in subset.asset_layer.executable_asset_keys} >= (
+        INTAKE | LETTER
+    )
