@@ -22,6 +22,7 @@ from via_pipeline.cli.instance import (
     run_outcome,
     run_tags,
 )
+from via_pipeline.cli.late_years import say_later_letters
 from via_pipeline.cli.plan import INTAKE_ASSETS, WAREHOUSE_ID_TAG, BuildPlan, plan_for, say_rebuilt
 from via_pipeline.cli.status import say_snapshot_gaps
 from via_pipeline.core.runs.causes import INTERRUPTED, exception_cause
@@ -65,6 +66,8 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
     say_snapshot_gaps(store, int(year))
+    if result.success:
+        say_later_letters(instance, int(year), plan.to_run, say)
     if outcome.cause:
         say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1

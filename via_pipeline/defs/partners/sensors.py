@@ -68,6 +68,7 @@ def _requests(
 ) -> tuple[list[dg.RunRequest], str | None]:
     """The file's intake run, and for a past year the letter runs it makes stale; with the line
     that says so (None for the running year, whose letter automation rebuilds)."""
+    from via_pipeline.core.letter.late_files import late_file_line, later_letters_built
     from via_pipeline.core.partners.intake import intake_year
 
     year = intake_year(found_name, years)
@@ -78,30 +79,20 @@ def _requests(
     run_key = f"{found_name}:{archived.sha256}:{modified_at}"
     if year == running_year:
         return [_intake_request(found_name, archived, str(year), run_key, INTAKE_KEYS)], None
-    later = [str(other) for other in years if other > year and str(other) in letters_built]
+    later = later_letters_built(year, years, letters_built)
     requests = [
         _intake_request(found_name, archived, str(year), run_key, (*INTAKE_KEYS, *LETTER_KEYS)),
         *(
             dg.RunRequest(
                 run_key=f"{run_key}:letter:{other}",
-                partition_key=other,
+                partition_key=str(other),
                 asset_selection=list(LETTER_KEYS),
                 tags={**WAREHOUSE_WRITER_TAGS, "via/after_file_sha256": archived.sha256},
             )
             for other in later
         ),
     ]
-    then = (
-        f"; then the letter of {', '.join(later)} (built already; its progress across years "
-        f"reads {year}'s actions)"
-        if later
-        else ""
-    )
-    line = (
-        f"{found_name} is for past reporting year {year} (running year {running_year}): its run "
-        f"rebuilds the letter of {year} too{then}"
-    )
-    return requests, line
+    return requests, late_file_line(found_name, year, running_year, later)
 
 
 def _intake_request(

@@ -1,0 +1,48 @@
+"""A past year's partner actions changed: which letters that makes stale, in one line.
+
+The letter of a year compares its actions with the year before and sums up the agenda over every
+earlier year (core/letter/across_years), so new actions for year Y make the letters of the later
+years built already stale too. Automation rebuilds only the running year's letter; the inbox
+sensor asks for these (defs/partners/sensors.py), a CLI run names the commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def later_letters_built(
+    year: int, reporting_years: Sequence[int], built: Iterable[str]
+) -> list[int]:
+    """The reporting years after `year` whose letter (annex partition) was built already."""
+    done = {str(key) for key in built}
+    return [other for other in sorted(reporting_years) if other > year and str(other) in done]
+
+
+def late_file_line(file_name: str, year: int, running_year: int, later: Sequence[int]) -> str:
+    """What the inbox sensor asks for with a past year's file, in one line."""
+    then = (
+        f"; then the letter of {_years(later)} (built already; its progress across years reads "
+        f"{year}'s actions)"
+        if later
+        else ""
+    )
+    return (
+        f"{file_name} is for past reporting year {year} (running year {running_year}): its run "
+        f"rebuilds the letter of {year} too{then}"
+    )
+
+
+def later_letters_line(year: int, later: Sequence[int]) -> str | None:
+    """After a CLI run that took in `year`'s files: the runs that bring the later letters up to date."""
+    if not later:
+        return None
+    commands = " and ".join(f"`via-pipeline run --year {other}`" for other in later)
+    return (
+        f"the letter of {_years(later)} (built already) reads {year}'s actions in its progress "
+        f"across years: rebuild it with {commands}"
+    )
+
+
+def _years(years: Sequence[int]) -> str:
+    return ", ".join(str(other) for other in years)
