@@ -9,10 +9,12 @@ the letter of every later year already built, whose progress across years reads 
 (docs/operations.md, "A late file for a past year").
 """
 
+import hashlib
 import json
 
 import dagster as dg
 
+from via_pipeline.core.letter.late_files import late_file_line, later_letters_built
 from via_pipeline.core.partners.archive import ArchivedFile
 from via_pipeline.core.partners.fileformat import parse_file_name, safe_slug
 from via_pipeline.core.partners.inbox import (
@@ -63,36 +65,51 @@ LETTER_KEYS = (
 )
 
 
-def _requests(
+def _intake(
     found_name: str, archived: ArchivedFile, years: list[int], letters_built: set[str]
-) -> tuple[list[dg.RunRequest], str | None]:
-    """The file's intake run, and for a past year the letter runs it makes stale; with the line
-    that says so (None for the running year, whose letter automation rebuilds)."""
-    from via_pipeline.core.letter.late_files import late_file_line, later_letters_built
+) -> tuple[int, dg.RunRequest, list[int]]:
+    """The file's year, its intake run (for a past year with that year's letter: automation
+    rebuilds only the running year's) and the later years whose letter is built and reads it."""
     from via_pipeline.core.partners.intake import intake_year
 
     year = intake_year(found_name, years)
-    running_year = max(years)
     modified_at = archived.modified_at.isoformat() if archived.modified_at else ""
     # With the receipt's modification time: the same bytes received again (v1 after v2)
     # are a new run, not one Dagster drops as a run key it has seen.
     run_key = f"{found_name}:{archived.sha256}:{modified_at}"
-    if year == running_year:
-        return [_intake_request(found_name, archived, str(year), run_key, INTAKE_KEYS)], None
-    later = later_letters_built(year, years, letters_built)
-    requests = [
-        _intake_request(found_name, archived, str(year), run_key, (*INTAKE_KEYS, *LETTER_KEYS)),
-        *(
-            dg.RunRequest(
-                run_key=f"{run_key}:letter:{other}",
-                partition_key=str(other),
-                asset_selection=list(LETTER_KEYS),
-                tags={**WAREHOUSE_WRITER_TAGS, "via/after_file_sha256": archived.sha256},
-            )
-            for other in later
-        ),
+    if year == max(years):
+        return year, _intake_request(found_name, archived, str(year), run_key, INTAKE_KEYS), []
+    request = _intake_request(
+        found_name, archived, str(year), run_key, (*INTAKE_KEYS, *LETTER_KEYS)
+    )
+    return year, request, later_letters_built(year, years, letters_built)
+
+
+def _in_order(
+    intakes: list[tuple[int, dg.RunRequest, list[int]]], running_year: int
+) -> list[dg.RunRequest]:
+    """The intake runs, oldest year first, then each later letter once (the queue keeps this
+    order). A year whose own run is among them needs no letter run: its run comes after the
+    runs of the years before it and rebuilds its letter."""
+    past = {year for year, _, _ in intakes if year != running_year}
+    later = sorted({other for _, _, years in intakes for other in years} - past)
+    requests = [request for _, request, _ in sorted(intakes, key=lambda intake: intake[0])]
+    if not later:
+        return requests
+    after = sorted(str(request.run_key) for _, request, years in intakes if years)
+    digest = hashlib.sha256("\n".join(after).encode()).hexdigest()[:16]
+    return requests + [
+        dg.RunRequest(
+            run_key=f"letter:{other}:after:{digest}",
+            partition_key=str(other),
+            asset_selection=list(LETTER_KEYS),
+            tags={
+                **WAREHOUSE_WRITER_TAGS,
+                "via/after_files": ", ".join(key.split(":", 1)[0] for key in after),
+            },
+        )
+        for other in later
     ]
-    return requests, late_file_line(found_name, year, running_year, later)
 
 
 def _intake_request(
@@ -140,7 +157,7 @@ def partners_inbox_sensor(
     context: dg.SensorEvaluationContext, inbox: Inbox
 ) -> dg.SensorResult | dg.SkipReason:
     """Requests one intake run per new or changed inbox file, for the partner and year its name gives
-    (for a past year with that year's letter, then the later letters already built: `_requests`).
+    (for a past year with that year's letter, then the later letters already built: `_in_order`).
 
     The cursor maps each inbox file name to the SHA-256 last seen, so a file saved again with the
     same content asks for nothing, and a changed one does even if its modification time did not.
@@ -157,7 +174,7 @@ def partners_inbox_sensor(
             context.log.warning(entry.line())
     limits = load_limits()
     years = reporting_years()
-    requests: list[dg.RunRequest] = []
+    intakes: list[tuple[int, dg.RunRequest, list[int]]] = []
     letters_built: set[str] | None = None  # read once, when a past year's file asks for it
     for found in scan.ready:
         too_large = found.size_bytes > limits.max_file_bytes
@@ -180,13 +197,14 @@ def partners_inbox_sensor(
         if seen.get(found.file_name) != cursor[found.file_name]:
             if letters_built is None:
                 letters_built = set(context.instance.get_materialized_partitions(ANNEX_KEY))
-            file_requests, line = _requests(found.file_name, archived, years, letters_built)
-            requests.extend(file_requests)
-            if line:
-                context.log.info(line)
+            year, request, later = _intake(found.file_name, archived, years, letters_built)
+            intakes.append((year, request, later))
+            if year != max(years):
+                context.log.info(late_file_line(found.file_name, year, max(years), later))
     for found in scan.young:  # still changing: judged on a later tick, as if never seen
         if found.file_name in seen:
             cursor[found.file_name] = seen[found.file_name]
+    requests = _in_order(intakes, max(years))
     if not requests:
         young = f"; {len(scan.young)} still changing" if scan.young else ""
         reason = (

@@ -277,7 +277,8 @@ def test_a_past_years_file_also_asks_again_for_later_letters_already_built(
     first, second = result.run_requests or []
     assert (first.partition_key, selected(first)) == ("2022", INTAKE | LETTER)
     assert (second.partition_key, selected(second)) == ("2024", LETTER)
-    assert second.run_key == f"{first.run_key}:letter:2024"
+    assert (second.run_key or "").startswith("letter:2024:after:")
+    assert second.tags["via/after_files"] == "abu_2022.csv"
     assert second.tags["via/warehouse"] == "write"
     assert lines == [
         "abu_2022.csv is for past reporting year 2022 (running year 2024): its run rebuilds "
@@ -304,3 +305,25 @@ def test_a_past_years_request_is_a_valid_run_of_the_sensors_job(
     assert {key.to_user_string() for key in subset.asset_layer.executable_asset_keys} >= (
         INTAKE | LETTER
     )
+
+
+def test_files_of_several_past_years_run_oldest_first_and_each_later_letter_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fnv_2023 and abu_2022 in one tick, 2023's and 2024's letters built: 2022 first (its
+    intake and letter), then 2023 (intake and letter, reading 2022), then 2024's letter once."""
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    instance = dg.DagsterInstance.ephemeral()
+    for year in ("2023", "2024"):
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(asset_key=sensors.ANNEX_KEY, partition=year)
+        )
+    drop_in_inbox(tmp_path / "inbox", "fnv_2023.csv", csv_bytes(valid_rows("fnv", 2023)))
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", csv_bytes(valid_rows("abu", 2022)))
+    result = tick(tmp_path, None, instance)
+    assert isinstance(result, dg.SensorResult)
+    assert [
+        (request.partition_key, selected(request)) for request in result.run_requests or []
+    ] == [("2022", INTAKE | LETTER), ("2023", INTAKE | LETTER), ("2024", LETTER)]
+    last = (result.run_requests or [])[-1]
+    assert last.tags["via/after_files"] == "abu_2022.csv, fnv_2023.csv"
