@@ -1,9 +1,10 @@
 """A past year's partner actions changed: which letters that makes stale, in one line.
 
-The letter of a year compares its actions with the year before and sums up the agenda over every
-earlier year (core/letter/across_years), so new actions for year Y make the letters of the later
-years built already stale too. Automation rebuilds only the running year's letter; the inbox
-sensor asks for these (defs/partners/sensors.py), a CLI run names the commands.
+The letter of a year reads that year's actions, compares them with the year before and sums up
+the agenda over every earlier year (core/letter/across_years), so new actions for year Y make
+the letters built already of Y and of every later year stale. Automation rebuilds only the
+running year's letter; the inbox sensor asks for these (defs/partners/sensors.py), a CLI run
+names the commands (cli/late_years.py).
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 
-def later_letters_built(
-    year: int, reporting_years: Sequence[int], built: Iterable[str]
+def stale_letters(
+    year: int, reporting_years: Sequence[int], built: Iterable[str], rebuilt: Iterable[int] = ()
 ) -> list[int]:
-    """The reporting years after `year` whose letter (annex partition) was built already."""
+    """The reporting years from `year` on whose letter (annex partition) was built already and
+    reads `year`'s actions, less those `rebuilt` anyway by the same run or command."""
     done = {str(key) for key in built}
-    return [other for other in sorted(reporting_years) if other > year and str(other) in done]
+    again = set(rebuilt)
+    return [
+        other
+        for other in sorted(reporting_years)
+        if other >= year and str(other) in done and other not in again
+    ]
 
 
 def late_file_line(file_name: str, year: int, running_year: int, later: Sequence[int]) -> str:
@@ -33,14 +40,14 @@ def late_file_line(file_name: str, year: int, running_year: int, later: Sequence
     )
 
 
-def later_letters_line(year: int, later: Sequence[int]) -> str | None:
-    """After a CLI run that took in `year`'s files: the runs that bring the later letters up to date."""
-    if not later:
+def stale_letters_line(year: int, stale: Sequence[int]) -> str | None:
+    """After a CLI run that took in `year`'s files: the runs that bring the letters up to date."""
+    if not stale:
         return None
-    commands = " and ".join(f"`via-pipeline run --year {other}`" for other in later)
+    commands = " and ".join(f"`via-pipeline run --year {other}`" for other in stale)
     return (
-        f"the letter of {_years(later)} (built already) reads {year}'s actions in its progress "
-        f"across years: rebuild it with {commands}"
+        f"the letter of {_years(stale)} (built already) reads {year}'s actions, taken in again: "
+        f"rebuild it with {commands}"
     )
 
 

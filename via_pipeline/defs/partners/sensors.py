@@ -14,7 +14,7 @@ import json
 
 import dagster as dg
 
-from via_pipeline.core.letter.late_files import late_file_line, later_letters_built
+from via_pipeline.core.letter.late_files import late_file_line, stale_letters
 from via_pipeline.core.partners.archive import ArchivedFile
 from via_pipeline.core.partners.fileformat import parse_file_name, safe_slug
 from via_pipeline.core.partners.inbox import (
@@ -82,7 +82,7 @@ def _intake(
     request = _intake_request(
         found_name, archived, str(year), run_key, (*INTAKE_KEYS, *LETTER_KEYS)
     )
-    return year, request, later_letters_built(year, years, letters_built)
+    return year, request, stale_letters(year, years, letters_built, rebuilt=(year,))
 
 
 def _in_order(

@@ -1,20 +1,19 @@
-"""A past year's partner actions changed: the later letters that makes stale, and the lines."""
+"""A past year's partner actions changed: the letters built already that makes stale, and the lines."""
 
 from __future__ import annotations
 
-from via_pipeline.core.letter.late_files import (
-    late_file_line,
-    later_letters_built,
-    later_letters_line,
-)
+from via_pipeline.core.letter.late_files import late_file_line, stale_letters, stale_letters_line
 
 YEARS = [2022, 2023, 2024, 2025]
 
 
-def test_only_later_years_with_a_built_letter_count() -> None:
-    assert later_letters_built(2022, YEARS, {"2022", "2024", "2025"}) == [2024, 2025]
-    assert later_letters_built(2023, YEARS, ["2023"]) == []
-    assert later_letters_built(2025, YEARS, {"2022", "2023", "2024", "2025"}) == []
+def test_the_years_letter_and_later_built_letters_are_stale_less_those_rebuilt() -> None:
+    built = {"2022", "2024", "2025"}
+    assert stale_letters(2022, YEARS, built) == [2022, 2024, 2025]
+    assert stale_letters(2022, YEARS, built, rebuilt=(2022,)) == [2024, 2025]
+    assert stale_letters(2022, YEARS, built, rebuilt=(2024,)) == [2022, 2025]
+    assert stale_letters(2023, YEARS, ["2022", "2023"], rebuilt=(2023,)) == []
+    assert stale_letters(2025, YEARS, {"2022", "2023", "2024"}) == []
 
 
 def test_the_sensors_line_names_the_year_and_the_later_letters() -> None:
@@ -29,8 +28,8 @@ def test_the_sensors_line_names_the_year_and_the_later_letters() -> None:
 
 
 def test_the_cli_line_names_each_command() -> None:
-    assert later_letters_line(2022, []) is None
-    assert later_letters_line(2022, [2023, 2024]) == (
-        "the letter of 2023, 2024 (built already) reads 2022's actions in its progress across "
-        "years: rebuild it with `via-pipeline run --year 2023` and `via-pipeline run --year 2024`"
+    assert stale_letters_line(2022, []) is None
+    assert stale_letters_line(2022, [2022, 2024]) == (
+        "the letter of 2022, 2024 (built already) reads 2022's actions, taken in again: "
+        "rebuild it with `via-pipeline run --year 2022` and `via-pipeline run --year 2024`"
     )
