@@ -46,7 +46,7 @@ def stale_letters_line(year: int, stale: Sequence[int]) -> str | None:
         return None
     commands = " and ".join(f"`via-pipeline run --year {other}`" for other in stale)
     return (
-        f"the letter of {_years(stale)} (built already) reads {year}'s actions, taken in again: "
+        f"the letter of {_years(stale)} (built already) reads {year}'s actions, rebuilt just now: "
         f"rebuild it with {commands}"
     )
 

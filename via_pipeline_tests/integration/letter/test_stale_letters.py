@@ -22,7 +22,7 @@ def test_run_year_2022_names_the_later_letters_built() -> None:
             instance, 2022, ("partners/actions", "letter/annex"), lines.append, rebuilt=(2022,)
         )
     assert lines == [
-        "the letter of 2024 (built already) reads 2022's actions, taken in again: rebuild it "
+        "the letter of 2024 (built already) reads 2022's actions, rebuilt just now: rebuild it "
         "with `via-pipeline run --year 2024`"
     ]
 
@@ -35,7 +35,7 @@ def test_run_year_2023_taking_in_2022_first_names_2022s_own_letter() -> None:
         annex_built(instance, "2022", "2023", "2025")
         say_stale_letters(instance, 2022, ("partners/actions",), lines.append, rebuilt=(2023,))
     assert lines == [
-        "the letter of 2022, 2025 (built already) reads 2022's actions, taken in again: rebuild "
+        "the letter of 2022, 2025 (built already) reads 2022's actions, rebuilt just now: rebuild "
         "it with `via-pipeline run --year 2022` and `via-pipeline run --year 2025`"
     ]
 

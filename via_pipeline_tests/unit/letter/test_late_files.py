@@ -30,6 +30,6 @@ def test_the_sensors_line_names_the_year_and_the_later_letters() -> None:
 def test_the_cli_line_names_each_command() -> None:
     assert stale_letters_line(2022, []) is None
     assert stale_letters_line(2022, [2022, 2024]) == (
-        "the letter of 2022, 2024 (built already) reads 2022's actions, taken in again: "
+        "the letter of 2022, 2024 (built already) reads 2022's actions, rebuilt just now: "
         "rebuild it with `via-pipeline run --year 2022` and `via-pipeline run --year 2024`"
     )
