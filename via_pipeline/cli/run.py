@@ -65,9 +65,9 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
-    say_snapshot_gaps(store, int(year))
     if result.success:  # its own year's letter was rebuilt with its actions
         say_stale_letters(instance, int(year), plan.to_run, say, rebuilt=(int(year),))
+    say_snapshot_gaps(store, int(year))
     if outcome.cause:
         say(outcome.cause)  # the last line: the innermost cause and where the traceback is
     return 0 if result.success else 1
