@@ -22,6 +22,7 @@ from via_pipeline.cli.instance import (
     run_outcome,
     run_tags,
 )
+from via_pipeline.cli.late_years import say_stale_letters
 from via_pipeline.cli.plan import INTAKE_ASSETS, WAREHOUSE_ID_TAG, BuildPlan, plan_for, say_rebuilt
 from via_pipeline.cli.status import say_snapshot_gaps
 from via_pipeline.core.runs.causes import INTERRUPTED, exception_cause
@@ -64,6 +65,8 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
+    if result.success:  # its own year's letter was rebuilt with its actions
+        say_stale_letters(instance, int(year), plan.to_run, say, rebuilt=(int(year),))
     say_snapshot_gaps(store, int(year))
     if outcome.cause:
         say(outcome.cause)  # the last line: the innermost cause and where the traceback is
@@ -106,6 +109,8 @@ def _take_in_previous_year(
     result, outcome = _launch(job, str(previous), plan, store, settings, instance)
     if outcome.cause:
         say(outcome.cause)
+    if result.success:  # this command rebuilds the letter of `year` next, not `previous`'s
+        say_stale_letters(instance, previous, plan.to_run, say, rebuilt=(year,))
     return result.success
 
 

@@ -32,6 +32,7 @@ EXPECTED_SENSORS = frozenset(
         "letter_deadline_sensor",
         "default_automation_condition_sensor",
         "dead_runs_sensor",
+        "via_run_records_sensor",
     }
 )
 

@@ -110,14 +110,8 @@ def worker_is_gone(
 
 
 def started_by(tags: Mapping[str, str]) -> str:
-    """Who launched a run, for quality.runs: cli, schedule, sensor, backfill, else dagster (UI, API)."""
-    if tags.get(STARTED_BY_TAG):
-        return tags[STARTED_BY_TAG]
-    for tag, name in (
-        ("dagster/schedule_name", "schedule"),
-        ("dagster/sensor_name", "sensor"),
-        ("dagster/backfill", "backfill"),
-    ):
-        if tags.get(tag):
-            return name
-    return "dagster"
+    """Who launched a run, for quality.runs: the CLI's own tag, else records.launched_by's name
+    (`schedule:<name>`, `sensor:<name>`, `backfill:<id>`, `automation`, `ui`)."""
+    from via_pipeline.core.runs.records import launched_by
+
+    return tags.get(STARTED_BY_TAG) or launched_by(tags, STARTED_BY_TAG)

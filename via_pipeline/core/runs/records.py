@@ -1,14 +1,17 @@
-"""The trace of runs in quality.runs (migration 0010): started, then succeeded or failed.
+"""The trace of every run in quality.runs (migration 0010): started, then succeeded or failed.
 
-A run writes its row while it holds the warehouse write lease (core/runs/lease.py), so these writes
-never compete with another run's. A row left `started` by a process that is gone is closed as
-failed by the next run or `status` on the same host; a run of any launch whose worker is gone
-is closed by the dead-runs sensor (record_dead_run, core/runs/dead_runs.py).
+A CLI run writes its row while it holds the warehouse write lease (core/runs/lease.py), so these
+writes never compete with another run's. A row left `started` by a process that is gone is closed
+as failed by the next run or `status` on the same host; a run of any launch whose worker is gone
+is closed by the dead-runs sensor (record_dead_run, core/runs/dead_runs.py). Runs launched
+otherwise (daemon, schedule, sensor, UI, GraphQL) are recorded from Dagster's run history by the
+run records sensor (defs/orchestration/run_records.py) through `record_observed_run`, which leaves
+a CLI run's own row alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +38,21 @@ RUN_COLUMNS = (
     "log_file",
 )
 MAX_CAUSE_CHARS = 2000
+CLI = "cli"
+CANCELED_CAUSE = "canceled in Dagster (UI, API or a run monitor) before it finished"
+# Dagster's run tags that say who launched a run (dagster/_core/storage/tags.py).
+SCHEDULE_TAG = "dagster/schedule_name"
+SENSOR_TAG = "dagster/sensor_name"
+BACKFILL_TAG = "dagster/backfill"
+AUTOMATION_TAGS = ("dagster/from_automation_condition", "dagster/auto_materialize")
+# Dagster run statuses (DagsterRunStatus values) as quality.runs has them; others are not yet
+# (or no longer) a run that started: queued, starting, canceling.
+OBSERVED_STATUSES = {
+    "STARTED": "started",
+    "SUCCESS": "succeeded",
+    "FAILURE": "failed",
+    "CANCELED": "failed",
+}
 
 
 def dead_process_cause(pid: int) -> str:
@@ -52,7 +70,7 @@ class RunTrace:
     pid: int
     host: str
     started_at: datetime
-    started_by: str = "cli"
+    started_by: str = CLI
 
 
 def _row(
@@ -174,5 +192,43 @@ def record_dead_run(store: WarehouseStore, trace: RunTrace, now: datetime | None
         trace = replace(trace, started_by=recorded.started_by, started_at=recorded.started_at)
     record_run_ended(
         store, trace, succeeded=False, cause=dead_process_cause(trace.pid), ended_at=now
+    )
+    return True
+
+
+def launched_by(tags: Mapping[str, str], cli_tag: str) -> str:
+    """Who launched a run, from its tags: `schedule:<name>`, `sensor:<name>`, `backfill:<id>`,
+    `automation`, `cli` (a run carrying the CLI's `cli_tag`), else `ui` (the UI, its GraphQL API,
+    `dagster job launch`)."""
+    if tags.get(SCHEDULE_TAG):
+        return f"schedule:{tags[SCHEDULE_TAG]}"
+    if tags.get(SENSOR_TAG):
+        return f"sensor:{tags[SENSOR_TAG]}"
+    if tags.get(BACKFILL_TAG):
+        return f"backfill:{tags[BACKFILL_TAG]}"
+    if any(tags.get(tag) for tag in AUTOMATION_TAGS):
+        return "automation"
+    if tags.get(cli_tag):
+        return CLI
+    return "ui"
+
+
+def record_observed_run(
+    store: WarehouseStore,
+    trace: RunTrace,
+    status: str,
+    ended_at: datetime | None = None,
+    cause: str | None = None,
+) -> bool:
+    """Write a run seen in Dagster's run history as it stands (upsert by run id); False, and no
+    write, when the row is a CLI run's own (the CLI records its runs with pid, cause and log)."""
+    # The CLI writes its row before its Dagster run exists, so a CLI row is there to be seen.
+    existing = store.read_table(RUNS_TABLE, {"run_id": trace.run_id})
+    if not existing.empty and str(existing.iloc[0]["started_by"]) == CLI:
+        return False
+    store.replace(
+        RUNS_TABLE,
+        _row(trace, status, ended_at, cause if status == "failed" else None),
+        where={"run_id": trace.run_id},
     )
     return True

@@ -120,7 +120,7 @@ def test_a_killed_worker_is_marked_failed_recorded_and_the_next_run_goes(
             "job_name": "dead_worker_job",
             "status": "failed",
             "cause": dead_process_cause(worker),
-            "started_by": "dagster",
+            "started_by": "ui",
             "pid": worker,
             "host": this_host(),
         }

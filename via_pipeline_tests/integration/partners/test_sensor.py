@@ -18,10 +18,12 @@ from via_pipeline.defs.partners.sensors import partners_inbox_sensor
 from via_pipeline_tests.support.partners import csv_bytes, drop_in_inbox, valid_rows, xlsx_bytes
 
 
-def tick(data_dir: Path, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+def tick(
+    data_dir: Path, cursor: str | None, instance: dg.DagsterInstance | None = None
+) -> dg.SensorResult | dg.SkipReason:
     context = dg.build_sensor_context(
         cursor=cursor,
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         resources={"inbox": Inbox(data_dir=str(data_dir))},
     )
     return partners_inbox_sensor(context)
@@ -185,4 +187,143 @@ class FakeLog:
     def warning(self, message: str) -> None:
         self.lines.append(message)
 
-    info = warning
+    def info(self, message: str) -> None:  # the past-year line; that test counts warnings
+        pass
+
+
+class InfoLog(FakeLog):
+    def info(self, message: str) -> None:
+        self.lines.append(message)
+
+
+def logged_lines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    lines: list[str] = []
+    monkeypatch.setattr(dg.SensorEvaluationContext, "log", property(lambda self: InfoLog(lines)))
+    return lines
+
+
+def selected(request: dg.RunRequest) -> set[str]:
+    return {key.to_user_string() for key in request.asset_selection or []}
+
+
+INTAKE = {"partners/submissions", "partners/actions", "partners/rejections"}
+LETTER = {
+    "letter/key_figures",
+    "letter/theme_progress",
+    "letter/partner_reporting",
+    "letter/action_progress",
+    "letter/progress_movements",
+    "letter/agenda_progress",
+    "letter/annex",
+}
+
+
+def test_the_sensors_letter_assets_are_the_letter_group() -> None:
+    from via_pipeline.definitions import defs
+    from via_pipeline_tests.support.orchestration import asset_groups
+
+    letter_group = {"/".join(key) for key, group in asset_groups(defs).items() if group == "letter"}
+    assert {key.to_user_string() for key in sensors.LETTER_KEYS} == letter_group == LETTER
+
+
+def test_a_running_years_file_asks_for_its_intake_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Automation rebuilds the running year's letter once the intake's blocking checks passed."""
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    drop_in_inbox(tmp_path / "inbox", "abu_2024.csv", csv_bytes(valid_rows("abu", 2024)))
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    assert (request.partition_key, selected(request)) == ("2024", INTAKE)
+
+
+def test_a_past_years_file_asks_for_that_years_letter_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """abu_2022.csv while the running year is 2024: partition 2022, partner and letter assets."""
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    content = csv_bytes(valid_rows("abu", 2022))
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", content)
+    lines = logged_lines(monkeypatch)
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    assert request.partition_key == "2022"
+    assert selected(request) == INTAKE | LETTER
+    assert requested(result) == [("2022", "abu_2022.csv", sha256_of(content), "abu")]
+    assert request.tags["via/warehouse"] == "write"
+    assert lines == [
+        "abu_2022.csv is for past reporting year 2022 (running year 2024): its run rebuilds "
+        "the letter of 2022 too"
+    ]
+
+
+def test_a_past_years_file_also_asks_again_for_later_letters_already_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2024's letter is built (2023's is not): its progress across years reads 2022's actions
+    only through 2023, but its agenda progress reads every year; it is asked for after 2022."""
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    instance = dg.DagsterInstance.ephemeral()
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(asset_key=sensors.ANNEX_KEY, partition="2024")
+    )
+    content = csv_bytes(valid_rows("abu", 2022))
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", content)
+    lines = logged_lines(monkeypatch)
+    result = tick(tmp_path, None, instance)
+    assert isinstance(result, dg.SensorResult)
+    first, second = result.run_requests or []
+    assert (first.partition_key, selected(first)) == ("2022", INTAKE | LETTER)
+    assert (second.partition_key, selected(second)) == ("2024", LETTER)
+    assert (second.run_key or "").startswith("letter:2024:after:")
+    assert second.tags["via/after_files"] == "abu_2022.csv"
+    assert second.tags["via/warehouse"] == "write"
+    assert lines == [
+        "abu_2022.csv is for past reporting year 2022 (running year 2024): its run rebuilds "
+        "the letter of 2022 too; then the letter of 2024 (built already; its progress across "
+        "years reads 2022's actions)"
+    ]
+
+
+def test_a_past_years_request_is_a_valid_run_of_the_sensors_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The intake's run config holds in the job cut to partners and letter assets."""
+    from via_pipeline.definitions import defs
+
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", csv_bytes(valid_rows("abu", 2022)))
+    result = tick(tmp_path, None)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests or []
+    repository = defs.get_repository_def()
+    job = repository.get_job(repository.get_sensor_def("partners_inbox_sensor").job_name)
+    subset = job.get_subset(asset_selection=set(request.asset_selection or []))
+    assert dg.validate_run_config(subset, request.run_config)["ops"]["partners_intake"]
+    assert {key.to_user_string() for key in subset.asset_layer.executable_asset_keys} >= (
+        INTAKE | LETTER
+    )
+
+
+def test_files_of_several_past_years_run_oldest_first_and_each_later_letter_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fnv_2023 and abu_2022 in one tick, 2023's and 2024's letters built: 2022 first (its
+    intake and letter), then 2023 (intake and letter, reading 2022), then 2024's letter once."""
+    monkeypatch.setattr(sensors, "reporting_years", lambda: [2022, 2023, 2024])
+    instance = dg.DagsterInstance.ephemeral()
+    for year in ("2023", "2024"):
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(asset_key=sensors.ANNEX_KEY, partition=year)
+        )
+    drop_in_inbox(tmp_path / "inbox", "fnv_2023.csv", csv_bytes(valid_rows("fnv", 2023)))
+    drop_in_inbox(tmp_path / "inbox", "abu_2022.csv", csv_bytes(valid_rows("abu", 2022)))
+    result = tick(tmp_path, None, instance)
+    assert isinstance(result, dg.SensorResult)
+    assert [
+        (request.partition_key, selected(request)) for request in result.run_requests or []
+    ] == [("2022", INTAKE | LETTER), ("2023", INTAKE | LETTER), ("2024", LETTER)]
+    last = (result.run_requests or [])[-1]
+    assert last.tags["via/after_files"] == "abu_2022.csv, fnv_2023.csv"

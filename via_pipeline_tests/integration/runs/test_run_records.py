@@ -1,4 +1,5 @@
-"""quality.runs: every CLI run's trace, closed as failed when its process is gone."""
+"""quality.runs: every CLI run's trace, closed as failed when its process is gone; runs seen in
+Dagster's history (the run records sensor) as they stand, never over a CLI run's own row."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from via_pipeline.core.runs.records import (
     RunTrace,
     close_dead_runs,
+    record_observed_run,
     record_run_ended,
     record_run_started,
 )
@@ -78,3 +80,30 @@ def test_only_runs_of_dead_processes_on_this_host_are_closed(store: WarehouseSto
     assert rows.loc["alive", "status"] == "started"
     assert rows.loc["elsewhere", "status"] == "started"
     assert store.read_table("quality.run_failures")["run_id"].tolist() == ["dead"]
+
+
+def test_an_observed_run_is_written_as_it_stands_and_replaced_when_it_ends(
+    store: WarehouseStore,
+) -> None:
+    ui_run = RunTrace("u1", "warehouse_migrate_job", None, 4242, "host-a", STARTED, "ui")
+    assert record_observed_run(store, ui_run, "started")
+    row = store.read_table("quality.runs", {"run_id": "u1"}).iloc[0]
+    assert (row.status, row.started_by, row.pid, row.partition) == ("started", "ui", 4242, None)
+    ended = datetime(2026, 11, 30, 5, 2, tzinfo=UTC)
+    assert record_observed_run(store, ui_run, "failed", ended, "step failed: x: disk full")
+    rows = store.read_table("quality.runs")
+    assert rows[["run_id", "status", "cause"]].values.tolist() == [
+        ["u1", "failed", "step failed: x: disk full"]
+    ]
+    assert str(rows.iloc[0].ended_at) == "2026-11-30 05:02:00"
+    # quality.run_failures is the run failure sensor's to write for such runs
+    assert store.count("quality.run_failures") == 0
+
+
+def test_an_observed_run_never_overwrites_the_row_the_cli_wrote(store: WarehouseStore) -> None:
+    record_run_started(store, trace("c1", 100))
+    record_run_ended(store, trace("c1", 100), succeeded=True, log_file=None)
+    seen = RunTrace("c1", "via_yearly_build_job", "2023", 0, "host-a", STARTED, "ui")
+    assert not record_observed_run(store, seen, "started")
+    row = store.read_table("quality.runs", {"run_id": "c1"}).iloc[0]
+    assert (row.status, row.started_by, row.pid) == ("succeeded", "cli", 100)

@@ -105,10 +105,10 @@ def test_the_worker_pid_of_a_launched_run_comes_from_dagsters_engine_event() -> 
     ("tags", "who"),
     [
         ({STARTED_BY_TAG: "cli"}, "cli"),
-        ({"dagster/schedule_name": "cbs_refresh_schedule"}, "schedule"),
-        ({"dagster/sensor_name": "partners_inbox_sensor"}, "sensor"),
-        ({"dagster/backfill": "abcdefgh"}, "backfill"),
-        ({}, "dagster"),
+        ({"dagster/schedule_name": "cbs_refresh_schedule"}, "schedule:cbs_refresh_schedule"),
+        ({"dagster/sensor_name": "partners_inbox_sensor"}, "sensor:partners_inbox_sensor"),
+        ({"dagster/backfill": "abcdefgh"}, "backfill:abcdefgh"),
+        ({}, "ui"),
     ],
 )
 def test_started_by(tags: dict[str, str], who: str) -> None:
