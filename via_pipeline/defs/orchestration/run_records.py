@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from via_pipeline.core.runs.records import RunTrace
 
 RUN_RECORDS_SENSOR = "via_run_records_sensor"
-CLI_PID_TAG = (
-    "via/pid"  # cli/instance.py PID_TAG, set only by `via-pipeline run` (a test keeps them equal)
-)
+# core/runs/dead_runs.py STARTED_BY_TAG, set to "cli" only by `via-pipeline run` (a test keeps
+# them equal). Not `via/pid`: the dead-runs sensor adds that tag to launched runs too.
+CLI_TAG = "via/started_by"
 PARTITION_TAG = "dagster/partition"
 BATCH = 50  # runs per tick: a first tick on a long history catches up over a few ticks
 
@@ -77,7 +77,7 @@ def observed_trace(instance: dg.DagsterInstance, record: dg.RunRecord) -> RunTra
             if started is not None
             else record.create_timestamp.replace(tzinfo=UTC)
         ),
-        started_by=launched_by(run.tags, CLI_PID_TAG),
+        started_by=launched_by(run.tags, CLI_TAG),
     )
 
 
@@ -130,7 +130,7 @@ def via_run_records_sensor(
     for record in records:
         run = record.dagster_run
         status = OBSERVED_STATUSES.get(run.status.value)
-        if status is not None and not run.tags.get(CLI_PID_TAG):
+        if status is not None and run.tags.get(CLI_TAG) != "cli":
             cause = None
             if run.status == dg.DagsterRunStatus.CANCELED:
                 cause = CANCELED_CAUSE

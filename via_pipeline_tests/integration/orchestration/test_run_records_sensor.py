@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from dagster._core.test_utils import create_run_for_test
 
-from via_pipeline.cli.instance import PID_TAG
+from via_pipeline.core.runs.dead_runs import HOST_TAG, PID_TAG, STARTED_BY_TAG
 from via_pipeline.core.runs.records import CANCELED_CAUSE, RunTrace, record_run_started
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.orchestration import run_records
-from via_pipeline.defs.orchestration.run_records import CLI_PID_TAG, via_run_records_sensor
+from via_pipeline.defs.orchestration.run_records import CLI_TAG, via_run_records_sensor
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.warehouse.resources import Warehouse
 
@@ -59,7 +59,7 @@ def instance() -> Iterator[dg.DagsterInstance]:
 
 
 def test_the_sensor_knows_the_clis_tag() -> None:
-    assert CLI_PID_TAG == PID_TAG
+    assert CLI_TAG == STARTED_BY_TAG
 
 
 def test_runs_of_every_launcher_are_recorded_once_with_their_outcome(
@@ -69,7 +69,12 @@ def test_runs_of_every_launcher_are_recorded_once_with_their_outcome(
         [intake_stand_in],
         instance=instance,
         partition_key="2023",
-        tags={"dagster/schedule_name": "via_yearly_build_schedule"},
+        # The dead-runs sensor tags a launched run's worker: it stays a run to record.
+        tags={
+            "dagster/schedule_name": "via_yearly_build_schedule",
+            PID_TAG: "4243",
+            HOST_TAG: "code-server-host",
+        },
     )
     failed = dg.materialize([failing_cbs_tables], instance=instance, raise_on_error=False)
     sensed = dg.materialize(
@@ -79,7 +84,10 @@ def test_runs_of_every_launcher_are_recorded_once_with_their_outcome(
         tags={"dagster/sensor_name": "partners_inbox_sensor"},
     )
     cli = dg.materialize(
-        [intake_stand_in], instance=instance, partition_key="2022", tags={PID_TAG: "4242"}
+        [intake_stand_in],
+        instance=instance,
+        partition_key="2022",
+        tags={STARTED_BY_TAG: "cli", PID_TAG: "4242"},
     )
     never_started = create_run_for_test(
         instance, job_name="via_yearly_build_job", status=dg.DagsterRunStatus.NOT_STARTED

@@ -6,7 +6,7 @@ import pytest
 
 from via_pipeline.core.runs.records import OBSERVED_STATUSES, launched_by
 
-CLI_TAG = "via/pid"
+CLI_TAG = "via/started_by"
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ CLI_TAG = "via/pid"
         ({"dagster/backfill": "qwerty", "dagster/partition": "2023"}, "backfill:qwerty"),
         ({"dagster/from_automation_condition": "true"}, "automation"),
         ({"dagster/auto_materialize": "true"}, "automation"),
-        ({CLI_TAG: "4242", "via/host": "vm"}, "cli"),
+        ({CLI_TAG: "cli", "via/pid": "4242", "via/host": "vm"}, "cli"),
         ({"via/warehouse": "write"}, "ui"),
         ({}, "ui"),
         # a schedule's backfill is the schedule's
