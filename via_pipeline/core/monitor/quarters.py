@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from via_pipeline.core.cbs.catalogue import Catalogue
 from via_pipeline.core.cbs.quarters import QUARTERLY_INDICATOR_COLUMNS, build_quarterly_indicators
+from via_pipeline.core.quality.expectations import SuiteResult, validate_frame
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 QUARTERLY_OBSERVATIONS_TABLE = "cbs.quarterly_observations"
@@ -36,13 +37,28 @@ QUARTERLY_GAP_COLUMNS = [
 ]
 
 
-def write_quarterly_indicators(store: WarehouseStore, catalogue: Catalogue) -> pd.DataFrame:
-    """Rebuild monitor.quarterly_indicators from cbs.quarterly_observations (one transaction);
-    returns the rows written."""
+def quarterly_indicators_frame(store: WarehouseStore, catalogue: Catalogue) -> pd.DataFrame:
+    """monitor.quarterly_indicators as it would be built now from cbs.quarterly_observations."""
     observations = store.read_table(QUARTERLY_OBSERVATIONS_TABLE)
-    frame = build_quarterly_indicators(catalogue, observations)[QUARTERLY_INDICATOR_COLUMNS]
-    store.replace(QUARTERLY_INDICATORS_TABLE, frame)
-    return frame
+    return build_quarterly_indicators(catalogue, observations)[QUARTERLY_INDICATOR_COLUMNS]
+
+
+def check_quarterly_indicators(
+    catalogue: Catalogue, frame: pd.DataFrame, suite_name: str
+) -> SuiteResult:
+    """The yearly indicators' percentage check (core/cbs/suites.py), on the quarterly rows: the
+    other three do not apply (four rows a year; a table need not have quarters)."""
+    from via_pipeline.core.cbs.suites import CHECK_PERCENTAGES, checks, validation_frame
+
+    [percentages] = [check for check in checks(catalogue) if check.name == CHECK_PERCENTAGES]
+    return validate_frame(
+        validation_frame(catalogue, frame, indicators=True), suite_name, percentages.expectations
+    )
+
+
+def write_quarterly_indicators(store: WarehouseStore, frame: pd.DataFrame) -> int:
+    """Replace monitor.quarterly_indicators by `frame` in one transaction."""
+    return store.replace(QUARTERLY_INDICATORS_TABLE, frame[QUARTERLY_INDICATOR_COLUMNS])
 
 
 def write_quarterly_gaps(store: WarehouseStore) -> pd.DataFrame:

@@ -99,3 +99,41 @@ def test_quarters_are_kept_and_their_gaps_built(
     assert build(store).success
     assert replay.count(entity="TypedDataSet") == 0
     assert store.count("monitor.quarterly_indicators") == len(expected)
+
+
+def test_a_quarterly_percentage_over_100_is_not_written(
+    store: WarehouseStore, replay: CbsReplayServer
+) -> None:
+    # The population's cell (every dimension at its total) of 2023 Q2, as the replay serves it.
+    totals = {"Geslacht": "T001038", "Startkwalificatie": "T001456"}
+    totals |= {"GeboortelandOuders": "T001638", "Herkomstland": "T001040"}
+    [bad] = [
+        row
+        for row in replay.recording["85456NED"]["TypedDataSet"]
+        if row["Perioden"] == "2023KW02" and all(row[d].strip() == k for d, k in totals.items())
+    ]
+    for key in [k for k in bad if k.startswith("Werkloosheidspercentage")]:
+        bad[key] = 120.0
+    result = dg.materialize(
+        [cbs_tables_and_observations, monitor_quarterly_indicators],
+        resources={
+            "warehouse": Warehouse(url=store.url),
+            "cbs": CbsStatLine(timeout_seconds=2.0, retries=2, backoff_seconds=0.01),
+        },
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    [check] = [
+        c
+        for c in result.get_asset_check_evaluations()
+        if c.check_name == "percentages_within_bounds"
+        and c.asset_key == dg.AssetKey(["monitor", "quarterly_indicators"])
+    ]
+    assert not check.passed
+    assert store.count("monitor.quarterly_indicators") == 0
+    recorded = store.read(
+        "SELECT success FROM quality.validation_results "
+        "WHERE asset_key = 'monitor/quarterly_indicators'"
+    )
+    assert list(recorded["success"]) == [False]
