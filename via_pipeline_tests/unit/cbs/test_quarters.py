@@ -98,3 +98,20 @@ def test_a_table_without_quarters_true_gets_no_quarterly_request() -> None:
     fetched = fetch_table(Counting(recording(table_82809())), CATALOGUE.table("82809NED"))
     assert fetched.quarterly is not None and fetched.quarterly.empty
     assert len(asked) == 1 and "'JJ'" in asked[0]
+
+
+def test_without_a_status_the_stars_of_the_titles_decide() -> None:
+    table = table_85456_running_year()
+    served = recording(table)
+    for period in served["85456NED"]["Perioden"]:
+        del period["Status"]
+    fetched = fetch_table(MemoryClient(served), CATALOGUE.table("85456NED"))
+    assert fetched.quarterly is not None
+    statuses = dict(
+        zip(fetched.quarterly["period_code"], fetched.quarterly["status"], strict=False)
+    )
+    # "2023 3e kwartaal*", "2022 4e kwartaal**"; 2021's titles carry no star and no Status: not
+    # final either.
+    assert statuses["2023KW03"] == "Voorlopig"
+    assert statuses["2022KW04"] == "Nader voorlopig"
+    assert statuses["2021KW01"] == "Voorlopig"
