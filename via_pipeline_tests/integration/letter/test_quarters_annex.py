@@ -107,3 +107,8 @@ def test_run_2023_quotes_the_first_three_quarters_against_2022(
     q3 = [r for r in rows if r[1] == "2023 3e kwartaal" and r[3] == "Herkomst buiten Europa"]
     assert q3 and {r[8] for r in q3} == {"Voorlopig"}
     assert {r[8] for r in rows if str(r[1]).startswith("2022")} == {"Nader voorlopig"}
+
+    # A rerun with nothing changed runs nothing, the quarterly tables included.
+    assert main(["run", "--year", "2023"]) == 0
+    again = capsys.readouterr().out
+    assert "nothing changed for reporting year 2023: no run" in again, again
