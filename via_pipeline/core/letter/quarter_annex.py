@@ -15,7 +15,12 @@ from via_pipeline.core.letter.quarter_chart import (
     quarter_chart_file_name,
     render_quarter_chart,
 )
-from via_pipeline.core.letter.quarters import chart_rows, quarterly_statements, quarters_table
+from via_pipeline.core.letter.quarters import (
+    QuarterlyStatement,
+    chart_rows,
+    quarterly_statements,
+    quarters_table,
+)
 from via_pipeline.core.monitor.quarters import read_quarterly_gaps
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
@@ -29,6 +34,14 @@ class QuarterlyPart:
     @property
     def figures(self) -> int:
         return 1 if self.chart is not None else 0
+
+
+def _note(statement: QuarterlyStatement) -> str:
+    years = [span for span in (statement.current, statement.earlier) if span is not None]
+    provisional = [str(span.year) for span in years if span.provisional]
+    if not provisional:
+        return " Kwartaalcijfers."
+    return f" Kwartaalcijfers; * {' en '.join(provisional)}: voorlopige cijfers."
 
 
 def quarterly_part(
@@ -51,7 +64,7 @@ def quarterly_part(
         Paragraph(
             statement.text_nl,
             source_text(statement.spec.source_table, tables.get(statement.spec.source_table), ())
-            + " Kwartaalcijfers; * voorlopige cijfers.",
+            + _note(statement),
         )
         for statement in statements
     ]

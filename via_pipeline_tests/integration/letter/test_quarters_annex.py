@@ -93,6 +93,7 @@ def test_run_2023_quotes_the_first_three_quarters_against_2022(
         quarterly
     )
     assert prose.index("anno 2022* is dat") < prose.index(sentence)
+    assert "Kwartaalcijfers; * 2023 en 2022: voorlopige cijfers." in prose
     # The yearly sentences stay: the newest yearly figure is 2022's.
     assert "anno 2022* is dat" in prose
     assert "Verschil per kwartaal in procentpunten, 2021 tot en met 2023" in prose
