@@ -24,6 +24,8 @@ ALL_ASSETS = {
     "letter/theme_progress",
     "monitor/gaps",
     "monitor/indicators",
+    "monitor/quarterly_gaps",
+    "monitor/quarterly_indicators",
     "monitor/trends",
     "partners/actions",
     "partners/registry",

@@ -60,18 +60,41 @@ class Table:
     modified: str
     provisional_years: tuple[int, ...] = ()
     empty_categories: tuple[str, ...] = ()  # category titles whose cells CBS leaves empty
+    # The table as CBS publishes it during a year (structures page: quarters "2024KW01" and
+    # years "2024JJ00"): the last year has only quarters 1..last_quarter and no JJ00 period,
+    # TableInfos.Period reads "2008-2023 3e kwartaal".
+    last_quarter: int | None = None
+    # Years whose periods CBS marks "Nader voorlopig" (quarter titles with "**"); the
+    # provisional years' quarter titles carry "*", as cbsodata returns them.
+    further_provisional_years: tuple[int, ...] = ()
+
+    def status(self, year: int) -> str:
+        if year in self.provisional_years:
+            return "Voorlopig"
+        if year in self.further_provisional_years:
+            return "Nader voorlopig"
+        return "Definitief"
+
+    def whole_years(self) -> list[int]:
+        """The years with a JJ00 period: never the year still running (last_quarter)."""
+        last = self.last_year - 1 if self.last_quarter is not None else self.last_year
+        return list(range(self.first_year, last + 1))
 
     def periods(self) -> list[dict[str, Any]]:
         rows = []
+        stars = {"Definitief": "", "Voorlopig": "*", "Nader voorlopig": "**"}
         for year in range(self.first_year, self.last_year + 1):
-            status = "Voorlopig" if year in self.provisional_years else "Definitief"
-            rows.append({"Key": f"{year}JJ00", "Title": str(year), "Status": status})
-            if year >= self.quarters_from:
-                for quarter, name in enumerate(("1e", "2e", "3e", "4e"), start=1):
+            status = self.status(year)
+            running = self.last_quarter is not None and year == self.last_year
+            if not running:
+                rows.append({"Key": f"{year}JJ00", "Title": str(year), "Status": status})
+            if year >= self.quarters_from or running:
+                last = self.last_quarter if running and self.last_quarter else 4
+                for quarter, name in enumerate(("1e", "2e", "3e", "4e")[:last], start=1):
                     rows.append(
                         {
                             "Key": f"{year}KW0{quarter}",
-                            "Title": f"{year} {name} kwartaal",
+                            "Title": f"{year} {name} kwartaal{stars[status]}",
                             "Status": status,
                         }
                     )
@@ -79,6 +102,8 @@ class Table:
 
     @property
     def period_text(self) -> str:
+        if self.last_quarter is not None:
+            return f"{self.first_year}-{self.last_year} {self.last_quarter}e kwartaal"
         return f"{self.first_year}-{self.last_year}"
 
 
@@ -162,6 +187,21 @@ def table_85456() -> Table:
         modified="2026-02-13T02:00:00",
         provisional_years=(2025,),
         empty_categories=("Onbekend herkomstland",),
+    )
+
+
+def table_85456_running_year(last_quarter: int = 3) -> Table:
+    """85456NED as it stands in November 2023 (issue 24): quarters up to 2023KW03 (cbsodata's
+    titles "2023 1e kwartaal*"), no 2023JJ00, TableInfos.Period "2008-2023 3e kwartaal";
+    2022's quarters "Nader voorlopig" ("**"), the quarters of 2021 final."""
+    return dataclasses.replace(
+        table_85456(),
+        first_year=2008,
+        last_year=2023,
+        last_quarter=last_quarter,
+        quarters_from=2021,
+        provisional_years=(2023,),
+        further_provisional_years=(2022,),
     )
 
 
@@ -450,12 +490,33 @@ def expected_indicators(table: Table) -> dict[tuple[str, int, str, str], float]:
     must hold from this table: the origin groups and the breakdown cells."""
     groups = [*GROUPS[table.table_id].values(), *CELLS[table.table_id]]
     expected = {}
-    for year in range(table.first_year, table.last_year + 1):
+    for year in table.whole_years():
         for group in groups:
             titles = cell_titles(table, group)
             for measure_title, indicator in INDICATORS.items():
                 expected[(table.table_id, year, group, indicator)] = cell_value(
                     table.table_id, titles, f"{year}JJ00", measure_title
+                )
+    return expected
+
+
+def expected_quarterly_indicators(
+    table: Table,
+) -> dict[tuple[str, str, str, str], tuple[float, str]]:
+    """(source_table, period key, group code, indicator) -> (value, CBS status) of every
+    quarterly cell the monitor must hold from this table."""
+    groups = [*GROUPS[table.table_id].values(), *CELLS[table.table_id]]
+    expected = {}
+    for period in table.periods():
+        if "KW" not in period["Key"]:
+            continue
+        for group in groups:
+            titles = cell_titles(table, group)
+            for measure_title, indicator in INDICATORS.items():
+                value = cell_value(table.table_id, titles, period["Key"], measure_title)
+                expected[(table.table_id, period["Key"], group, indicator)] = (
+                    value,
+                    period["Status"],
                 )
     return expected
 

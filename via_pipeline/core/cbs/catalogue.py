@@ -103,6 +103,8 @@ class TableConfig:
     group_dimension: str
     groups: tuple[GroupCategory, ...]
     cells: tuple[CellGroup, ...] = ()
+    # `quarters: true`: the table's KW periods are taken too (core/cbs/quarters.py).
+    quarters: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,17 @@ def _parse_table(
         group_dimension=group_dimension,
         groups=tuple(groups),
         cells=cells,
+        quarters=_optional_flag(entry, "quarters", where),
     )
+
+
+def _optional_flag(entry: Any, field: str, where: str) -> bool:
+    value = entry.get(field)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ConfigFileError(f"{where}: `{field}` must be true or false, got {value!r}")
+    return value
 
 
 def _parse_cell(item: Any, number: int, where: str, group_codes: set[str]) -> CellGroup:

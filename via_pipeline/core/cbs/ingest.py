@@ -117,6 +117,8 @@ class FetchedTable:
     layout: TableLayout
     observations: pd.DataFrame
     fetched_at: datetime
+    # cbs.quarterly_observations rows: empty unless the catalogue takes the table's quarters.
+    quarterly: pd.DataFrame | None = None
 
     def table_row(self) -> dict[str, Any]:
         return {
@@ -177,7 +179,35 @@ def fetch_table(
     layout = resolve_layout(config, properties, code_lists)
     rows = client.data(config.table_id, layout.filter_text(), layout.select())
     observations = build_observations(layout, rows)
-    return FetchedTable(version, layout, observations, datetime.now(UTC).replace(tzinfo=None))
+    quarterly = fetch_quarters(client, config, layout, code_lists, version)
+    return FetchedTable(
+        version, layout, observations, datetime.now(UTC).replace(tzinfo=None), quarterly
+    )
+
+
+def fetch_quarters(
+    client: CbsClient,
+    config: TableConfig,
+    layout: TableLayout,
+    code_lists: dict[str, list[Any]],
+    version: TableVersion,
+) -> pd.DataFrame:
+    """The slice's quarterly cells, in a second data request (only for a table the catalogue
+    takes quarters of, and only when its Perioden code list has quarters)."""
+    from via_pipeline.core.cbs.quarters import (
+        QUARTER_MARK,
+        QUARTERLY_OBSERVATION_COLUMNS,
+        build_quarterly_observations,
+        quarterly_periods,
+    )
+
+    quarters = (
+        quarterly_periods(code_lists.get(layout.period_dimension, [])) if config.quarters else {}
+    )
+    if not quarters:
+        return pd.DataFrame(columns=QUARTERLY_OBSERVATION_COLUMNS)
+    rows = client.data(config.table_id, layout.filter_text(QUARTER_MARK), layout.select())
+    return build_quarterly_observations(layout, quarters, rows, version.version)
 
 
 # -- choosing between live and snapshot, and skipping unchanged tables ----------------------------

@@ -105,15 +105,18 @@ class TableLayout:
     def years(self) -> list[int]:
         return sorted(p.year for p in self.periods.values())
 
-    def filter_text(self) -> str:
+    def filter_text(self, period_mark: str = "JJ") -> str:
         """Only the cells used: the groups at the held categories, or any configured cell
-        (each an `and` of its categories), in yearly periods."""
+        (each an `and` of its categories), in yearly periods (or, with period_mark "KW",
+        quarters: core/cbs/quarters.py)."""
         plain = build_filter(
             equal_to=self.fixed,
             any_of={self.group_dimension: [g.key for g in self.groups]},
             contains={},
         )
-        periods = build_filter(equal_to={}, any_of={}, contains={self.period_dimension: "JJ"})
+        periods = build_filter(
+            equal_to={}, any_of={}, contains={self.period_dimension: period_mark}
+        )
         if not self.cells:
             return f"{plain} and {periods}"
         alternatives = [plain] + [

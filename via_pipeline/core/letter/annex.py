@@ -106,11 +106,12 @@ def build_annex(
     extra_sections: Sequence[Section] = (),
     extra_workbook: Sequence[LetterTable] = (),
     breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,
+    quarter_blocks: Sequence[Block] = (),
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse).
 
     `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
-    the workbook's own.
+    the workbook's own; `quarter_blocks` (core/letter/quarter_annex.py) end the key figures.
     """
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
@@ -133,6 +134,7 @@ def build_annex(
         (breakdown_charts or {}).values(), start=len(charts) + 1
     ):
         key_blocks.append(FigureBlock(path, breakdown_caption(breakdown_figure, config, number)))
+    key_blocks.extend(quarter_blocks)
     sections = [Section("Kerncijfers", tuple(key_blocks))]
 
     progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}

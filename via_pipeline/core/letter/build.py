@@ -44,6 +44,7 @@ from via_pipeline.core.letter.key_figures import (
     source_tables_from_frame,
 )
 from via_pipeline.core.letter.progress import complete_theme_progress, partner_reporting_frame
+from via_pipeline.core.letter.quarter_annex import quarterly_part
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 KEY_FIGURES_TABLE = "letter.key_figures"
@@ -101,9 +102,11 @@ class WrittenAnnex:
 
     status_chart: Path | None = None
     breakdown_charts: tuple[Path, ...] = ()
+    quarter_chart: Path | None = None
 
     def paths(self) -> list[Path]:
         extra = [self.status_chart] if self.status_chart else []
+        extra += [self.quarter_chart] if self.quarter_chart else []
         return [
             *self.files.all(),
             *(chart.path for chart in self.charts.values()),
@@ -188,13 +191,20 @@ def write_annex(
     breakdown_charts = render_breakdown_charts(
         gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
     )
+    quarters = quarterly_part(  # issue 24: after the yearly key figures
+        store,
+        config,
+        reporting_year,
+        year_output_dir(output_dir, reporting_year),
+        len(charts) + len(breakdown_charts) + 1,
+    )
     progress, status_chart = progress_annex(
         store,
         themes,
         wording or load_progress_wording(),
         reporting_year,
         output_dir,
-        len(charts) + len(breakdown_charts) + 1,
+        len(charts) + len(breakdown_charts) + quarters.figures + 1,
     )
     annex = build_annex(
         reporting_year,
@@ -208,8 +218,9 @@ def write_annex(
         charts,
         generated_on,
         progress.sections,
-        progress.workbook,
+        (*quarters.workbook, *progress.workbook),
         breakdown_charts,
+        quarters.blocks,
     )
     return WrittenAnnex(
         annex,
@@ -217,4 +228,5 @@ def write_annex(
         charts,
         status_chart,
         tuple(path for _chart, path in breakdown_charts.values()),
+        quarters.chart,
     )

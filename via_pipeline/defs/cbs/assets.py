@@ -40,6 +40,7 @@ MEASURES_TABLE = "cbs.measures"
 HELD_TABLE = "cbs.held_dimensions"
 OBSERVATIONS_TABLE = "cbs.observations"
 INDICATORS_TABLE = "monitor.indicators"
+QUARTERLY_OBSERVATIONS_TABLE = "cbs.quarterly_observations"
 OWNERS = ["team:via-data"]
 
 
@@ -260,6 +261,8 @@ def cbs_tables_and_observations(
                 )
                 store.replace(MEASURES_TABLE, table.measure_rows()[MEASURE_COLUMNS], where, conn)
                 store.replace(HELD_TABLE, table.held_rows()[HELD_DIMENSION_COLUMNS], where, conn)
+                if table.quarterly is not None:  # issue 24: the table's quarters, if taken
+                    store.replace(QUARTERLY_OBSERVATIONS_TABLE, table.quarterly, where, conn)
     tables = store.read("SELECT * FROM cbs.tables ORDER BY table_id")
     version = _combined_version(
         [f"{row.table_id}:{row.source}:{row.source_version}" for row in tables.itertuples()]

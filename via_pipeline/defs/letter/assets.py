@@ -38,6 +38,7 @@ AGENDA_PROGRESS_KEY = dg.AssetKey(["letter", "agenda_progress"])
 CBS_TABLES_KEY = dg.AssetKey(["cbs", "tables"])
 MONITOR_GAPS_KEY = dg.AssetKey(["monitor", "gaps"])
 MONITOR_INDICATORS_KEY = dg.AssetKey(["monitor", "indicators"])
+MONITOR_QUARTERLY_GAPS_KEY = dg.AssetKey(["monitor", "quarterly_gaps"])
 PARTNERS_REGISTRY_KEY = dg.AssetKey(["partners", "registry"])
 PARTNERS_SUBMISSIONS_KEY = dg.AssetKey(["partners", "submissions"])
 PARTNERS_ACTIONS_KEY = dg.AssetKey(["partners", "actions"])
@@ -265,6 +266,7 @@ def letter_partner_reporting(
         THEME_PROGRESS_KEY,
         PARTNER_REPORTING_KEY,
         MONITOR_GAPS_KEY,
+        MONITOR_QUARTERLY_GAPS_KEY,  # issue 24: the quarterly sentences, chart and sheet
         PARTNERS_ACTIONS_KEY,
         ACTION_PROGRESS_KEY,
         PROGRESS_MOVEMENTS_KEY,
