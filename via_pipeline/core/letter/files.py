@@ -30,9 +30,12 @@ def year_output_dir(output_dir: Path, reporting_year: int) -> Path:
     return output_dir / str(reporting_year)
 
 
-def annex_files(output_dir: Path, reporting_year: int) -> AnnexFiles:
+def annex_files(
+    output_dir: Path, reporting_year: int, file_prefix: str = "voortgang_via_"
+) -> AnnexFiles:
+    """A programme's annex files of the year (its prefix from config/programmes.yaml)."""
     folder = year_output_dir(output_dir, reporting_year)
-    stem = f"voortgang_via_{reporting_year}"
+    stem = f"{file_prefix}{reporting_year}"
     return AnnexFiles(
         docx=folder / f"{stem}_bijlage.docx",
         xlsx=folder / f"{stem}_tabellen.xlsx",
@@ -42,7 +45,7 @@ def annex_files(output_dir: Path, reporting_year: int) -> AnnexFiles:
 
 def write_annex_files(annex: Annex, output_dir: Path) -> AnnexFiles:
     """Write the Word annex, the workbook and the Markdown version; rerunning overwrites them."""
-    files = annex_files(output_dir, annex.reporting_year)
+    files = annex_files(output_dir, annex.reporting_year, annex.file_prefix)
     write_replacing(files.docx, lambda path: write_annex_docx(annex, path))
     workbook = PackageProperties(
         f"{WORKBOOK_TITLE} over {annex.reporting_year}", annex.dated(), subject=annex.title
