@@ -216,4 +216,5 @@ def build_annex(
         workbook=workbook,
         generated_on=generated_on,
         file_prefix=programme.file_prefix,
+        programme_title=programme.title,
     )

@@ -80,6 +80,7 @@ class Annex:
     generated_on: date | None = None
     # Its programme's letter files: <prefix><year>_bijlage.docx, ... (config/programmes.yaml).
     file_prefix: str = "voortgang_via_"
+    programme_title: str = "Werkagenda VIA"
 
     def generated_line(self) -> str | None:
         if self.generated_on is None:

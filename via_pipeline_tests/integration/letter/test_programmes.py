@@ -136,12 +136,19 @@ def test_two_programmes_two_letters(
     ]
     assert len(actions_sheet) == 1 and STATUSHOUDERS_TITLE in actions_sheet[0]
     assert "Kerncijfers" not in own_book.sheetnames
+    assert own_book.properties.title == (
+        "Tabellen bij de voortgangsbrief Statushouders aan het werk over 2023"
+    )
+    assert via_book.properties.title == "Tabellen bij de voortgangsbrief Werkagenda VIA over 2023"
     own_word = docx.Document(str(folder / "voortgang_statushouders_2023_bijlage.docx"))
     assert any(
         STATUSHOUDERS_TITLE in cell.text
         for t in own_word.tables
         for r in t.rows
         for cell in r.cells
+    )
+    assert own_word.core_properties.subject == (
+        "Bijlage bij de voortgangsbrief Statushouders aan het werk over 2023"
     )
     assert (folder / "voortgang_statushouders_2023_acties_per_jaar.png").is_file()
     assert not list(folder.glob("voortgang_statushouders_2023_*_verschil.png"))
