@@ -53,6 +53,7 @@ from via_pipeline.core.letter.programmes import (
     of_programme,
     programme_themes,
     separately_reported_nl,
+    slices,
     with_programme,
 )
 from via_pipeline.core.letter.progress import complete_theme_progress, partner_reporting_frame
@@ -101,7 +102,7 @@ def write_theme_progress(
                     programme.code,
                 )
             )
-        frame = pd.concat(parts, ignore_index=True)
+        frame = slices(parts, store.table_columns(THEME_PROGRESS_TABLE, conn))
         store.replace(
             THEME_PROGRESS_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
         )
@@ -125,7 +126,7 @@ def write_partner_reporting(
             parts.append(
                 with_programme(partner_reporting_frame(rows, reporting_year), programme.code)
             )
-        frame = pd.concat(parts, ignore_index=True)
+        frame = slices(parts, store.table_columns(PARTNER_REPORTING_TABLE, conn))
         store.replace(
             PARTNER_REPORTING_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
         )

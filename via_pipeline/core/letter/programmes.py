@@ -25,6 +25,7 @@ __all__ = [
     "of_programme",
     "programme_themes",
     "separately_reported_nl",
+    "slices",
     "with_programme",
 ]
 
@@ -48,6 +49,14 @@ def with_programme(frame: pd.DataFrame, code: str) -> pd.DataFrame:
     frame = frame.copy()
     frame.insert(1, PROGRAMME_COLUMN, code)
     return frame
+
+
+def slices(parts: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """The programmes' slices of a table as one frame; no rows (the table's columns) when no
+    programme runs in the year."""
+    if not parts:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -307,7 +307,6 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         store, config, load_themes(), year, load_settings().output_dir
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
-    first = next(iter(written.values()))
     return dg.MaterializeResult(
         metadata={
             "reporting_year": year,
@@ -320,7 +319,7 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
                 )
                 for code, annex in written.items()
             },
-            "output_dir": dg.MetadataValue.path(str(first.files.docx.parent)),
+            "output_dir": dg.MetadataValue.path(str(load_settings().output_dir / str(year))),
             "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
             **file_metadata([path for annex in written.values() for path in annex.paths()]),
         }

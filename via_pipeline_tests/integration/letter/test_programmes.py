@@ -11,8 +11,18 @@ import dagster as dg
 import docx
 import openpyxl
 
+from via_pipeline.core.letter.across_years.tables import write_progress_tables
+from via_pipeline.core.letter.across_years.wording import load_progress_wording
+from via_pipeline.core.letter.build import (
+    write_partner_reporting,
+    write_programme_annexes,
+    write_theme_progress,
+)
+from via_pipeline.core.letter.config import load_key_figure_config
+from via_pipeline.core.letter.config import load_themes as load_letter_themes
 from via_pipeline.core.partners.archive import archive_bytes
 from via_pipeline.core.partners.intake import take_in
+from via_pipeline.core.partners.programmes import load_programmes
 from via_pipeline.core.partners.registry import load_partners, load_themes
 from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline.defs.letter.across_years import letter_progress_across_years
@@ -24,8 +34,20 @@ from via_pipeline.defs.letter.assets import (
     letter_theme_progress,
 )
 from via_pipeline.defs.warehouse.resources import Warehouse
-from via_pipeline_tests.support.letter import gap_rows, write_cbs_table, write_gaps, write_registry
+from via_pipeline_tests.support.letter import (
+    action,
+    gap_rows,
+    write_actions,
+    write_cbs_table,
+    write_gaps,
+    write_registry,
+)
 from via_pipeline_tests.support.partners import HEADER, csv_bytes
+from via_pipeline_tests.support.programmes import (
+    config_copy,
+    programmes_document,
+    write_programmes,
+)
 
 STATUSHOUDERS_TITLE = "Werkervaringsplekken statushouders"
 # abu's file of 2023 as a partner fills in the template: programma left empty for VIA actions.
@@ -169,3 +191,42 @@ def test_two_programmes_two_letters(
         "voortgang_statushouders_2023_bijlage.docx"
         in annex_metadata["programme_statushouders"].value
     )
+
+
+def test_a_year_is_built_for_the_programmes_running_in_it_only(
+    store: WarehouseStore, tmp_path: Path
+) -> None:
+    """With a config where via ends in 2022 and statushouders starts in 2024, 2022 has via's
+    slice only and 2023 no letter at all: empty tables, no files, no error."""
+    folder = config_copy(tmp_path)
+    document = programmes_document(folder)
+    entries = document["programmes"]
+    assert isinstance(entries, list)
+    entries[0]["last_year"] = 2022
+    entries[1]["first_year"] = 2024
+    write_programmes(folder, document)
+    programmes = load_programmes(folder)
+    write_registry(store)
+    write_actions(
+        store,
+        [
+            action("abu", 2022, "1", "kans_op_baan_of_stage"),
+            action("abu", 2023, "1", "kans_op_baan_of_stage"),
+        ],
+    )
+    themes = load_letter_themes()
+    assert set(write_theme_progress(store, themes, 2022, programmes)["programme"]) == {"via"}
+    assert write_theme_progress(store, themes, 2023, programmes).empty
+    assert write_partner_reporting(store, 2023, programmes).empty
+    tables = write_progress_tables(
+        store, themes, ["abu"], load_progress_wording(), 2023, programmes
+    )
+    assert tables.action_progress.empty and tables.movements.empty and tables.agenda.empty
+    assert store.count("letter.theme_progress", {"reporting_year": 2023}) == 0
+    assert store.count("letter.theme_progress", {"reporting_year": 2022}) == 3
+    output = tmp_path / "output"
+    assert (
+        write_programme_annexes(store, load_key_figure_config(), themes, 2023, output, programmes)
+        == {}
+    )
+    assert not output.exists()

@@ -117,6 +117,16 @@ def programme_progress_tables(
                 tables.warnings,
             )
         )
+    if not parts:  # no programme runs in the year: no rows, the tables' columns
+        empty = build_progress_tables(actions.iloc[0:0], themes, [], wording, reporting_year)
+        parts.append(
+            ProgressTables(
+                with_programme(empty.action_progress, programmes.default).iloc[0:0],
+                with_programme(empty.movements, programmes.default).iloc[0:0],
+                with_programme(empty.agenda, programmes.default).iloc[0:0],
+                empty.warnings,
+            )
+        )
     return ProgressTables(
         *(
             pd.concat([getattr(part, name) for part in parts], ignore_index=True)
