@@ -1,7 +1,9 @@
 -- letter.partner_reporting rows for one reporting year (:reporting_year): every partner of the
 -- registry taking part that year (first_year <= year, last_year empty or >= year), whether an
--- accepted submission exists, when the last accepted one was received, how many actions it
--- holds and how many files were rejected. The caller replaces the year's rows atomically.
+-- accepted submission exists, when the last accepted one was received, how many actions of the
+-- programme (:programme) it holds and how many files were rejected. The file is the partner's
+-- whatever its programmes: a partner whose file has no action of the programme did report, with
+-- 0 actions. The caller adds the programme and replaces the year's rows atomically.
 SELECT
     r.partner_id AS partner_id,
     r.name AS partner_name,
@@ -26,7 +28,7 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT partner_id, COUNT(*) AS action_count
     FROM partners.actions
-    WHERE reporting_year = :reporting_year
+    WHERE reporting_year = :reporting_year AND programme = :programme
     GROUP BY partner_id
 ) AS act ON act.partner_id = r.partner_id
 WHERE r.first_year <= :reporting_year

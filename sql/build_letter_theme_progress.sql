@@ -1,4 +1,5 @@
--- letter.theme_progress rows for one reporting year (:reporting_year), per theme that has
+-- letter.theme_progress rows for one reporting year (:reporting_year) and programme
+-- (:programme, partners.actions.programme), per theme that has
 -- actions; themes without actions are added with zeros from config/themes.yaml by the caller,
 -- which also adds the theme titles and replaces the year's rows in one transaction.
 -- partners.actions holds the actions of each partner-year's current accepted submission.
@@ -13,6 +14,6 @@ SELECT
     COALESCE(SUM(a.people_reached), 0) AS people_reached,
     COALESCE(SUM(a.employers_reached), 0) AS employers_reached
 FROM partners.actions AS a
-WHERE a.reporting_year = :reporting_year
+WHERE a.reporting_year = :reporting_year AND a.programme = :programme
 GROUP BY a.theme
 ORDER BY a.theme

@@ -5,7 +5,8 @@ SELECT
     a.theme AS theme,
     a.title AS title,
     a.status AS status,
-    a.start_date AS start_date
+    a.start_date AS start_date,
+    a.programme AS programme
 FROM partners.actions AS a
 WHERE a.partner_id = :partner_id
   AND a.reporting_year = :previous_year

@@ -66,6 +66,9 @@ def test_run_builds_the_year_offline_and_status_reports_it(tmp_path: Path) -> No
     annex = data_dir / "output" / "2023" / "voortgang_via_2023_bijlage.docx"
     assert f"  {annex}" in out
     assert annex.stat().st_size > 10_000
+    # Every programme running in 2023 gets its letter: Statushouders aan het werk its own files.
+    statushouders = annex.parent / "voortgang_statushouders_2023_bijlage.docx"
+    assert f"  {statushouders}" in out and statushouders.stat().st_size > 10_000
     # Offline, the n.b. of the annex are the snapshot's: the last lines count them and say how
     # to fill them; the annex never says CBS published nothing; no placeholder key is shown.
     snapshot_line = (

@@ -137,6 +137,7 @@ def action(
     people: int | None = None,
     employers: int | None = None,
     start: date | None = None,
+    programme: str = "via",
 ) -> dict[str, object]:
     return {
         "partner_id": partner_id,
@@ -152,6 +153,7 @@ def action(
         "explanation": None,
         "source_row": 2,
         "submission_sha256": "0" * 64,
+        "programme": programme,
     }
 
 

@@ -5,7 +5,7 @@ figure captions, and the workbook's sheets.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +37,30 @@ from via_pipeline.core.letter.tables import (
     partner_table,
     theme_progress_table,
 )
+
+
+@dataclass(frozen=True)
+class AnnexProgramme:
+    """Whose letter the annex belongs to (config/programmes.yaml), and the sentence on the
+    actions of the other programmes (reported in their own letters)."""
+
+    title: str = "Werkagenda VIA"
+    file_prefix: str = "voortgang_via_"
+    key_figures: bool = True
+    others_sentence: str | None = None
+
+    def introduction(self, reporting_year: int) -> str:
+        sources = (
+            "de kerncijfers uit CBS-tabellen, de voortgang uit de jaarlijkse rapportages van de "
+            "partners."
+            if self.key_figures
+            else "de voortgang uit de jaarlijkse rapportages van de partners."
+        )
+        text = (
+            f"Deze bijlage bij de voortgangsbrief {self.title} over {reporting_year} is gemaakt "
+            f"uit het datawarehouse van de monitor: {sources}"
+        )
+        return f"{text} {self.others_sentence}" if self.others_sentence else text
 
 
 def figure_caption(
@@ -107,12 +131,16 @@ def build_annex(
     extra_workbook: Sequence[LetterTable] = (),
     breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,
     quarter_blocks: Sequence[Block] = (),
+    programme: AnnexProgramme | None = None,
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse).
 
     `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
     the workbook's own; `quarter_blocks` (core/letter/quarter_annex.py) end the key figures.
+    `programme`: whose letter (by default Werkagenda VIA's, with its CBS key figures); a letter
+    without key figures has no Kerncijfers part, charts or CBS sheets.
     """
+    programme = programme or AnnexProgramme()
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
     theme_progress = theme_progress.sort_values(["theme_order", "theme"]).reset_index(drop=True)
@@ -135,7 +163,7 @@ def build_annex(
     ):
         key_blocks.append(FigureBlock(path, breakdown_caption(breakdown_figure, config, number)))
     key_blocks.extend(quarter_blocks)
-    sections = [Section("Kerncijfers", tuple(key_blocks))]
+    sections = [Section("Kerncijfers", tuple(key_blocks))] if programme.key_figures else []
 
     progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}
     theme_titles = {theme.code: theme.title for theme in themes}
@@ -170,25 +198,26 @@ def build_annex(
         )
     )
     sections = _number_tables(sections)
+    cbs_sheets = programme.key_figures
     workbook = (
-        key_figure_table(key_figures, config, for_workbook=True),
+        *([key_figure_table(key_figures, config, for_workbook=True)] if cbs_sheets else []),
         theme_progress_table(theme_progress),
         partner_table(partner_reporting),
         action_table(actions, "Acties", "Alle gerapporteerde acties", True),
-        gap_series_table(gaps, config),
-        *(breakdown_table(gaps, breakdown, config) for breakdown in config.charts.breakdowns),
+        *([gap_series_table(gaps, config)] if cbs_sheets else []),
+        *(
+            breakdown_table(gaps, breakdown, config)
+            for breakdown in (config.charts.breakdowns if cbs_sheets else ())
+        ),
         *extra_workbook,
-    )
-    introduction = (
-        f"Deze bijlage bij de voortgangsbrief Werkagenda VIA over {reporting_year} is gemaakt "
-        "uit het datawarehouse van de monitor: de kerncijfers uit CBS-tabellen, de voortgang uit "
-        "de jaarlijkse rapportages van de partners."
     )
     return Annex(
         reporting_year=reporting_year,
-        title=f"Bijlage voortgang Werkagenda VIA {reporting_year}",
-        introduction=introduction,
+        title=f"Bijlage voortgang {programme.title} {reporting_year}",
+        introduction=programme.introduction(reporting_year),
         sections=tuple(sections),
         workbook=workbook,
         generated_on=generated_on,
+        file_prefix=programme.file_prefix,
+        programme_title=programme.title,
     )

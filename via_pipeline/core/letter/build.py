@@ -26,11 +26,13 @@ from via_pipeline.core.letter.across_years.tables import (
     ACTION_PROGRESS_TABLE,
     AGENDA_PROGRESS_TABLE,
     PROGRESS_MOVEMENTS_TABLE,
+    programme_wording,
     read_actions,
 )
 from via_pipeline.core.letter.across_years.wording import ProgressWording, load_progress_wording
-from via_pipeline.core.letter.annex import build_annex
+from via_pipeline.core.letter.annex import AnnexProgramme, build_annex
 from via_pipeline.core.letter.charts import (
+    BreakdownChart,
     RenderedChart,
     render_breakdown_charts,
     render_gap_charts,
@@ -43,8 +45,19 @@ from via_pipeline.core.letter.key_figures import (
     key_figures_frame,
     source_tables_from_frame,
 )
+from via_pipeline.core.letter.programmes import (
+    PROGRAMME_COLUMN,
+    Programme,
+    Programmes,
+    load_programmes,
+    of_programme,
+    programme_themes,
+    separately_reported_nl,
+    slices,
+    with_programme,
+)
 from via_pipeline.core.letter.progress import complete_theme_progress, partner_reporting_frame
-from via_pipeline.core.letter.quarter_annex import quarterly_part
+from via_pipeline.core.letter.quarter_annex import QuarterlyPart, quarterly_part
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 KEY_FIGURES_TABLE = "letter.key_figures"
@@ -67,27 +80,54 @@ def write_key_figures(
 
 
 def write_theme_progress(
-    store: WarehouseStore, themes: Sequence[Theme], reporting_year: int
+    store: WarehouseStore,
+    themes: Sequence[Theme],
+    reporting_year: int,
+    programmes: Programmes | None = None,
 ) -> pd.DataFrame:
-    """letter.theme_progress for the year: one row per theme, from partners.actions."""
+    """letter.theme_progress for the year: one row per programme running that year and theme
+    of its letter, from that programme's partners.actions (`themes`: the default programme's)."""
+    programmes = programmes or load_programmes()
     with store.transaction() as conn:
-        aggregates = store.read_in(
-            conn, load_sql("build_letter_theme_progress"), {"reporting_year": reporting_year}
-        )
-        frame = complete_theme_progress(aggregates, themes, reporting_year)
+        parts = []
+        for programme in programmes.running_in(reporting_year):
+            aggregates = store.read_in(
+                conn,
+                load_sql("build_letter_theme_progress"),
+                {"reporting_year": reporting_year, "programme": programme.code},
+            )
+            own_themes = programme_themes(programme, programmes, themes)
+            parts.append(
+                with_programme(
+                    complete_theme_progress(aggregates, own_themes, reporting_year),
+                    programme.code,
+                )
+            )
+        frame = slices(parts, store.table_columns(THEME_PROGRESS_TABLE, conn))
         store.replace(
             THEME_PROGRESS_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
         )
     return frame
 
 
-def write_partner_reporting(store: WarehouseStore, reporting_year: int) -> pd.DataFrame:
-    """letter.partner_reporting for the year: every registry partner taking part that year."""
+def write_partner_reporting(
+    store: WarehouseStore, reporting_year: int, programmes: Programmes | None = None
+) -> pd.DataFrame:
+    """letter.partner_reporting for the year: per programme running that year, every registry
+    partner taking part that year (its file, and its actions of that programme)."""
+    programmes = programmes or load_programmes()
     with store.transaction() as conn:
-        rows = store.read_in(
-            conn, load_sql("build_letter_partner_reporting"), {"reporting_year": reporting_year}
-        )
-        frame = partner_reporting_frame(rows, reporting_year)
+        parts = []
+        for programme in programmes.running_in(reporting_year):
+            rows = store.read_in(
+                conn,
+                load_sql("build_letter_partner_reporting"),
+                {"reporting_year": reporting_year, "programme": programme.code},
+            )
+            parts.append(
+                with_programme(partner_reporting_frame(rows, reporting_year), programme.code)
+            )
+        frame = slices(parts, store.table_columns(PARTNER_REPORTING_TABLE, conn))
         store.replace(
             PARTNER_REPORTING_TABLE, frame, where={"reporting_year": reporting_year}, conn=conn
         )
@@ -122,16 +162,24 @@ def progress_annex(
     reporting_year: int,
     output_dir: Path,
     figure_number: int,
+    programme: Programme | None = None,
 ) -> tuple[ProgressAnnex, Path]:
-    """The progress-across-years part of the annex, from the year's stored progress tables, and
-    the status chart over the agenda's years so far (rendered into the year's folder)."""
-    where = {"reporting_year": reporting_year}
+    """The progress-across-years part of the annex, from the year's stored progress tables of
+    the programme (the default one when None), and the status chart over its years so far
+    (rendered into the year's folder). `wording` and `themes` are the programme's."""
+    if programme is None:
+        configured = load_programmes()
+        programme = configured.get(configured.default)
+    where = {"reporting_year": reporting_year, "programme": programme.code}
     years = wording.agenda_years(reporting_year)
-    actions = read_actions(store, years[0] if years else reporting_year, reporting_year)
+    every_programme = read_actions(store, years[0] if years else reporting_year, reporting_year)
+    actions = of_programme(every_programme, programme.code)
     registry = store.read_table("partners.registry")
     bars = status_bars(actions, themes, years or [reporting_year])
     chart = render_status_chart(
-        bars, year_output_dir(output_dir, reporting_year) / status_chart_file_name(reporting_year)
+        bars,
+        year_output_dir(output_dir, reporting_year)
+        / status_chart_file_name(reporting_year, programme.file_prefix),
     )
     part = build_progress_annex(
         reporting_year,
@@ -140,7 +188,8 @@ def progress_annex(
         store.read_table(ACTION_PROGRESS_TABLE, where),
         store.read_table(PROGRESS_MOVEMENTS_TABLE, where),
         store.read_table(AGENDA_PROGRESS_TABLE, where),
-        partner_years_frame(registry, actions, wording.first_year, reporting_year),
+        # A partner reported in a year when it sent a file, whatever its actions' programmes.
+        partner_years_frame(registry, every_programme, wording.first_year, reporting_year),
         dict(zip(registry["partner_id"], registry["name"], strict=True)),
         (chart, bars),
         figure_number,
@@ -164,47 +213,71 @@ def write_annex(
     output_dir: Path,
     generated_on: date | None = None,
     wording: ProgressWording | None = None,
+    programme: str | None = None,
+    programmes: Programmes | None = None,
 ) -> WrittenAnnex:
-    """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored.
+    """The annex files of one programme's letter (the default programme's when None) of the
+    year in <output_dir>/<year>/, from the letter tables as stored. Only the programme's own
+    actions count; the default programme's letter says in one sentence how many actions of
+    the others are reported apart. A programme without CBS key figures (config) gets the
+    progress part only. `themes`: the default programme's letter themes.
 
     `generated_on`: the date the files carry; by default the day of the newest input
     (inputs_date), so two builds from the same inputs give byte-identical files.
     """
+    programmes = programmes or load_programmes()
+    chosen = programmes.get(programme or programmes.default)
+    themes = programme_themes(chosen, programmes, themes)
+    wording = programme_wording(wording or load_progress_wording(), chosen)
     if generated_on is None:
         generated_on = inputs_date(store, reporting_year)
-    where = {"reporting_year": reporting_year}
-    key_figures = store.read_table(KEY_FIGURES_TABLE, where)
+    where = {"reporting_year": reporting_year, "programme": chosen.code}
+    with_key_figures = chosen.cbs_key_figures is not None
+    key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": reporting_year})
+    if not with_key_figures:
+        key_figures = key_figures.iloc[0:0]
     theme_progress = store.read_table(THEME_PROGRESS_TABLE, where)
     partner_reporting = store.read_table(PARTNER_REPORTING_TABLE, where)
-    actions = store.read(load_sql("select_letter_actions"), {"reporting_year": reporting_year})
+    every_action = store.read(load_sql("select_letter_actions"), {"reporting_year": reporting_year})
+    actions = of_programme(every_action, chosen.code).drop(columns=[PROGRAMME_COLUMN])
     gaps = store.read_table("monitor.gaps")
-    # Where each CBS series begins (the catalogue's first_year, where given; else the data's
-    # first year), for the charts' break marks.
-    first_years = {
-        table.table_id: table.first_year
-        for table in load_catalogue().tables
-        if table.first_year is not None
-    }
-    charts = render_gap_charts(
-        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
-    )
-    breakdown_charts = render_breakdown_charts(
-        gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
-    )
-    quarters = quarterly_part(  # issue 24: after the yearly key figures
-        store,
-        config,
-        reporting_year,
-        year_output_dir(output_dir, reporting_year),
-        len(charts) + len(breakdown_charts) + 1,
-    )
+    charts: dict[str, RenderedChart] = {}
+    breakdown_charts: dict[str, tuple[BreakdownChart, Path]] = {}
+    quarters = QuarterlyPart()
+    if with_key_figures:
+        # Where each CBS series begins (the catalogue's first_year, where given; else the
+        # data's first year), for the charts' break marks.
+        first_years = {
+            table.table_id: table.first_year
+            for table in load_catalogue().tables
+            if table.first_year is not None
+        }
+        charts = render_gap_charts(
+            gaps, config, year_output_dir(output_dir, reporting_year), reporting_year, first_years
+        )
+        breakdown_charts = render_breakdown_charts(
+            gaps, config, year_output_dir(output_dir, reporting_year), reporting_year
+        )
+        quarters = quarterly_part(  # issue 24: after the yearly key figures
+            store,
+            config,
+            reporting_year,
+            year_output_dir(output_dir, reporting_year),
+            len(charts) + len(breakdown_charts) + 1,
+        )
     progress, status_chart = progress_annex(
         store,
         themes,
-        wording or load_progress_wording(),
+        wording,
         reporting_year,
         output_dir,
         len(charts) + len(breakdown_charts) + quarters.figures + 1,
+        chosen,
+    )
+    others = (
+        separately_reported_nl(every_action, chosen, programmes, reporting_year)
+        if chosen.code == programmes.default
+        else None
     )
     annex = build_annex(
         reporting_year,
@@ -221,6 +294,7 @@ def write_annex(
         (*quarters.workbook, *progress.workbook),
         breakdown_charts,
         quarters.blocks,
+        AnnexProgramme(chosen.title, chosen.file_prefix, with_key_figures, others),
     )
     return WrittenAnnex(
         annex,
@@ -230,3 +304,27 @@ def write_annex(
         tuple(path for _chart, path in breakdown_charts.values()),
         quarters.chart,
     )
+
+
+def write_programme_annexes(
+    store: WarehouseStore,
+    config: KeyFigureConfig,
+    themes: Sequence[Theme],
+    reporting_year: int,
+    output_dir: Path,
+    programmes: Programmes | None = None,
+) -> dict[str, WrittenAnnex]:
+    """The annex of every programme running in the year, each into its own files, by code."""
+    programmes = programmes or load_programmes()
+    return {
+        programme.code: write_annex(
+            store,
+            config,
+            themes,
+            reporting_year,
+            output_dir,
+            programme=programme.code,
+            programmes=programmes,
+        )
+        for programme in programmes.running_in(reporting_year)
+    }

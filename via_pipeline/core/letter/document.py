@@ -78,6 +78,9 @@ class Annex:
     # rebuild from the same inputs gives the same files. Shown in the Word file only (the
     # Markdown twin is for review diffs) and in both packages' document properties.
     generated_on: date | None = None
+    # Its programme's letter files: <prefix><year>_bijlage.docx, ... (config/programmes.yaml).
+    file_prefix: str = "voortgang_via_"
+    programme_title: str = "Werkagenda VIA"
 
     def generated_line(self) -> str | None:
         if self.generated_on is None:

@@ -32,7 +32,7 @@ KEY_FIGURE_EXPECTATIONS = (
 )
 
 THEME_PROGRESS_EXPECTATIONS = (
-    Expectation("expect_column_values_to_be_unique", {"column": "theme"}),
+    Expectation("expect_compound_columns_to_be_unique", {"column_list": ["programme", "theme"]}),
     Expectation(
         "expect_column_values_to_be_in_set", {"column": "status_counts_add_up", "value_set": [True]}
     ),
@@ -43,7 +43,9 @@ THEME_PROGRESS_EXPECTATIONS = (
 )
 
 PARTNER_REPORTING_EXPECTATIONS = (
-    Expectation("expect_column_values_to_be_unique", {"column": "partner_id"}),
+    Expectation(
+        "expect_compound_columns_to_be_unique", {"column_list": ["programme", "partner_id"]}
+    ),
     Expectation(
         "expect_column_values_to_be_in_set",
         {"column": "received_date_iff_accepted", "value_set": [True]},
@@ -73,7 +75,8 @@ def partner_reporting_for_checks(frame: pd.DataFrame) -> pd.DataFrame:
 
 ACTION_PROGRESS_EXPECTATIONS = (
     Expectation(
-        "expect_compound_columns_to_be_unique", {"column_list": ["partner_id", "action_id"]}
+        "expect_compound_columns_to_be_unique",
+        {"column_list": ["programme", "partner_id", "action_id"]},
     ),
     Expectation(
         "expect_column_values_to_be_in_set", {"column": "movement", "value_set": list(MOVEMENTS)}

@@ -29,7 +29,7 @@ FOOTNOTES_RELATIONSHIP = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 )
 FOOTNOTES_PARTNAME = "/word/footnotes.xml"
-WORD_SUBJECT = "Bijlage bij de voortgangsbrief Werkagenda VIA over {year}"
+WORD_SUBJECT = "Bijlage bij de voortgangsbrief {programme} over {year}"
 # A4 with 2,5 cm margins: the page of a Dutch government document.
 PAGE_WIDTH_CM = 21.0
 PAGE_HEIGHT_CM = 29.7
@@ -269,7 +269,10 @@ def write_annex_docx(annex: Annex, path: Path) -> Path:
     document.save(str(path))
     # Our document properties (not python-docx's), dated from the inputs, fixed entry times.
     return fix_package(
-        path, annex.package_properties(WORD_SUBJECT.format(year=annex.reporting_year))
+        path,
+        annex.package_properties(
+            WORD_SUBJECT.format(programme=annex.programme_title, year=annex.reporting_year)
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from via_pipeline.core.partners.archive import ArchivedFile
 from via_pipeline.core.partners.fileformat import SubmissionName, parse_file_name
 from via_pipeline.core.partners.limits import load_limits, too_large
 from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.partners.programmes import Programmes
 from via_pipeline.core.partners.reading import UnreadableSubmission, read_submission
 from via_pipeline.core.partners.registry import Partner, Theme
 from via_pipeline.core.partners.rules import (
@@ -43,10 +44,14 @@ def evaluate_submission(
     partners: Sequence[Partner],
     themes: Sequence[Theme],
     reporting_years: Sequence[int],
+    programmes: Programmes | None = None,
 ) -> Evaluation:
-    """Every problem of the file at once (pure: no files, no database)."""
+    """Every problem of the file at once (pure: no files, no database); `programmes` default to
+    config/programmes.yaml."""
     name = parse_file_name(file_name)
-    context = FileContext(file_name, name, tuple(partners), tuple(themes), tuple(reporting_years))
+    context = FileContext(
+        file_name, name, tuple(partners), tuple(themes), tuple(reporting_years), programmes
+    )
     problems = file_name_problems(context)
     extension = (
         name.extension
@@ -68,11 +73,12 @@ def evaluate_archived(
     partners: Sequence[Partner],
     themes: Sequence[Theme],
     reporting_years: Sequence[int],
+    programmes: Programmes | None = None,
 ) -> Evaluation:
     """The checks of an archived file; one too large to keep is judged on its name and size only."""
     if not archived.too_large:
         return evaluate_submission(
-            archived.content, archived.file_name, partners, themes, reporting_years
+            archived.content, archived.file_name, partners, themes, reporting_years, programmes
         )
     name = parse_file_name(archived.file_name)
     context = FileContext(

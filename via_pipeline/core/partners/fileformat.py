@@ -22,7 +22,11 @@ FILE_COLUMNS: dict[str, str] = {
     "bereikte_personen": "people_reached",
     "bereikte_werkgevers": "employers_reached",
     "toelichting": "explanation",
+    # Optional (issue 27): the programme an action is for; absent or empty = via.
+    "programma": "programme",
 }
+# Columns a file may leave out: reading one without them is exactly as before they existed.
+OPTIONAL_COLUMNS = frozenset({"programma"})
 WAREHOUSE_TO_FILE = {warehouse: file for file, warehouse in FILE_COLUMNS.items()}
 _KNOWN_HEADERS = {re.sub(r"_", "", column): column for column in FILE_COLUMNS}
 

@@ -30,6 +30,7 @@ from via_pipeline.core.partners.evaluation import evaluate_submission as evaluat
 from via_pipeline.core.partners.feedback import write_feedback
 from via_pipeline.core.partners.fileformat import parse_file_name
 from via_pipeline.core.partners.problems import Problem
+from via_pipeline.core.partners.programmes import Programmes
 from via_pipeline.core.partners.receipts import (
     CURRENT_AGAIN,
     SAME_RECEIPT,
@@ -322,6 +323,7 @@ def take_in(
     reporting_years: Sequence[int],
     *,
     replay: bool = False,
+    programmes: Programmes | None = None,
 ) -> IntakeOutcome:
     """Check an archived file and record it; the same receipt seen again is skipped unless replayed.
 
@@ -339,7 +341,7 @@ def take_in(
             if recorded["is_current"]:
                 received_again_while_current(store, archived)
                 return _skipped(archived, CURRENT_AGAIN)
-    evaluation = evaluate_archived(archived, partners, themes, reporting_years)
+    evaluation = evaluate_archived(archived, partners, themes, reporting_years, programmes)
     feedback: tuple[Path, ...] = ()
     if not evaluation.accepted:
         name = evaluation.name

@@ -52,6 +52,10 @@ MESSAGES_NL: dict[str, str] = {
     "negative_number": "{value} is negatief; een aantal is 0 of meer.",
     "unknown_theme": "Thema '{value}' bestaat niet; kies {expected}.",
     "unknown_status": "Status '{value}' bestaat niet; kies {expected}.",
+    # The column programma (config/programmes.yaml); empty is via.
+    "unknown_programme": "Programma '{value}' bestaat niet; kies {expected} (leeg is via).",
+    "programme_not_running": "Programma '{value}' loopt niet in verslagjaar {expected}.",
+    "theme_not_in_programme": "Thema '{value}' hoort niet bij programma {expected}.",
     "duplicate_action_id": "actie_id '{value}' komt meer dan een keer voor in het bestand.",
     "end_before_start": "De einddatum {value} ligt voor de startdatum {expected}.",
     "partner_id_mismatch": "partner_id '{value}' komt niet overeen met de bestandsnaam ({expected}).",

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from via_pipeline.core.partners.decoding import UndecodableText, decode_text, is_utf16
-from via_pipeline.core.partners.fileformat import FILE_COLUMNS, normalise_header
+from via_pipeline.core.partners.fileformat import FILE_COLUMNS, OPTIONAL_COLUMNS, normalise_header
 from via_pipeline.core.partners.limits import (
     SubmissionLimits,
     load_limits,
@@ -211,7 +211,7 @@ def to_table(
                 )
             )
     for name in FILE_COLUMNS:
-        if name not in positions:
+        if name not in positions and name not in OPTIONAL_COLUMNS:
             problems.append(make_problem("missing_column", row=header_row, column=name))
 
     data_rows: list[RawRow] = []

@@ -14,13 +14,14 @@ here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from via_pipeline.core.partners.cells import (
+    Parsed,
     parse_code,
     parse_date,
     parse_integer,
@@ -34,6 +35,13 @@ from via_pipeline.core.partners.fileformat import (
     normalise_code,
 )
 from via_pipeline.core.partners.problems import Problem, display_value, make_problem
+from via_pipeline.core.partners.programme_rules import (
+    default_programme,
+    or_list,
+    programme_expectations,
+    programme_theme_problems,
+)
+from via_pipeline.core.partners.programmes import Programmes, load_programmes
 from via_pipeline.core.partners.reading import RawTable
 from via_pipeline.core.partners.registry import Partner, Theme
 from via_pipeline.core.quality.expectations import Expectation
@@ -53,6 +61,7 @@ ACTION_COLUMNS = [
     "explanation",
     "source_row",
     "submission_sha256",
+    "programme",
 ]
 # partners.actions' primary key: uniqueness holds per partner and year, never across partners.
 ACTION_KEY = ("partner_id", "reporting_year", "action_id")
@@ -77,15 +86,19 @@ class Rule:
         return str(kwargs.get("column") or kwargs["column_A"])
 
 
-def _or_list(values: Sequence[str]) -> str:
-    quoted = [f"'{value}'" for value in values]
-    return ", ".join(quoted[:-1]) + f" of {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
-
-
 def submission_suite(
-    partner_ids: Sequence[str], theme_codes: Sequence[str], reporting_year: int | None
+    partner_ids: Sequence[str],
+    theme_codes: Sequence[str],
+    reporting_year: int | None,
+    programmes: Programmes | None = None,
 ) -> tuple[Rule, ...]:
-    """The column rules over partners.actions' columns; reporting_year None leaves out the year rule."""
+    """The column rules over partners.actions' columns; reporting_year None leaves out the year
+    rules. `programmes` default to config/programmes.yaml; their themes count as known themes."""
+    programmes = programmes or load_programmes()
+    theme_codes = [
+        *theme_codes,
+        *(t.code for t in programmes.all_themes() if t.code not in theme_codes),
+    ]
 
     def expect(kind: str, **kwargs: Any) -> Expectation:
         return Expectation(f"expect_{kind}", kwargs)
@@ -124,14 +137,14 @@ def submission_suite(
         Rule(
             "unknown_theme",
             expect("column_values_to_be_in_set", column="theme", value_set=list(theme_codes)),
-            _or_list(theme_codes),
+            or_list(theme_codes),
         ),
         Rule("missing_value", expect("column_values_to_not_be_null", column="title")),
         Rule("missing_value", expect("column_values_to_not_be_null", column="status")),
         Rule(
             "unknown_status",
             expect("column_values_to_be_in_set", column="status", value_set=statuses),
-            _or_list(statuses),
+            or_list(statuses),
         ),
         Rule(
             "negative_number",
@@ -151,6 +164,10 @@ def submission_suite(
                 ignore_row_if="either_value_is_missing",
             ),
         ),
+    ]
+    rules += [
+        Rule(code, expectation, expected)
+        for code, expectation, expected in programme_expectations(programmes, reporting_year)
     ]
     return tuple(rules)
 
@@ -207,6 +224,11 @@ class FileContext:
     partners: tuple[Partner, ...]
     themes: tuple[Theme, ...]
     reporting_years: tuple[int, ...]
+    # config/programmes.yaml when None; a test passes its own.
+    programmes: Programmes | None = None
+
+    def programme_config(self) -> Programmes:
+        return self.programmes or load_programmes()
 
 
 def file_name_problems(context: FileContext) -> list[Problem]:
@@ -233,11 +255,14 @@ def file_name_problems(context: FileContext) -> list[Problem]:
 
 def prepare_actions(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, list[Problem]]:
     """The table's rows as partners.actions columns, typed, with a problem per unreadable cell."""
-    titles = {normalise_code(theme.title): theme.code for theme in context.themes}
-    for theme in context.themes:
+    programmes = context.programme_config()
+    themes = [*context.themes, *programmes.all_themes()]
+    programme_titles = {normalise_code(p.title): p.code for p in programmes.programmes}
+    titles = {normalise_code(theme.title): theme.code for theme in themes}
+    for theme in themes:
         titles[theme.code] = theme.code
         titles[theme.code.replace("_", " ")] = theme.code
-    parsers = {
+    parsers: dict[str, Callable[[object], Parsed]] = {
         "partner_id": lambda cell: parse_code(cell),
         "reporting_year": parse_integer,
         "action_id": parse_text,
@@ -249,6 +274,7 @@ def prepare_actions(table: RawTable, context: FileContext) -> tuple[pd.DataFrame
         "people_reached": parse_integer,
         "employers_reached": parse_integer,
         "explanation": parse_text,
+        "programme": lambda cell: parse_code(cell, programme_titles),
     }
     problems: list[Problem] = []
     records: list[dict[str, object]] = []
@@ -266,7 +292,15 @@ def prepare_actions(table: RawTable, context: FileContext) -> tuple[pd.DataFrame
     frame = pd.DataFrame(records, columns=[*FILE_COLUMNS.values(), "source_row"])
     for column in INTEGER_COLUMNS:
         frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
-    for column in ("partner_id", "action_id", "theme", "title", "status", "explanation"):
+    for column in (
+        "partner_id",
+        "action_id",
+        "theme",
+        "title",
+        "status",
+        "explanation",
+        "programme",
+    ):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame, problems
 
@@ -343,9 +377,14 @@ def check_table(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, li
     """Every problem of the file at once, and its rows as partners.actions columns (sans sha256)."""
     frame, parse_problems = prepare_actions(table, context)
     frame = default_from_file_name(frame, context)
+    programmes = context.programme_config()
+    frame = default_programme(frame, programmes)
     year = context.name.reporting_year if context.name else None
     rules = submission_suite(
-        [p.partner_id for p in context.partners], [t.code for t in context.themes], year
+        [p.partner_id for p in context.partners],
+        [t.code for t in context.themes],
+        year,
+        programmes,
     )
     problems = [
         *table.problems,
@@ -355,6 +394,7 @@ def check_table(table: RawTable, context: FileContext) -> tuple[pd.DataFrame, li
                 *parse_problems,
                 *suite_problems(frame, rules, table),
                 *name_agreement_problems(frame, context),
+                *programme_theme_problems(frame, programmes),
             ]
         ),
     ]

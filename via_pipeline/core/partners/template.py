@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from via_pipeline.core.files.spreadsheet import csv_safe, set_cell
 from via_pipeline.core.partners.fileformat import FILE_COLUMNS, SHEET_NAME, STATUSES, safe_slug
+from via_pipeline.core.partners.programmes import Programmes, load_programmes
 from via_pipeline.core.partners.registry import Partner, Theme
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, load_sql
 
@@ -39,6 +40,7 @@ COLUMN_HELP: dict[str, str] = {
     "bereikte_personen": "Aantal bereikte personen: een geheel getal van 0 of meer. Mag leeg.",
     "bereikte_werkgevers": "Aantal bereikte werkgevers: een geheel getal van 0 of meer. Mag leeg.",
     "toelichting": "Vrije tekst. Mag leeg.",
+    "programma": "Het programma van de actie: {programmes} (kies uit de lijst). Leeg is via (Werkagenda VIA).",
 }
 
 
@@ -51,6 +53,7 @@ class CarriedAction:
     title: str
     status: str
     start_date: date | None
+    programme: str = "via"
 
 
 class TemplateError(ValueError):
@@ -82,6 +85,7 @@ def carried_rows(
             "titel": action.title,
             "status": action.status,
             "startdatum": action.start_date,
+            "programma": action.programme,
         }
         for action in carried
     ]
@@ -112,7 +116,10 @@ def xlsx_template(
     year: int,
     themes: Sequence[Theme],
     rows: Sequence[dict[str, object]] = (),
+    programmes: Programmes | None = None,
 ) -> bytes:
+    """The XLSX template; `programmes` (config/programmes.yaml by default) give the programma
+    list (those running in the year) and add their own themes to the thema list."""
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -140,18 +147,28 @@ def xlsx_template(
                 if isinstance(value, date):
                     cell.number_format = "DD-MM-YYYY"
 
+    programmes = programmes or load_programmes()
+    themes = [
+        *themes,
+        *(t for t in programmes.all_themes() if t.code not in {x.code for x in themes}),
+    ]
+    running = programmes.running_in(year)
     # The lists live on a sheet of their own: a list typed into the validation is limited to 255 characters.
     lists = workbook.create_sheet("keuzelijsten")
     set_cell(lists["A1"], "thema")
     set_cell(lists["B1"], "status")
+    set_cell(lists["C1"], "programma")
     for row, theme in enumerate(themes, start=2):
         set_cell(lists.cell(row=row, column=1), theme.code)
     for row, status in enumerate(STATUSES, start=2):
         set_cell(lists.cell(row=row, column=2), status)
+    for row, programme in enumerate(running, start=2):
+        set_cell(lists.cell(row=row, column=3), programme.code)
     last = TEMPLATE_ROWS + 1
     for column_name, source in (
         ("thema", f"keuzelijsten!$A$2:$A${len(themes) + 1}"),
         ("status", f"keuzelijsten!$B$2:$B${len(STATUSES) + 1}"),
+        ("programma", f"keuzelijsten!$C$2:$C${len(running) + 1}"),
     ):
         letter = get_column_letter(columns.index(column_name) + 1)
         validation = DataValidation(
@@ -194,13 +211,19 @@ def xlsx_template(
             if rows
             else []
         ),
-        "2. Kies thema en status uit de keuzelijst in de cel.",
+        "2. Kies thema, status en programma uit de keuzelijst in de cel. Laat programma leeg "
+        "voor een actie van Werkagenda VIA.",
         "3. Sla het bestand op onder dezelfde naam: " + template_name(partner, year, "xlsx") + ".",
         "4. Stuur het bestand naar de coördinator; een nieuwe versie vervangt de vorige.",
         "",
         "Kolommen:",
         *(
-            f"{name}: {COLUMN_HELP[name].format(partner=partner.partner_id, year=year)}"
+            f"{name}: "
+            + COLUMN_HELP[name].format(
+                partner=partner.partner_id,
+                year=year,
+                programmes=", ".join(programme.code for programme in running),
+            )
             for name in columns
         ),
         "",
@@ -209,6 +232,17 @@ def xlsx_template(
         "",
         "Statussen:",
         *(f"{code}: {label}" for code, label in STATUSES.items()),
+        "",
+        f"Programma's in {year}:",
+        *(
+            f"{programme.code}: {programme.title}"
+            + (
+                ""
+                if len(programme.themes) == len(themes)
+                else f" (thema's: {', '.join(programme.theme_codes)})"
+            )
+            for programme in running
+        ),
         "",
         "Een bestand met fouten wordt in zijn geheel teruggestuurd, met een lijst van alle fouten.",
     ]
@@ -229,6 +263,7 @@ def write_template(
     output_dir: Path,
     fmt: str = "xlsx",
     carried: Sequence[CarriedAction] = (),
+    programmes: Programmes | None = None,
 ) -> Path:
     """Write `<partner_id>_<year>.<fmt>` into output_dir and return its path.
 
@@ -243,7 +278,11 @@ def write_template(
             f"partner {partner_id} does not take part in {year} (registry: from {partner.first_year})"
         )
     rows = carried_rows(partner, year, carried)
-    content = xlsx_template(partner, year, themes, rows) if fmt == "xlsx" else csv_template(rows)
+    content = (
+        xlsx_template(partner, year, themes, rows, programmes)
+        if fmt == "xlsx"
+        else csv_template(rows)
+    )
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / template_name(partner, year, fmt)
     path.write_bytes(content)
@@ -265,6 +304,7 @@ def carried_actions(store: WarehouseStore, partner_id: str, year: int) -> list[C
             start_date=None
             if pd.isna(row["start_date"])
             else pd.Timestamp(row["start_date"]).date(),
+            programme=str(row["programme"]),
         )
         for row in frame.to_dict("records")
     ]

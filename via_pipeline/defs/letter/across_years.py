@@ -111,6 +111,10 @@ def letter_progress_across_years(
             f"status backwards): see {ACTION_WARNINGS_TABLE} and the _waarschuwingen files"
         )
     themes = tables.movements[tables.movements["scope"] == "theme"]
+    per_programme = {
+        f"actions_{code}": int(count)
+        for code, count in tables.action_progress.groupby("programme").size().items()
+    }
     yield dg.MaterializeResult(
         asset_key=ACTION_PROGRESS_KEY,
         metadata=table_metadata(
@@ -118,6 +122,7 @@ def letter_progress_across_years(
             tables.action_progress,
             reporting_year=year,
             warnings=len(tables.warnings),
+            **per_programme,
             **file_metadata(files),
         ),
     )
@@ -129,8 +134,10 @@ def letter_progress_across_years(
             reporting_year=year,
             sentences=dg.MetadataValue.md(
                 "\n\n".join(
-                    f"**{k}**: {s}"
-                    for k, s in zip(themes["scope_key"], themes["sentence_nl"], strict=True)
+                    f"**{p} / {k}**: {s}"
+                    for p, k, s in zip(
+                        themes["programme"], themes["scope_key"], themes["sentence_nl"], strict=True
+                    )
                 )
             ),
         ),

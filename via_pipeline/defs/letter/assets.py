@@ -67,6 +67,16 @@ def suite_check(
     )
 
 
+def programme_metadata(frame: "pd.DataFrame", column: str, name: str) -> dict[str, int]:
+    """Per programme, the sum of a count column: `actions_via`, `actions_statushouders`; the
+    plain `name` (all programmes) stays for the run page's history."""
+    totals = frame.groupby("programme")[column].sum()
+    return {
+        name: int(frame[column].sum()),
+        **{f"{name}_{code}": int(total) for code, total in totals.items()},
+    }
+
+
 def key_figures_markdown(frame: "pd.DataFrame", config: KeyFigureConfig) -> str:
     """The key figures as the run page shows them: statement (title and key), year, gap,
     sentence."""
@@ -182,7 +192,7 @@ def letter_theme_progress(
             THEME_PROGRESS_TABLE,
             frame,
             reporting_year=year,
-            actions=int(frame["action_count"].sum()),
+            **programme_metadata(frame, "action_count", "actions"),
         ),
         check_results=[
             suite_check(
@@ -233,14 +243,17 @@ def letter_partner_reporting(
 
     year = int(context.partition_key)
     frame = write_partner_reporting(warehouse.migrated_store(), year)
-    reported = int(frame["has_accepted_submission"].sum())
+    # Whether a partner sent a file is the same for every programme: counted once.
+    files = frame.drop_duplicates("partner_id")
+    reported = int(files["has_accepted_submission"].sum())
     return dg.MaterializeResult(
         metadata=table_metadata(
             PARTNER_REPORTING_TABLE,
             frame,
             reporting_year=year,
             partners_reported=reported,
-            summary=reporting_summary_nl(reported, len(frame)),
+            summary=reporting_summary_nl(reported, len(files)),
+            **programme_metadata(frame, "action_count", "actions"),
         ),
         check_results=[
             suite_check(
@@ -279,28 +292,37 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     (voortgang_via_<year>_bijlage.docx), the workbook of every letter table
     (voortgang_via_<year>_tabellen.xlsx), the same annex as Markdown, the gap charts and the
     chart of action status per year and theme (PNG), with the progress since the year before.
+    One such letter per programme running in the year (config/programmes.yaml), each with its
+    own file prefix and only its own actions: voortgang_statushouders_<year>_bijlage.docx and
+    so on, with the progress part only (no CBS key figures). The run page lists them per
+    programme (`programmes`, `programme_<code>`).
 
     Source: the letter.* tables of the year as stored, monitor.gaps and partners.actions.
     A rerun overwrites the year's files.
     """
-    from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_annex
+    from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_programme_annexes
 
     year = int(context.partition_key)
     store = warehouse.migrated_store()
     config = load_key_figure_config()
-    written = write_annex(
-        store,
-        config,
-        load_themes(),
-        year,
-        load_settings().output_dir,
+    written = write_programme_annexes(
+        store, config, load_themes(), year, load_settings().output_dir
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
     return dg.MaterializeResult(
         metadata={
             "reporting_year": year,
-            "output_dir": dg.MetadataValue.path(str(written.files.docx.parent)),
+            # One letter per programme running in the year (config/programmes.yaml).
+            "programmes": ", ".join(written),
+            **{
+                f"programme_{code}": dg.MetadataValue.md(
+                    f"**{annex.annex.title}**: "
+                    + ", ".join(f"`{path.name}`" for path in annex.files.all())
+                )
+                for code, annex in written.items()
+            },
+            "output_dir": dg.MetadataValue.path(str(load_settings().output_dir / str(year))),
             "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
-            **file_metadata(written.paths()),
+            **file_metadata([path for annex in written.values() for path in annex.paths()]),
         }
     )

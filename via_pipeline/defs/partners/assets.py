@@ -263,13 +263,14 @@ def partners_intake(
     """
     from via_pipeline.core.partners.feedback import restore_missing_feedback
     from via_pipeline.core.partners.intake import take_in
+    from via_pipeline.core.partners.programmes import load_programmes
     from via_pipeline.core.partners.registry import load_partners, load_themes
 
     year = int(context.partition_key)
     years = reporting_years()
     inbox.create_folders()
     store = warehouse.migrated_store()
-    partners, themes = load_partners(), load_themes()
+    partners, themes, programmes = load_partners(), load_themes(), load_programmes()
 
     archived: list[tuple[ArchivedFile, bool]] = []
     passed_by: list[IntakeOutcome] = []
@@ -284,7 +285,14 @@ def partners_intake(
     outcomes = list(passed_by)
     for archived_file, replay in archived:
         outcome = take_in(
-            store, archived_file, inbox.feedback_dir, partners, themes, years, replay=replay
+            store,
+            archived_file,
+            inbox.feedback_dir,
+            partners,
+            themes,
+            years,
+            replay=replay,
+            programmes=programmes,
         )
         outcomes.append(outcome)
         if outcome.status == "rejected":

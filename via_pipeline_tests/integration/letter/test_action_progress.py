@@ -103,7 +103,7 @@ def three_years(store: WarehouseStore, data_dir: Path) -> IntakeOutcome:
 
 
 def movements_of(store: WarehouseStore, year: int) -> dict[tuple[str, str], tuple[object, ...]]:
-    frame = store.read_table("letter.action_progress", {"reporting_year": year})
+    frame = store.read_table("letter.action_progress", {"reporting_year": year, "programme": "via"})
     plain = frame.astype(object).where(frame.notna(), None)
     return {
         (r["partner_id"], r["action_id"]): (
@@ -116,7 +116,9 @@ def movements_of(store: WarehouseStore, year: int) -> dict[tuple[str, str], tupl
 
 
 def counts_of(store: WarehouseStore, year: int, scope: str) -> pd.DataFrame:
-    frame = store.read_table("letter.progress_movements", {"reporting_year": year})
+    frame = store.read_table(
+        "letter.progress_movements", {"reporting_year": year, "programme": "via"}
+    )
     return frame[frame["scope"] == scope].set_index("scope_key")
 
 
@@ -135,7 +137,9 @@ def test_two_years_movements_counts_sentences_and_warnings(
         ("vng", "3"): ("lopend", "gestopt", "stopped"),
         ("vng", "4"): (None, "gepland", "new"),
     }
-    progress = store.read_table("letter.action_progress", {"reporting_year": 2023})
+    progress = store.read_table(
+        "letter.action_progress", {"reporting_year": 2023, "programme": "via"}
+    )
     reused = progress[(progress["partner_id"] == "abu") & (progress["action_id"] == "2")].iloc[0]
     assert (
         bool(reused["title_changed"]) and reused["title"] == "Congres over racisme op de werkvloer"
@@ -224,10 +228,17 @@ def test_third_year_partner_skipping_and_the_agenda(
         "bekend, omdat er over 2024 geen rapportage van hun partner is."
     )
     # The 2023 rows are still there, untouched by the 2024 build.
-    assert len(store.read_table("letter.action_progress", {"reporting_year": 2023})) == 8
+    assert (
+        len(
+            store.read_table("letter.action_progress", {"reporting_year": 2023, "programme": "via"})
+        )
+        == 8
+    )
     assert store.count("quality.action_warnings", {"reporting_year": 2024}) == 0
 
-    agenda = store.read_table("letter.agenda_progress", {"reporting_year": 2024}).set_index("theme")
+    agenda = store.read_table(
+        "letter.agenda_progress", {"reporting_year": 2024, "programme": "via"}
+    ).set_index("theme")
     columns = [
         "actions_reported",
         "actions_started",
@@ -243,7 +254,12 @@ def test_third_year_partner_skipping_and_the_agenda(
     assert set(agenda["first_year"]) == {2022}
     again = write_progress_tables(store, THEMES, PARTNER_IDS, WORDING, 2024)
     assert len(again.action_progress) == 8
-    assert len(store.read_table("letter.action_progress", {"reporting_year": 2024})) == 8
+    assert (
+        len(
+            store.read_table("letter.action_progress", {"reporting_year": 2024, "programme": "via"})
+        )
+        == 8
+    )
 
 
 def test_the_asset_writes_the_tables_and_the_partners_warnings_file(
@@ -276,4 +292,4 @@ def test_the_asset_writes_the_tables_and_the_partners_warnings_file(
     assert "Van de 2 acties die in 2022 gepland of lopend waren" in (
         metadata["letter/progress_movements"]["sentences"].value
     )
-    assert store.count("letter.agenda_progress", {"reporting_year": 2023}) == 3
+    assert store.count("letter.agenda_progress", {"reporting_year": 2023, "programme": "via"}) == 3

@@ -148,6 +148,11 @@ def test_annex_matches_the_warehouse(
         "voortgang_via_2023_uitsplitsing_sex.png",
         "voortgang_via_2023_uitsplitsing_start_qualification.png",
         "voortgang_via_2023_acties_per_jaar.png",
+        # Statushouders aan het werk runs from 2023: its own letter, the progress part only.
+        "voortgang_statushouders_2023_bijlage.docx",
+        "voortgang_statushouders_2023_tabellen.xlsx",
+        "voortgang_statushouders_2023_bijlage.md",
+        "voortgang_statushouders_2023_acties_per_jaar.png",
     }
     key_figures = store.read(
         "SELECT * FROM letter.key_figures WHERE reporting_year = :y ORDER BY figure_key, year",
@@ -204,7 +209,8 @@ def test_annex_matches_the_warehouse(
     ]
 
     partners = store.read(
-        "SELECT * FROM letter.partner_reporting WHERE reporting_year = 2023 ORDER BY partner_name, partner_id"
+        "SELECT * FROM letter.partner_reporting WHERE reporting_year = 2023 AND programme = 'via' "
+        "ORDER BY partner_name, partner_id"
     )
     partner_table = next(
         t
@@ -294,7 +300,9 @@ def test_annex_matches_the_warehouse(
     assert themes[1][:3] == ("Meer kans op een baan of stage", 2, 2)
 
     # Progress since 2022 (no partner file of 2022): each theme's stored sentence, after its title.
-    movements = store.read_table("letter.progress_movements", {"reporting_year": 2023})
+    movements = store.read_table(
+        "letter.progress_movements", {"reporting_year": 2023, "programme": "via"}
+    )
     theme_sentences = movements[movements["scope"] == "theme"].set_index("scope_key")["sentence_nl"]
     for theme in load_themes():
         assert f"{theme.title}. {theme_sentences[theme.code]}" in texts
@@ -307,7 +315,7 @@ def test_annex_matches_the_warehouse(
         progress_sheet["D1"].value == "Actie-id" and progress_sheet["J1"].value == "Beweging (code)"
     )
     assert progress_sheet.max_row == 1 + store.count(
-        "letter.action_progress", {"reporting_year": 2023}
+        "letter.action_progress", {"reporting_year": 2023, "programme": "via"}
     )
     assert {c.value for c in progress_sheet["J"][1:]} == {"partner_absent_previous"}
 

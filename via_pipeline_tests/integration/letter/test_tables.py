@@ -76,10 +76,11 @@ def test_partner_reporting_per_registry_partner(store: WarehouseStore) -> None:
         + [action("vng", 2022, "v1", "begeleiding_naar_werk")],
     )
     frame = write_partner_reporting(store, 2023)
-    stored = store.read_table("letter.partner_reporting", {"reporting_year": 2023}).set_index(
-        "partner_id"
-    )
-    assert len(stored) == len(frame) == 21  # oud left in 2022, nieuw joins in 2024
+    stored = store.read_table(
+        "letter.partner_reporting", {"reporting_year": 2023, "programme": "via"}
+    ).set_index("partner_id")
+    assert len(stored) == 21  # oud left in 2022, nieuw joins in 2024
+    assert len(frame) == 2 * 21  # via and statushouders (from 2023), each every partner
     assert "oud" not in stored.index and "nieuw" not in stored.index
     assert int(stored["has_accepted_submission"].sum()) == 1
     fnv = stored.loc["fnv"]
@@ -93,9 +94,16 @@ def test_partner_reporting_per_registry_partner(store: WarehouseStore) -> None:
     assert bool(stored.loc["vng", "has_accepted_submission"]) is False  # accepted for 2022 only
 
     in_2022 = write_partner_reporting(store, 2022).set_index("partner_id")
-    assert "oud" in in_2022.index and len(in_2022) == 22
+    assert "oud" in in_2022.index and len(in_2022) == 22  # via only: statushouders from 2023
     assert bool(in_2022.loc["vng", "has_accepted_submission"]) is True
-    assert len(store.read_table("letter.partner_reporting", {"reporting_year": 2023})) == 21
+    assert (
+        len(
+            store.read_table(
+                "letter.partner_reporting", {"reporting_year": 2023, "programme": "via"}
+            )
+        )
+        == 21
+    )
 
 
 def test_theme_progress_counts_per_theme(store: WarehouseStore) -> None:
@@ -110,9 +118,9 @@ def test_theme_progress_counts_per_theme(store: WarehouseStore) -> None:
         ],
     )
     write_theme_progress(store, THEMES, 2023)
-    stored = store.read_table("letter.theme_progress", {"reporting_year": 2023}).sort_values(
-        "theme_order"
-    )
+    stored = store.read_table(
+        "letter.theme_progress", {"reporting_year": 2023, "programme": "via"}
+    ).sort_values("theme_order")
     assert list(stored["theme"]) == [theme.code for theme in THEMES]
     assert list(stored["theme_title"])[1] == "Meer kans op een baan of stage"
     rows = stored.set_index("theme")
@@ -144,7 +152,8 @@ def test_rerun_replaces_only_its_year(store: WarehouseStore) -> None:
         store, [action("fnv", 2022, "1", "kans_op_baan_of_stage")]
     )  # 2023's action withdrawn
     write_theme_progress(store, THEMES, 2023)
-    assert store.count("letter.theme_progress") == 6
+    # 2022: the three themes of via; 2023: those of via and of statushouders (from 2023).
+    assert store.count("letter.theme_progress") == 9
     totals = store.read(
         "SELECT reporting_year, SUM(action_count) AS n FROM letter.theme_progress GROUP BY reporting_year ORDER BY reporting_year"
     )

@@ -84,6 +84,7 @@ def test_the_same_warehouse_with_its_rows_holds(store: WarehouseStore) -> None:
             "status": ["lopend", "gepland"],
             "source_row": [2, 2],
             "submission_sha256": ["a" * 64, "b" * 64],
+            "programme": ["via", "via"],
         }
     )
     store.insert("partners.actions", rows.reindex(columns=store.table_columns("partners.actions")))

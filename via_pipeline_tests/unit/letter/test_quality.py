@@ -27,6 +27,7 @@ def failed(result) -> list[str]:
 def test_key_figures_suite() -> None:
     good = pd.DataFrame(
         {
+            "programme": "via",  # the key includes it (issue 27)
             "figure_key": ["a", "a", "b"],
             "year": [2008, 2022, 2008],
             "value": [3.2, None, -6.9],
@@ -49,6 +50,7 @@ def test_key_figures_suite() -> None:
 def test_theme_progress_suite() -> None:
     good = pd.DataFrame(
         {
+            "programme": "via",  # the key includes it (issue 27)
             "theme": ["a", "b"],
             "partners_reporting": [2, 0],
             "action_count": [3, 0],
@@ -64,11 +66,23 @@ def test_theme_progress_suite() -> None:
     bad = good.assign(actions_planned=[5, 0], partners_reporting=[2, 1])
     result = validate_frame(theme_progress_for_checks(bad), "tp_bad", THEME_PROGRESS_EXPECTATIONS)
     assert [o.success for o in result.outcomes] == [True, False, False]
+    # The same theme in two programmes' letters is two rows, each once.
+    both = pd.concat([good, good.assign(programme="statushouders")], ignore_index=True)
+    checked = validate_frame(
+        theme_progress_for_checks(both), "tp_both", THEME_PROGRESS_EXPECTATIONS
+    )
+    assert checked.success
+    twice = pd.concat([good, good], ignore_index=True)
+    checked = validate_frame(
+        theme_progress_for_checks(twice), "tp_twice", THEME_PROGRESS_EXPECTATIONS
+    )
+    assert [o.success for o in checked.outcomes] == [False, True, True]
 
 
 def test_partner_reporting_suite() -> None:
     good = pd.DataFrame(
         {
+            "programme": "via",  # the key includes it (issue 27)
             "partner_id": ["fnv", "abu"],
             "has_accepted_submission": [True, False],
             "accepted_received_at": [datetime(2023, 3, 1), None],
@@ -90,6 +104,7 @@ def test_partner_reporting_suite() -> None:
 def test_action_progress_suite() -> None:
     good = pd.DataFrame(
         {
+            "programme": "via",  # the key includes it (issue 27)
             "partner_id": ["abu", "abu", "vng"],
             "action_id": ["1", "2", "1"],
             "movement": ["completed", "new", "partner_absent_current"],

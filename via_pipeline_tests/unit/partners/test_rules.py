@@ -329,6 +329,8 @@ def test_great_expectations_and_the_pandas_reading_agree_on_every_rule() -> None
             "end_date": [date(2023, 4, 1), date(2023, 1, 1), date(2023, 1, 1), None, None, None],
             "people_reached": [-1, 0, None, 5, 1, None],
             "employers_reached": [3, -2, None, -7, 0, None],
+            # 'vía' is no programme (so neither one running in 2023).
+            "programme": ["statushouders", "statushouders", None, "vía", "via", None],
         }
     ).astype(object)
     frame = frame.where(frame.notna(), None)
@@ -341,3 +343,18 @@ def test_great_expectations_and_the_pandas_reading_agree_on_every_rule() -> None
     assert unexpected_rows(frame, key_rule.expectation).tolist() == [
         True, False, False, False, True, False
     ]  # fmt: skip
+    (programme_rule,) = [rule for rule in rules if rule.rule == "unknown_programme"]
+    assert unexpected_rows(frame, programme_rule.expectation).tolist() == [
+        False, False, False, True, False, False
+    ]  # fmt: skip
+    # Every programme runs in 2023; in 2022 only via, and the year rule is a rule of its own.
+    assert "programme_not_running" not in [rule.rule for rule in rules]
+    (not_running,) = [
+        rule
+        for rule in submission_suite(["abu", "fnv"], [t.code for t in THEMES], 2022)
+        if rule.rule == "programme_not_running"
+    ]
+    (outcome,) = validate_frame(frame, SUITE_NAME, [not_running.expectation]).outcomes
+    pandas_mask = unexpected_rows(frame, not_running.expectation)
+    assert pandas_mask.tolist() == [True, True, False, True, False, False]
+    assert outcome.unexpected_count == 3

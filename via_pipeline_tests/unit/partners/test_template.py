@@ -26,6 +26,8 @@ from via_pipeline.core.warehouse import WarehouseStore
 from via_pipeline_tests.support.letter import write_registry
 from via_pipeline_tests.support.partners import HEADER, csv_bytes, valid_rows
 
+# The template has the optional column programma (issue 27) after the columns of every file.
+TEMPLATE_HEADER = [*HEADER, "programma"]
 PARTNERS = load_partners()
 THEMES = load_themes()
 
@@ -36,11 +38,12 @@ def test_xlsx_template_has_header_dropdowns_and_instructions(tmp_path: Path) -> 
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["acties", "keuzelijsten", "instructies"]
     sheet = workbook["acties"]
-    assert [cell.value for cell in sheet[1]] == HEADER
+    assert [cell.value for cell in sheet[1]] == TEMPLATE_HEADER
     lists = {str(v.sqref): (v.type, v.formula1) for v in sheet.data_validations.dataValidation}
     assert lists["D2:D501"] == ("list", "keuzelijsten!$A$2:$A$4")
     assert lists["F2:F501"] == ("list", "keuzelijsten!$B$2:$B$5")
     assert lists["I2:I501"][0] == "whole"
+    assert lists["L2:L501"] == ("list", "keuzelijsten!$C$2:$C$3")
     options = workbook["keuzelijsten"]
     assert [options.cell(row=r, column=1).value for r in range(2, 5)] == [t.code for t in THEMES]
     assert [options.cell(row=r, column=2).value for r in range(2, 6)] == [
@@ -49,9 +52,18 @@ def test_xlsx_template_has_header_dropdowns_and_instructions(tmp_path: Path) -> 
         "afgerond",
         "gestopt",
     ]
+    assert [options.cell(row=r, column=3).value for r in range(1, 4)] == [
+        "programma",
+        "via",
+        "statushouders",
+    ]
     instructions = [row[0] for row in workbook["instructies"].iter_rows(values_only=True)]
     assert instructions[0] == "Voortgangsrapportage Werkagenda VIA, verslagjaar 2024"
-    assert "2. Kies thema en status uit de keuzelijst in de cel." in instructions
+    assert (
+        "2. Kies thema, status en programma uit de keuzelijst in de cel. Laat programma leeg "
+        "voor een actie van Werkagenda VIA."
+    ) in instructions
+    assert "statushouders: Statushouders aan het werk" in instructions
     assert "3. Sla het bestand op onder dezelfde naam: vno_ncw_2024.xlsx." in instructions
 
 
@@ -68,7 +80,7 @@ def test_filled_in_template_is_accepted(tmp_path: Path) -> None:
 
 def test_csv_template_is_a_semicolon_header_with_bom(tmp_path: Path) -> None:
     path = write_template(PARTNERS, THEMES, "uwv", 2023, tmp_path, "csv")
-    assert path.read_bytes() == ("\ufeff" + ";".join(HEADER) + "\r\n").encode("utf-8")
+    assert path.read_bytes() == ("\ufeff" + ";".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +159,8 @@ def test_prefilled_template_filled_in_by_a_partner_shows_the_movements(
         ["abu", 2024, "2", "diversiteit_op_het_werk", "Meldpunt", "gepland"],
     ]  # afgerond and gestopt left out
     assert rows[0][6] == datetime(2023, 2, 1) and rows[1][6] is None
-    assert all(value is None for value in rows[0][7:])
+    assert all(value is None for value in rows[0][7:11])
+    assert [r[11] for r in rows] == ["via", "via"]  # the programme carried forward
     instructions = [r[0] for r in workbook["instructies"].iter_rows(values_only=True)]
     assert any("staan er al (2)" in str(line) for line in instructions)
 
@@ -182,7 +195,7 @@ def test_template_without_last_years_file_stays_empty(
 ) -> None:
     assert carried_actions(store, "fnv", 2024) == []
     path = write_template(PARTNERS, THEMES, "fnv", 2024, tmp_path, "csv", [])
-    assert path.read_bytes() == ("\ufeff" + ";".join(HEADER) + "\r\n").encode("utf-8")
+    assert path.read_bytes() == ("\ufeff" + ";".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8")
 
 
 def test_csv_template_carries_rows_with_dutch_dates(tmp_path: Path) -> None:
@@ -191,6 +204,6 @@ def test_csv_template_carries_rows_with_dutch_dates(tmp_path: Path) -> None:
     ]
     path = write_template(PARTNERS, THEMES, "uwv", 2024, tmp_path, "csv", carried)
     lines = path.read_bytes().decode("utf-8-sig").splitlines()
-    assert lines[1] == "uwv;2024;A7;kans_op_baan_of_stage;Stagebank;lopend;01-03-2023;;;;"
+    assert lines[1] == "uwv;2024;A7;kans_op_baan_of_stage;Stagebank;lopend;01-03-2023;;;;;via"
     evaluation = evaluate_submission(path.read_bytes(), path.name, PARTNERS, THEMES, [2024])
     assert evaluation.problems == () and len(evaluation.actions) == 1

@@ -53,8 +53,8 @@ def status_bars(actions: pd.DataFrame, themes: Sequence[Theme], years: Sequence[
     )
 
 
-def status_chart_file_name(reporting_year: int) -> str:
-    return f"voortgang_via_{reporting_year}_acties_per_jaar.png"
+def status_chart_file_name(reporting_year: int, file_prefix: str = "voortgang_via_") -> str:
+    return f"{file_prefix}{reporting_year}_acties_per_jaar.png"
 
 
 def status_chart_caption(bars: StatusBars, number: int | None = None) -> str:
