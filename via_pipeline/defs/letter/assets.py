@@ -13,6 +13,7 @@ from via_pipeline.core.files.markdown import markdown_frame
 from via_pipeline.core.letter.check_names import (
     KEY_FIGURES_CHECK,
     PARTNER_REPORTING_CHECK,
+    SENT_FILES_CHECK,
     THEME_PROGRESS_CHECK,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from via_pipeline.core.quality.expectations import Expectation
+    from via_pipeline.core.warehouse import WarehouseStore
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
@@ -129,6 +131,7 @@ def letter_key_figures(
             reporting_year=year,
             key_figures=dg.MetadataValue.md(key_figures_markdown(frame, config)),
             unavailable_figures=int(frame["value"].isna().sum()),
+            **release_metadata(warehouse.migrated_store(), year),
         ),
         check_results=[
             suite_check(
@@ -271,6 +274,15 @@ def letter_partner_reporting(
         AGENDA_PROGRESS_KEY,
     ],
     partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            SENT_FILES_CHECK,
+            asset=ANNEX_KEY,
+            description="Non-blocking: the files of the year's sent letter "
+            "(<VIA_DATA_DIR>/sent/<year>/) are still those recorded at approval "
+            "(`via-pipeline letter verify`).",
+        )
+    ],
 )
 def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The annex files of one reporting year in <VIA_DATA_DIR>/output/<year>/: the Word annex
@@ -300,5 +312,36 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             "output_dir": dg.MetadataValue.path(str(written.files.docx.parent)),
             "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
             **file_metadata(written.paths()),
-        }
+            **release_metadata(store, year),
+        },
+        check_results=[sent_files_check(store, year)],
+    )
+
+
+def release_metadata(store: "WarehouseStore", year: int) -> "dict[str, dg.RawMetadataValue]":
+    """The year's sent release, if any: shown on the letter assets' pages."""
+    from via_pipeline.core.letter.releases.records import latest_release
+
+    release = latest_release(store, year)
+    if release is None:
+        return {"sent_release": "not sent (no `via-pipeline letter approve` yet)"}
+    return {
+        "sent_release": release.describe(),
+        "sent_dir": dg.MetadataValue.path(release.sent_dir),
+    }
+
+
+def sent_files_check(store: "WarehouseStore", year: int) -> dg.AssetCheckResult:
+    """The year's sent files against their record (non-blocking: a warning)."""
+    from via_pipeline.core.letter.releases.verify import verify_year
+
+    found = verify_year(store, year)
+    lines = found.lines() if found else [f"reporting year {year} was not sent: nothing to check"]
+    return dg.AssetCheckResult(
+        check_name=SENT_FILES_CHECK,
+        asset_key=ANNEX_KEY,
+        passed=found is None or found.intact,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=lines[0],
+        metadata={"result": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines))},
     )

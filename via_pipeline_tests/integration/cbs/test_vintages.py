@@ -297,7 +297,7 @@ def test_migration_makes_the_stored_rows_each_tables_first_vintage(
         unversioned = {**row, "table_id": "82809NED", "source_version": None, "row_count": 0}
         store.insert("cbs.tables", pd.DataFrame([unversioned]))
 
-        assert store.migrate() == ["0013_create_cbs_vintages.sql"]
+        assert store.migrate()[0] == "0013_create_cbs_vintages.sql"  # later ones may follow
 
         versions = {v.table_id: v for v in table_versions(store)}
         assert versions[TABLE].source_version == "modified:2023-03-01T02:00:00"

@@ -1,0 +1,152 @@
+"""`via-pipeline letter approve|verify`: the letter as sent (core/letter/releases/).
+
+`approve` records a built year's annex as a release and copies its files read-only to
+<VIA_DATA_DIR>/sent/<year>/, or refuses in one line (exit 1). `verify` checks the sent files
+against their record: exit 1 naming each changed, missing or added file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from via_pipeline.cli.common import say, warehouse_for_writing, writing
+from via_pipeline.core.settings.environment import Settings
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from via_pipeline.core.letter.releases.approve import BuildFacts
+
+BUILD_JOB = "via_yearly_build_job"
+ANNEX = "letter/annex"
+
+
+def _annex_run_id(instance: dg.DagsterInstance, year: int) -> str | None:
+    import dagster as dg
+
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(
+            asset_key=dg.AssetKey.from_user_string(ANNEX), asset_partitions=[str(year)]
+        ),
+        limit=1,
+    ).records
+    return records[0].run_id if records else None
+
+
+def build_facts(settings: Settings, year: int) -> BuildFacts:
+    """From the Dagster instance: the run that built the annex, whether the plan would rebuild
+    it now (and which changed input starts that), and the build's blocking checks."""
+    from via_pipeline.cli.instance import get_instance
+    from via_pipeline.cli.plan import plan_for
+    from via_pipeline.core.letter.releases.approve import BuildFacts
+    from via_pipeline.definitions import defs
+
+    instance = get_instance(settings)
+    job = defs.resolve_job_def(BUILD_JOB)
+    graph = job.asset_layer.asset_graph
+    blocking = {
+        (spec.asset_key.to_user_string(), spec.name)
+        for assets_def in graph.assets_defs
+        for spec in assets_def.check_specs
+        if spec.blocking
+    }
+    run_id = _annex_run_id(instance, year)
+    stale = None
+    if run_id is not None:
+        plan = plan_for(job, instance, settings, year, force=False, warn=say)
+        if ANNEX in plan.to_run:
+            parents = {
+                key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+                for key in graph.materializable_asset_keys
+            }
+            first = [n for n in plan.to_run if not parents.get(n, set()) & set(plan.to_run)]
+            stale = plan.rebuilt.get(ANNEX) or f"changed since the build: {', '.join(first)}"
+    return BuildFacts(annex_run_id=run_id, stale_reason=stale, blocking_checks=blocking)
+
+
+def command_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from via_pipeline.core.letter.config import load_key_figure_config
+    from via_pipeline.core.letter.releases.approve import ApprovalRequest, approve
+    from via_pipeline.core.letter.releases.records import ReleaseError
+
+    request = ApprovalRequest(
+        reporting_year=args.year,
+        approved_by=args.by or getpass.getuser(),
+        note=args.note,
+        supersede_reason=args.supersede,
+    )
+    facts = build_facts(settings, args.year)
+    store = warehouse_for_writing(settings)
+    with writing(store, settings, f"via-pipeline letter approve --year {args.year}"):
+        store.migrate()
+        try:
+            release = approve(
+                store,
+                request,
+                facts,
+                load_key_figure_config(),
+                settings.data_dir,
+                settings.output_dir,
+            )
+        except ReleaseError as error:
+            say(f"not approved: {error}")
+            return 1
+    say(f"approved: {release.describe()} (run {release.run_id[:8]})")
+    say(f"  sent files, read-only: {release.sent_dir}")
+    return 0
+
+
+def command_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from via_pipeline.core.letter.releases.records import latest_release, releases
+    from via_pipeline.core.letter.releases.verify import verify_release
+    from via_pipeline.core.warehouse import WarehouseStore
+
+    store = WarehouseStore(settings.warehouse_url, read_only=True)
+    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+        say(
+            f"reporting year {args.year} has no release: the warehouse {store.redacted_url} is not created yet"
+        )
+        return 1
+    try:
+        if args.release is None:
+            release = latest_release(store, args.year)
+        else:
+            release = next(
+                (r for r in releases(store, args.year) if r.release_number == args.release), None
+            )
+        if release is None:
+            which = f"release {args.release}" if args.release else "no release"
+            say(f"reporting year {args.year} has {which}: nothing was sent (`letter approve`)")
+            return 1
+        result = verify_release(store, release)
+    finally:
+        store.dispose()
+    for line in result.lines():
+        say(line)
+    return 0 if result.intact else 1
+
+
+def add_commands(commands: Any) -> None:
+    letter = commands.add_parser("letter", help="the letter as sent: approve, verify")
+    actions = letter.add_subparsers(dest="letter_command", required=True)
+    approve = actions.add_parser(
+        "approve", help="record a built year's annex as sent and copy its files to sent/<year>/"
+    )
+    approve.add_argument("--year", type=int, required=True, help="reporting year")
+    approve.add_argument("--by", help="who approved it (default: the user running this)")
+    approve.add_argument("--note", help="a note kept with the release")
+    approve.add_argument(
+        "--supersede",
+        metavar="REASON",
+        help="approve a year sent before again (an erratum); the earlier files stay as sent",
+    )
+    approve.set_defaults(handler=command_approve)
+    verify = actions.add_parser(
+        "verify", help="check the sent files of a year against their record; exit 1 if changed"
+    )
+    verify.add_argument("--year", type=int, required=True, help="reporting year")
+    verify.add_argument("--release", type=int, help="release number (default: the newest)")
+    verify.set_defaults(handler=command_verify)
