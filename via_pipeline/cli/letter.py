@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
     from via_pipeline.core.letter.releases.approve import BuildFacts
+    from via_pipeline.core.warehouse import WarehouseStore
 
 BUILD_JOB = "via_yearly_build_job"
 ANNEX = "letter/annex"
@@ -150,3 +151,18 @@ def add_commands(commands: Any) -> None:
     verify.add_argument("--year", type=int, required=True, help="reporting year")
     verify.add_argument("--release", type=int, help="release number (default: the newest)")
     verify.set_defaults(handler=command_verify)
+
+
+def say_sent_letters(store: WarehouseStore, built_year: int | None = None) -> None:
+    """Which years are sent and how many of their figures were revised since; after a run of
+    `built_year`, one line per revised figure of its letter and of the letter before it."""
+    from via_pipeline.core.letter.releases.report import sent_letter_lines
+    from via_pipeline.core.runs.causes import exception_cause
+
+    try:
+        lines = sent_letter_lines(store, built_year)
+    except Exception as error:  # the run's own outcome stands without these lines
+        say(f"sent letters not read: {exception_cause(error)}")
+        return
+    for line in lines:
+        say(line)

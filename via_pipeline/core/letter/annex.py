@@ -106,11 +106,13 @@ def build_annex(
     extra_sections: Sequence[Section] = (),
     extra_workbook: Sequence[LetterTable] = (),
     breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,
+    after_key_figures: Sequence[Section] = (),
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse).
 
     `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
-    the workbook's own.
+    the workbook's own; `after_key_figures` (revisions since the previous letter) follow the
+    key figures.
     """
     key_figures = _ordered_key_figures(key_figures, config)
     # The warehouse returns rows in no particular order: the letter's order is set here.
@@ -133,7 +135,7 @@ def build_annex(
         (breakdown_charts or {}).values(), start=len(charts) + 1
     ):
         key_blocks.append(FigureBlock(path, breakdown_caption(breakdown_figure, config, number)))
-    sections = [Section("Kerncijfers", tuple(key_blocks))]
+    sections = [Section("Kerncijfers", tuple(key_blocks)), *after_key_figures]
 
     progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}
     theme_titles = {theme.code: theme.title for theme in themes}

@@ -36,7 +36,7 @@ from via_pipeline.core.letter.charts import (
     render_gap_charts,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
-from via_pipeline.core.letter.document import Annex
+from via_pipeline.core.letter.document import Annex, Section
 from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
 from via_pipeline.core.letter.key_figures import (
     build_key_figures,
@@ -161,11 +161,14 @@ def write_annex(
     output_dir: Path,
     generated_on: date | None = None,
     wording: ProgressWording | None = None,
+    after_key_figures: Sequence[Section] = (),
 ) -> WrittenAnnex:
     """The annex files of the year in <output_dir>/<year>/, from the letter tables as stored.
 
     `generated_on`: the date the files carry; by default the day of the newest input
     (inputs_date), so two builds from the same inputs give byte-identical files.
+    `after_key_figures`: sections that follow the key figures (the revisions since the
+    previous letter, core/letter/releases/section.py).
     """
     if generated_on is None:
         generated_on = inputs_date(store, reporting_year)
@@ -210,6 +213,7 @@ def write_annex(
         progress.sections,
         progress.workbook,
         breakdown_charts,
+        after_key_figures,
     )
     return WrittenAnnex(
         annex,

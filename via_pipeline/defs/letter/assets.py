@@ -13,6 +13,7 @@ from via_pipeline.core.files.markdown import markdown_frame
 from via_pipeline.core.letter.check_names import (
     KEY_FIGURES_CHECK,
     PARTNER_REPORTING_CHECK,
+    REVISION_SIZE_CHECK,
     SENT_FILES_CHECK,
     THEME_PROGRESS_CHECK,
 )
@@ -281,7 +282,13 @@ def letter_partner_reporting(
             description="Non-blocking: the files of the year's sent letter "
             "(<VIA_DATA_DIR>/sent/<year>/) are still those recorded at approval "
             "(`via-pipeline letter verify`).",
-        )
+        ),
+        dg.AssetCheckSpec(
+            REVISION_SIZE_CHECK,
+            asset=ANNEX_KEY,
+            description="Non-blocking: no figure of a sent letter (this year's, or the one "
+            "before) revised by config/monitor.yaml's revision_warning_pp or more.",
+        ),
     ],
 )
 def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -294,16 +301,21 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     A rerun overwrites the year's files.
     """
     from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_annex
+    from via_pipeline.core.letter.releases.report import annex_revisions
 
     year = int(context.partition_key)
     store = warehouse.migrated_store()
     config = load_key_figure_config()
+    sent = annex_revisions(store, config, year)
+    for warning in sent.warnings:
+        context.log.warning(warning)
     written = write_annex(
         store,
         config,
         load_themes(),
         year,
         load_settings().output_dir,
+        after_key_figures=(sent.section,) if sent.section else (),
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
     return dg.MaterializeResult(
@@ -313,8 +325,26 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
             **file_metadata(written.paths()),
             **release_metadata(store, year),
+            "revised_since_sent": len(sent.own),
+            "revision_warnings": dg.MetadataValue.md(
+                "\n".join(f"- {line}" for line in sent.warnings) or "_none_"
+            ),
         },
-        check_results=[sent_files_check(store, year)],
+        check_results=[
+            sent_files_check(store, year),
+            dg.AssetCheckResult(
+                check_name=REVISION_SIZE_CHECK,
+                asset_key=ANNEX_KEY,
+                passed=not sent.warnings,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=sent.warnings[0] if sent.warnings else "no large revision",
+                metadata={
+                    "revisions": dg.MetadataValue.md(
+                        "\n".join(f"- {r.line()}" for r in sent.own) or "_none_"
+                    )
+                },
+            ),
+        ],
     )
 
 

@@ -16,51 +16,19 @@ from via_pipeline.core.letter.releases.approve import ApprovalRequest, BuildFact
 from via_pipeline.core.letter.releases.files import sha256_of
 from via_pipeline.core.letter.releases.records import ReleaseError, releases
 from via_pipeline.core.letter.releases.verify import verify_year
-from via_pipeline.core.runs.records import RunTrace, record_run_ended, record_run_started
 from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline_tests.support.releases import FIGURE, RUN, record_build
 
 CONFIG = load_key_figure_config()
-RUN = "3f24ab12-0000-4000-8000-000000000001"
 FACTS = BuildFacts(
     annex_run_id=RUN,
     stale_reason=None,
     blocking_checks={("letter/key_figures", "sentences_complete_without_minus_signs")},
 )
-FIGURE = "werkloosheid_buiten_europa_vs_bevolking"
 
 
 def _build(store: WarehouseStore, data_dir: Path, *, succeeded: bool = True) -> Path:
-    """What a build of 2022 leaves: its run in quality.runs, a key figure, the annex files."""
-    trace = RunTrace(RUN, "via_yearly_build_job", "2022", 1, "host", datetime(2026, 12, 3, 9))
-    record_run_started(store, trace)
-    record_run_ended(
-        store, trace, succeeded=succeeded, cause=None if succeeded else "monitor/gaps: no rows"
-    )
-    store.replace(
-        "letter.key_figures",
-        pd.DataFrame(
-            [
-                {
-                    "reporting_year": 2022,
-                    "figure_key": FIGURE,
-                    "indicator": "unemployment_rate",
-                    "population_group": "outside_europe_origin",
-                    "reference_group": "total",
-                    "year": 2022,
-                    "value": 2.9,
-                    "text_nl": "anno 2022* is dat 2,9 procentpunten.",
-                    "source": "CBS 85456NED",
-                }
-            ]
-        ),
-    )
-    folder = data_dir / "output" / "2022"
-    folder.mkdir(parents=True)
-    (folder / "voortgang_via_2022_bijlage.md").write_text("# Bijlage\n2,9\n", encoding="utf-8")
-    (folder / "voortgang_via_2022_bijlage.docx").write_bytes(b"PK docx")
-    (folder / "gap_unemployment_rate_2022.png").write_bytes(b"\x89PNG")
-    (folder / ".voortgang_via_2022_bijlage.1-ab.tmp.docx").write_bytes(b"half written")
-    return folder
+    return record_build(store, data_dir, succeeded=succeeded)
 
 
 def _approve(store: WarehouseStore, data_dir: Path, **request: object) -> object:

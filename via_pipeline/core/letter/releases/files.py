@@ -106,3 +106,18 @@ def copying_read_only(source: Path, records: list[FileRecord], target: Path) -> 
                 if path.is_file():
                     path.chmod(stat.S_IWUSR | stat.S_IRUSR)
             shutil.rmtree(staging)
+
+
+def sent_version(data_dir: Path, reporting_year: int) -> str:
+    """What a build's plan sees of the letters sent before `reporting_year` (sent/<earlier>/):
+    every file's path, size and modification time. A year's annex reports the revisions since
+    the previous letter, so approving an earlier year makes it stale; approving the year itself
+    does not (its files are what was approved)."""
+    folder = data_dir / SENT_FOLDER
+    parts = [
+        f"{path.relative_to(folder).as_posix()}|{path.stat().st_size}|{path.stat().st_mtime_ns}"
+        for path in year_files(folder)
+        if path.relative_to(folder).parts[0].isdigit()
+        and int(path.relative_to(folder).parts[0]) < reporting_year
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
