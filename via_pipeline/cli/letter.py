@@ -1,16 +1,22 @@
-"""`via-pipeline letter approve|verify`: the letter as sent (core/letter/releases/).
+"""`via-pipeline letter approve|verify|reproduce`: the letter as sent (core/letter/releases/).
 
 `approve` records a built year's annex as a release and copies its files read-only to
 <VIA_DATA_DIR>/sent/<year>/, or refuses in one line (exit 1). `verify` checks the sent files
-against their record: exit 1 naming each changed, missing or added file.
+against their record: exit 1 naming each changed, missing or added file. `reproduce`
+rebuilds a release from its recorded inputs in a scratch warehouse: exit 0 when every file is
+byte-identical to the one sent, else 1 naming the files and the first differing figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 from via_pipeline.cli.common import say, warehouse_for_writing, writing
 from via_pipeline.core.settings.environment import Settings
@@ -19,6 +25,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
     from via_pipeline.core.letter.releases.approve import BuildFacts
+    from via_pipeline.core.letter.releases.records import Release
     from via_pipeline.core.warehouse import WarehouseStore
 
 BUILD_JOB = "via_yearly_build_job"
@@ -101,26 +108,13 @@ def command_approve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from via_pipeline.core.letter.releases.records import latest_release, releases
     from via_pipeline.core.letter.releases.verify import verify_release
     from via_pipeline.core.warehouse import WarehouseStore
 
     store = WarehouseStore(settings.warehouse_url, read_only=True)
-    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
-        say(
-            f"reporting year {args.year} has no release: the warehouse {store.redacted_url} is not created yet"
-        )
-        return 1
     try:
-        if args.release is None:
-            release = latest_release(store, args.year)
-        else:
-            release = next(
-                (r for r in releases(store, args.year) if r.release_number == args.release), None
-            )
+        release = _release(store, args.year, args.release)
         if release is None:
-            which = f"release {args.release}" if args.release else "no release"
-            say(f"reporting year {args.year} has {which}: nothing was sent (`letter approve`)")
             return 1
         result = verify_release(store, release)
     finally:
@@ -130,8 +124,100 @@ def command_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.intact else 1
 
 
+def _rebuild(scratch_dir: Path, scratch_url: str, year: int) -> str | None:
+    """The yearly build's monitor and letter assets for the year on the scratch warehouse, in
+    this process, on an ephemeral Dagster instance; the failure's cause, or None."""
+    import dagster as dg
+
+    from via_pipeline.definitions import defs
+
+    job = defs.resolve_job_def(BUILD_JOB)
+    selection = [
+        key
+        for key in job.asset_layer.asset_graph.materializable_asset_keys
+        if key.to_user_string().startswith(("monitor/", "letter/"))
+    ]
+    scratch_env = {"VIA_DATA_DIR": str(scratch_dir), "VIA_WAREHOUSE_URL": scratch_url}
+    with mock.patch.dict(os.environ, scratch_env), dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=str(year),
+            asset_selection=selection,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    if result.success:
+        return None
+    failed = [event.step_key for event in result.get_step_failure_events()]
+    return f"the rebuild failed in {', '.join(str(step) for step in failed) or 'the run'}"
+
+
+def command_reproduce(args: argparse.Namespace, settings: Settings) -> int:
+    from via_pipeline.core.letter.config import load_key_figure_config
+    from via_pipeline.core.letter.files import year_output_dir
+    from via_pipeline.core.letter.releases.records import ReleaseError
+    from via_pipeline.core.letter.releases.reproduce import compare, prepare_scratch
+    from via_pipeline.core.warehouse import WarehouseStore
+
+    out = Path(args.out).resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        say(f"--out: {out} exists and is not an empty folder; give a new or empty folder")
+        return 2
+    store = WarehouseStore(settings.warehouse_url, read_only=True)
+    try:
+        release = _release(store, args.year, args.release)
+        if release is None:
+            return 1
+        with tempfile.TemporaryDirectory(prefix="via-reproduce-") as work:
+            scratch_dir = Path(work) / "data"
+            scratch_url = f"duckdb:///{Path(work) / 'warehouse.duckdb'}"
+            scratch = WarehouseStore(scratch_url)
+            try:
+                scratch.migrate()
+                try:
+                    prepared = prepare_scratch(store, scratch, release, settings.archive_dir)
+                except ReleaseError as error:
+                    say(f"not reproduced: {error}")
+                    return 1
+                say(f"rebuilding {release.describe()} from its recorded inputs")
+                failure = _rebuild(scratch_dir, scratch_url, args.year)
+                if failure is not None:
+                    say(f"not reproduced: {failure}")
+                    return 1
+                shutil.copytree(
+                    year_output_dir(scratch_dir / "output", args.year), out, dirs_exist_ok=True
+                )
+                result = compare(store, scratch, release, prepared, out, load_key_figure_config())
+            finally:
+                scratch.dispose()
+    finally:
+        store.dispose()
+    for line in result.lines():
+        say(line)
+    return 0 if result.identical else 1
+
+
+def _release(store: WarehouseStore, year: int, number: int | None) -> Release | None:
+    """The year's newest release, or release `number`; None (said why) when there is none."""
+    from via_pipeline.core.letter.releases.records import latest_release, releases
+
+    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+        say(
+            f"reporting year {year} has no release: the warehouse {store.redacted_url} is not created yet"
+        )
+        return None
+    if number is None:
+        release = latest_release(store, year)
+    else:
+        release = next((r for r in releases(store, year) if r.release_number == number), None)
+    if release is None:
+        which = f"no release {number}" if number else "no release"
+        say(f"reporting year {year} has {which}: nothing was sent (`letter approve`)")
+    return release
+
+
 def add_commands(commands: Any) -> None:
-    letter = commands.add_parser("letter", help="the letter as sent: approve, verify")
+    letter = commands.add_parser("letter", help="the letter as sent: approve, verify, reproduce")
     actions = letter.add_subparsers(dest="letter_command", required=True)
     approve = actions.add_parser(
         "approve", help="record a built year's annex as sent and copy its files to sent/<year>/"
@@ -151,6 +237,15 @@ def add_commands(commands: Any) -> None:
     verify.add_argument("--year", type=int, required=True, help="reporting year")
     verify.add_argument("--release", type=int, help="release number (default: the newest)")
     verify.set_defaults(handler=command_verify)
+    reproduce = actions.add_parser(
+        "reproduce",
+        help="rebuild a sent release from its recorded inputs into DIR; exit 1 unless "
+        "byte-identical",
+    )
+    reproduce.add_argument("--year", type=int, required=True, help="reporting year")
+    reproduce.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    reproduce.add_argument("--release", type=int, help="release number (default: the newest)")
+    reproduce.set_defaults(handler=command_reproduce)
 
 
 def say_sent_letters(store: WarehouseStore, built_year: int | None = None) -> None:
