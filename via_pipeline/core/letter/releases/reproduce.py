@@ -4,7 +4,8 @@ warehouse, and compare the files byte for byte with those sent.
 What the scratch warehouse gets (`prepare_scratch`): each CBS table at the version the release
 recorded, from its kept vintage (cbs.observation_vintages, cbs.measure_vintages, …); the
 partner rows of the files it recorded (partners.submissions and actions by sha256, each file
-checked to be in the archive with that hash), as processed by the approval; the registry;
+checked to be in the archive with that hash; the actions of a file a later one replaced are read
+again from the archive), as processed by the approval; the registry;
 and the releases approved before it (the annex's section on revisions since the previous
 letter). The command then runs the yearly build's monitor and letter assets on it (not the
 CBS or partner intake, which would take today's inputs) and calls `compare`.
@@ -110,6 +111,45 @@ def _cbs_rows(store: WarehouseStore, scratch: WarehouseStore, versions: dict[str
         )
 
 
+def _actions_from_archive(
+    files: pd.DataFrame,
+    submissions: pd.DataFrame,
+    with_actions: set[str],
+    archive_dir: Path,
+    release: Release,
+) -> tuple[list[pd.DataFrame], list[str]]:
+    """The actions of recorded files a later file of the same partner and year replaced in
+    partners.actions: read again from the archive with the intake's own rules."""
+    from via_pipeline.core.partners.archive import ArchiveError, read_archived
+    from via_pipeline.core.partners.evaluation import evaluate_archived
+    from via_pipeline.core.partners.registry import load_partners, load_themes
+    from via_pipeline.core.partners.rules import ACTION_COLUMNS
+
+    frames: list[pd.DataFrame] = []
+    problems: list[str] = []
+    years = sorted(
+        {int(y) for y in submissions["reporting_year"].dropna()} | {release.reporting_year}
+    )
+    for row in files.itertuples(index=False):
+        sha256, name = str(row.version), str(row.input_name)
+        submission = submissions[submissions["sha256"] == sha256]
+        if submission.empty:
+            problems.append(f"partner file {name}: not in partners.submissions")
+            continue
+        if sha256 in with_actions or int(submission.iloc[0]["action_count"]) == 0:
+            continue
+        try:
+            archived = read_archived(archive_dir, sha256, name)
+        except ArchiveError:  # named already by prepare_scratch
+            continue
+        evaluation = evaluate_archived(archived, load_partners(), load_themes(), years)
+        if not evaluation.accepted:
+            problems.append(f"partner file {name}: no longer accepted by today's rules")
+            continue
+        frames.append(evaluation.actions.assign(submission_sha256=sha256)[ACTION_COLUMNS])
+    return frames, problems
+
+
 def prepare_scratch(
     store: WarehouseStore,
     scratch: WarehouseStore,
@@ -142,17 +182,11 @@ def prepare_scratch(
     scratch.replace("partners.versions", versions_rows[versions_rows["sha256"].isin(recorded)])
     actions = store.read_table("partners.actions")
     actions = actions[actions["submission_sha256"].isin(recorded)]
-    scratch.replace("partners.actions", actions)
-    with_actions = set(actions["submission_sha256"])
-    for row in files.itertuples(index=False):
-        submission = submissions[submissions["sha256"] == row.version]
-        if submission.empty:
-            problems.append(f"partner file {row.input_name}: not in partners.submissions")
-        elif int(submission.iloc[0]["action_count"]) > 0 and row.version not in with_actions:
-            problems.append(
-                f"partner file {row.input_name}: its actions are no longer in partners.actions "
-                "(a later file replaced them)"
-            )
+    replayed, replay_problems = _actions_from_archive(
+        files, submissions, set(actions["submission_sha256"]), archive_dir, release
+    )
+    problems.extend(replay_problems)
+    scratch.replace("partners.actions", pd.concat([actions, *replayed], ignore_index=True))
     rejections = store.read_table("partners.rejections")
     scratch.replace(
         "partners.rejections",
