@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from via_pipeline.core.letter.config import load_key_figure_config
+from via_pipeline.core.letter.config import load_key_figure_config, load_themes
 from via_pipeline.core.letter.releases.approve import ApprovalRequest, BuildFacts, approve
 from via_pipeline.core.letter.releases.files import sha256_of
 from via_pipeline.core.letter.releases.records import ReleaseError, releases
@@ -136,10 +136,15 @@ def test_approve_records_and_copies_read_only_and_a_second_needs_supersede(
     config = inputs[inputs["input_kind"] == "config_file"]
     assert "key_figures.yaml" in set(config["input_name"])
     assert config["content"].str.len().min() > 0
-    (figure,) = store.read_table("letter.release_figures").to_dict("records")
+    figures = store.read_table("letter.release_figures")
+    (figure,) = figures[figures["figure_key"] == FIGURE].to_dict("records")
     assert (figure["figure_key"], figure["period"], figure["value"]) == (FIGURE, 2022, 2.9)
     assert figure["figure_label"] == "Werkloosheid: herkomst buiten Europa t.o.v. gemiddelde"
     assert figure["source_table"] == "85456NED"
+    # Per theme, the actions reported (none here), with the year's partner files as version.
+    counts = figures[figures["figure_key"].str.startswith("acties:")]
+    assert len(counts) == len(load_themes()) and set(counts["value"]) == {0.0}
+    assert set(counts["source_version"]) == {"geen"}
 
     # Approved twice: refused without --supersede, the sent files untouched.
     twice = re.escape(

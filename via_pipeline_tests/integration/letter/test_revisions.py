@@ -10,12 +10,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from via_pipeline.core.letter.config import load_key_figure_config
+from via_pipeline.core.letter.config import load_key_figure_config, load_themes
 from via_pipeline.core.letter.document import Paragraph
 from via_pipeline.core.letter.releases.approve import ApprovalRequest, BuildFacts, approve
 from via_pipeline.core.letter.releases.report import annex_revisions, sent_letter_lines
 from via_pipeline.core.warehouse import WarehouseStore
-from via_pipeline_tests.support.letter import gap_rows, write_cbs_table, write_gaps
+from via_pipeline_tests.support.letter import (
+    action,
+    gap_rows,
+    submission,
+    write_actions,
+    write_cbs_table,
+    write_gaps,
+    write_submissions,
+)
 from via_pipeline_tests.support.releases import RUN, record_build
 
 CONFIG = load_key_figure_config()
@@ -113,3 +121,48 @@ def test_a_cbs_revision_of_a_sent_figure(store: WarehouseStore, tmp_path: Path) 
         f"{LABEL}, 2022: in de vorige brief 2,9 procentpunten, nu 3,3 procentpunten. Reden: CBS "
         "85456NED herzien op 1 maart 2024; 2022 was voorlopig, nu definitief.",
     ]
+
+
+def test_a_partners_new_file_revises_its_themes_count(
+    store: WarehouseStore, tmp_path: Path
+) -> None:
+    theme = load_themes()[0]
+    first = submission(
+        "abu", 2022, action_count=2, received_at=datetime(2023, 3, 1, 10), sha="3b" * 32
+    )
+    write_submissions(store, [first])
+    write_actions(
+        store,
+        [
+            {**action("abu", 2022, f"ABU-0{n}", theme.code), "submission_sha256": first["sha256"]}
+            for n in (1, 2)
+        ],
+    )
+    _sent_2022(store, tmp_path)
+    # ABU's corrected file of 2022 arrives after the letter: three actions in the theme.
+    second = submission(
+        "abu", 2022, action_count=3, received_at=datetime(2027, 1, 15, 9), sha="c7" * 32
+    )
+    write_submissions(store, [{**first, "is_current": False}, second])
+    write_actions(
+        store,
+        [
+            {**action("abu", 2022, f"ABU-0{n}", theme.code), "submission_sha256": second["sha256"]}
+            for n in (1, 2, 3)
+        ],
+    )
+    found = annex_revisions(store, CONFIG, 2022)
+    (revision,) = found.own
+    assert revision.line() == (
+        f"letter 2022 (verzonden 2026-12-03): Acties binnen het thema {theme.title}, 2022: "
+        "2 → 3 (nieuwe versie van abu_2022.csv (ontvangen op 15 januari 2027))"
+    )
+    assert revision.sent_source_version == f"abu_2022.csv@{str(first['sha256'])[:12]}"
+    assert revision.current_source_version == f"abu_2022.csv@{str(second['sha256'])[:12]}"
+    assert found.warnings == []  # counts are not gaps: no pp warning
+    section = annex_revisions(store, CONFIG, 2023).section
+    assert section is not None
+    assert section.blocks[1] == Paragraph(
+        f"Acties binnen het thema {theme.title}, 2022: in de vorige brief 2, nu 3. Reden: nieuwe "
+        "versie van abu_2022.csv (ontvangen op 15 januari 2027)."
+    )

@@ -1,15 +1,22 @@
-"""The figures a letter states: each key figure of letter.key_figures (statement and year),
-with its Dutch label, the CBS table it comes from, that table's version and whether CBS marked
-the year provisional. The same frame is kept at approval (letter.release_figures) and built
-again after each build, to find the revised ones.
+"""The figures a letter states, kept at approval (letter.release_figures) and built again after
+each build to find the revised ones:
+
+- each key figure of letter.key_figures (statement and year): the gap in pp, with its Dutch
+  label, the CBS table it comes from, that table's version and whether CBS marked the year
+  provisional;
+- per theme, the number of actions the partners reported for the year (`acties:<theme>`): its
+  source version names the year's current partner files (file name and sha256).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from via_pipeline.core.letter.config import KeyFigureConfig
-from via_pipeline.core.warehouse import WarehouseStore
+from via_pipeline.core.dutch import format_decimal, format_integer
+from via_pipeline.core.letter.config import KeyFigureConfig, Theme, load_themes
+from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 FIGURE_COLUMNS = [
     "figure_key",
@@ -21,16 +28,71 @@ FIGURE_COLUMNS = [
     "provisional",
 ]
 GAP_KEY = ["source_table", "year", "indicator", "population_group", "reference_group"]
+ACTIONS_PREFIX = "acties:"
+
+
+def is_count(figure_key: str) -> bool:
+    """A count of actions (a whole number), not a gap in percentage points."""
+    return figure_key.startswith(ACTIONS_PREFIX)
+
+
+def shown(figure_key: str, value: float | None) -> str:
+    """A figure as the run output shows it: "2,9" for a gap, "12" for a count, "n.b."."""
+    if value is None or pd.isna(value):
+        return "n.b."
+    return format_integer(round(value)) if is_count(figure_key) else format_decimal(value)
 
 
 def letter_figures(
-    store: WarehouseStore, config: KeyFigureConfig, reporting_year: int
+    store: WarehouseStore,
+    config: KeyFigureConfig,
+    reporting_year: int,
+    themes: Sequence[Theme] | None = None,
 ) -> pd.DataFrame:
     """The year's figures as the warehouse holds them now, sorted by figure and period."""
     figures = store.read_table("letter.key_figures", {"reporting_year": reporting_year})
     tables = store.read("SELECT table_id, source_version FROM cbs.tables")
     gaps = store.read_table("monitor.gaps")
-    return figures_frame(figures, config, tables, gaps)
+    key = figures_frame(figures, config, tables, gaps)
+    counts = action_figures(store, reporting_year, load_themes() if themes is None else themes)
+    frame = pd.concat([key, counts], ignore_index=True) if not counts.empty else key
+    frame["value"] = frame["value"].astype("float64")
+    return frame.sort_values(["figure_key", "period"], ignore_index=True)
+
+
+def partner_files_version(store: WarehouseStore, reporting_year: int) -> str:
+    """The year's current accepted partner files: "abu_2024.csv@1a2b3c4d5e6f, …" (or "geen")."""
+    files = store.read(
+        "SELECT file_name, sha256 FROM partners.submissions "
+        "WHERE is_current AND reporting_year = :year ORDER BY file_name",
+        {"year": reporting_year},
+    )
+    parts = [f"{r.file_name}@{str(r.sha256)[:12]}" for r in files.itertuples(index=False)]
+    return ", ".join(parts) or "geen"
+
+
+def action_figures(
+    store: WarehouseStore, reporting_year: int, themes: Sequence[Theme]
+) -> pd.DataFrame:
+    """Per theme, the actions reported for the year, from partners.actions as they are now."""
+    aggregates = store.read(
+        load_sql("build_letter_theme_progress"), {"reporting_year": reporting_year}
+    )
+    counts = {str(r.theme): int(r.action_count) for r in aggregates.itertuples(index=False)}
+    version = partner_files_version(store, reporting_year)
+    rows = [
+        {
+            "figure_key": f"{ACTIONS_PREFIX}{theme.code}",
+            "figure_label": f"Acties binnen het thema {theme.title}",
+            "period": reporting_year,
+            "value": float(counts.get(theme.code, 0)),
+            "source_table": None,
+            "source_version": version,
+            "provisional": None,
+        }
+        for theme in themes
+    ]
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
 
 
 def figures_frame(

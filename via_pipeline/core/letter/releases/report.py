@@ -11,6 +11,7 @@ import pandas as pd
 
 from via_pipeline.core.letter.config import KeyFigureConfig
 from via_pipeline.core.letter.document import Section
+from via_pipeline.core.letter.releases.figures import is_count
 from via_pipeline.core.letter.releases.records import (
     REVISIONS_TABLE,
     Release,
@@ -106,7 +107,7 @@ def warning_lines(revisions: list[Revision], threshold_pp: float) -> list[str]:
         f"warning: {r.line()}: revised by {r.size_pp:.1f} pp, at least {WARNING_KEY} "
         f"({threshold_pp:g} pp in config/monitor.yaml)"
         for r in revisions
-        if r.size_pp is not None and r.size_pp >= threshold_pp - 1e-9
+        if not is_count(r.figure_key) and r.size_pp is not None and r.size_pp >= threshold_pp - 1e-9
     ]
 
 

@@ -27,9 +27,8 @@ from via_pipeline.core.cbs.vintages import (
     observations_at_versions,
     resolution_at_version,
 )
-from via_pipeline.core.dutch import format_decimal
 from via_pipeline.core.letter.config import KeyFigureConfig
-from via_pipeline.core.letter.releases.figures import letter_figures
+from via_pipeline.core.letter.releases.figures import letter_figures, shown
 from via_pipeline.core.letter.releases.files import file_records, sha256_of
 from via_pipeline.core.letter.releases.records import (
     RELEASE_FIGURES_TABLE,
@@ -255,10 +254,6 @@ class Reproduction:
         return lines
 
 
-def _shown(value: object) -> str:
-    return "n.b." if value is None or pd.isna(value) else format_decimal(float(value))  # type: ignore[arg-type]
-
-
 def first_differing_figure(
     store: WarehouseStore, scratch: WarehouseStore, release: Release, config: KeyFigureConfig
 ) -> str | None:
@@ -266,9 +261,11 @@ def first_differing_figure(
     rebuilt = letter_figures(scratch, config, release.reporting_year)
     now = {(str(r.figure_key), int(r.period)): r.value for r in rebuilt.itertuples(index=False)}
     for row in sent.sort_values(["figure_key", "period"]).itertuples(index=False):
-        value = now.get((str(row.figure_key), int(row.period)))
-        if _shown(row.value) != _shown(value):
-            return f"{row.figure_label}, {row.period}: sent {_shown(row.value)}, rebuilt {_shown(value)}"
+        key = str(row.figure_key)
+        value = now.get((key, int(row.period)))
+        sent_text, rebuilt_text = shown(key, row.value), shown(key, value)
+        if sent_text != rebuilt_text:
+            return f"{row.figure_label}, {row.period}: sent {sent_text}, rebuilt {rebuilt_text}"
     return None
 
 

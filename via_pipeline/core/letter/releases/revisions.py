@@ -16,10 +16,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from via_pipeline.core.dutch import format_date, format_decimal
-from via_pipeline.core.letter.config import KeyFigureConfig
+from via_pipeline.core.dutch import format_date
+from via_pipeline.core.letter.config import KeyFigureConfig, load_themes
 from via_pipeline.core.letter.releases.approve import config_version
-from via_pipeline.core.letter.releases.figures import GAP_KEY
+from via_pipeline.core.letter.releases.figures import (
+    GAP_KEY,
+    action_figures,
+    is_count,
+    partner_files_version,
+    shown,
+)
 from via_pipeline.core.letter.releases.records import (
     RELEASE_FIGURES_TABLE,
     REVISIONS_TABLE,
@@ -71,13 +77,10 @@ class Revision:
         sent_on = self.release.approved_at.date().isoformat()
         return (
             f"letter {self.release.reporting_year} (verzonden {sent_on}): {self.figure_label}, "
-            f"{self.period}: {_shown(self.sent_value)} → {_shown(self.current_value)} "
+            f"{self.period}: {shown(self.figure_key, self.sent_value)} → "
+            f"{shown(self.figure_key, self.current_value)} "
             f"({self.cause})"
         )
-
-
-def _shown(value: float | None) -> str:
-    return "n.b." if value is None else format_decimal(value)
 
 
 def _stated(value: float | None) -> Decimal | None:
@@ -133,11 +136,79 @@ def _cause(
         elif sent_provisional is False and now_provisional is True:
             status = f"; {period} was definitief, nu voorlopig"
         return f"CBS {table} herzien{when}{status}"
+    return _other_cause(release, state)
+
+
+def _partner_cause(store: WarehouseStore, sent: str | None, current: str, year: int) -> str | None:
+    """The partner files of the year that changed since the letter, in Dutch; None if none."""
+    before = set((sent or "").split(", ")) - {"", "geen"}
+    now = set(current.split(", ")) - {"", "geen"}
+    if before == now:
+        return None
+    received = store.read(
+        "SELECT file_name, sha256, received_at FROM partners.submissions "
+        "WHERE is_current AND reporting_year = :year",
+        {"year": year},
+    )
+    when = {
+        f"{r.file_name}@{str(r.sha256)[:12]}": format_date(pd.Timestamp(r.received_at).date())
+        for r in received.itertuples(index=False)
+    }
+    names_before = {name.split("@")[0] for name in before}
+    names_now = {name.split("@")[0] for name in now}
+    parts = []
+    for name in sorted(now - before):
+        file_name = name.split("@")[0]
+        what = "nieuwe versie van" if file_name in names_before else "nieuw bestand"
+        parts.append(f"{what} {file_name} (ontvangen op {when.get(name, 'onbekende datum')})")
+    parts += [f"bestand {name} niet meer geldig" for name in sorted(names_before - names_now)]
+    return "; ".join(parts)
+
+
+def _count_revisions(
+    store: WarehouseStore,
+    release: Release,
+    sent: pd.DataFrame,
+    state: CurrentState,
+    first_seen: dict[tuple[str, int, float | None], datetime],
+    moment: datetime,
+) -> list[Revision]:
+    """The sent counts of actions per theme that differ from partners.actions now."""
+    found: list[Revision] = []
+    counts = sent[[is_count(str(key)) for key in sent["figure_key"]]]
+    for period in sorted({int(p) for p in counts["period"]}):
+        now = action_figures(store, period, load_themes())
+        current = {str(r.figure_key): r for r in now.itertuples(index=False)}
+        version = partner_files_version(store, period)
+        for row in counts[counts["period"] == period].itertuples(index=False):
+            today = current.get(str(row.figure_key))
+            value = None if today is None else float(today.value)
+            if _stated(_optional(row.value)) == _stated(value):
+                continue
+            cause = _partner_cause(store, _text(row.source_version), version, period)
+            found.append(
+                Revision(
+                    release=release,
+                    figure_key=str(row.figure_key),
+                    figure_label=str(row.figure_label),
+                    period=period,
+                    sent_value=_optional(row.value),
+                    current_value=value,
+                    sent_source_version=_text(row.source_version),
+                    current_source_version=version,
+                    cause=cause or _other_cause(release, state),
+                    detected_at=first_seen.get((str(row.figure_key), period, value), moment),
+                )
+            )
+    return found
+
+
+def _other_cause(release: Release, state: CurrentState) -> str:
     if state.config_version != release.config_version:
         return "configuratie gewijzigd sinds de brief"
     if state.code_version != release.code_version:
         return "code van de monitor gewijzigd sinds de brief"
-    return "oorzaak onbekend: CBS-tabel, configuratie en code zijn als bij de brief"
+    return "oorzaak onbekend: bronnen, configuratie en code zijn als bij de brief"
 
 
 def find_revisions(
@@ -162,8 +233,10 @@ def find_revisions(
         gaps.setdefault(tuple(row[column] for column in GAP_KEY), row)
     tables = {str(row["table_id"]): row for _index, row in state.tables.iterrows()}
     moment = naive_utc(now or datetime.now(UTC))
-    found: list[Revision] = []
+    found = _count_revisions(store, release, sent, state, first_seen, moment)
     for row in sent.sort_values(["figure_key", "period"]).itertuples(index=False):
+        if is_count(str(row.figure_key)):
+            continue
         spec = specs.get(str(row.figure_key))
         if spec is None:  # a statement no longer configured: nothing to compare it with
             continue
@@ -200,7 +273,7 @@ def find_revisions(
                 indicator=spec.indicator,
             )
         )
-    return found
+    return sorted(found, key=lambda r: (r.figure_key, r.period))
 
 
 def revisions_frame(revisions: list[Revision]) -> pd.DataFrame:

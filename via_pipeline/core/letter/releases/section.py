@@ -6,19 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from via_pipeline.core.dutch import format_date
+from via_pipeline.core.dutch import format_date, format_integer
 from via_pipeline.core.letter.config import KeyFigureConfig
 from via_pipeline.core.letter.document import Paragraph, Section
 from via_pipeline.core.letter.key_figures import describe_gap
+from via_pipeline.core.letter.releases.figures import is_count
 from via_pipeline.core.letter.releases.records import Release
 from via_pipeline.core.letter.releases.revisions import Revision
 
 HEADING = "Herzieningen sinds de vorige brief"
 
 
-def _gap(value: float | None, indicator: str | None, config: KeyFigureConfig) -> str:
+def _value(
+    figure_key: str, value: float | None, indicator: str | None, config: KeyFigureConfig
+) -> str:
+    """A gap in the key figures' words ("2,9 procentpunten"), a count as a number."""
     if value is None:
         return "niet beschikbaar"
+    if is_count(figure_key):
+        return format_integer(round(value))
     wording = config.indicators.get(indicator or "")
     return describe_gap(value, wording.disadvantage_sign if wording else 1)
 
@@ -52,8 +58,8 @@ def revisions_section(
         blocks.append(
             Paragraph(
                 f"{revision.figure_label}, {revision.period}: in de vorige brief "
-                f"{_gap(revision.sent_value, indicator, config)}, nu "
-                f"{_gap(revision.current_value, indicator, config)}. "
+                f"{_value(revision.figure_key, revision.sent_value, indicator, config)}, nu "
+                f"{_value(revision.figure_key, revision.current_value, indicator, config)}. "
                 f"Reden: {revision.cause}."
             )
         )
