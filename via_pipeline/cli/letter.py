@@ -87,6 +87,12 @@ def command_approve(args: argparse.Namespace, settings: Settings) -> int:
         supersede_reason=args.supersede,
     )
     facts = build_facts(settings, args.year)
+    if facts.annex_run_id is None:  # before the warehouse is opened (or created) for writing
+        say(
+            f"not approved: reporting year {args.year} was never built: "
+            f"run `via-pipeline run --year {args.year}` first"
+        )
+        return 1
     store = warehouse_for_writing(settings)
     with writing(store, settings, f"via-pipeline letter approve --year {args.year}"):
         store.migrate()

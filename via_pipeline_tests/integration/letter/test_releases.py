@@ -198,3 +198,12 @@ def test_verify_names_changed_missing_and_added_files(
         f"added: {sent / 'notitie.txt'} (not in the release)",
     ]
     assert verify_year(store, 2023) is None
+
+
+def test_a_year_built_outside_the_cli_is_refused(store: WarehouseStore, tmp_path: Path) -> None:
+    _build(store, tmp_path)
+    store.replace("quality.runs", store.read_table("quality.runs").iloc[0:0])
+    assert _refused(store, tmp_path) == (
+        "reporting year 2022 was not built by `via-pipeline run` (no build in quality.runs): "
+        "run `via-pipeline run --year 2022` first"
+    )

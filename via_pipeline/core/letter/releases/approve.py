@@ -84,8 +84,13 @@ def refusal(
     rerun = f"run `via-pipeline run --year {year}` first"
     last = _last_build(store, year)
     files = file_records(year_output_dir(output_dir, year))
-    if last is None or facts.annex_run_id is None or not files:
+    if facts.annex_run_id is None or not files:
         return f"reporting year {year} was never built: {rerun}"
+    if last is None:  # built from the UI or a sensor: no run of ours to judge it by
+        return (
+            f"reporting year {year} was not built by `via-pipeline run` (no build in "
+            f"quality.runs): {rerun}"
+        )
     run = f"run {str(last['run_id'])[:8]}"
     if last["status"] == "started":
         return f"the build of reporting year {year} ({run}) is still running: wait for it to end"
