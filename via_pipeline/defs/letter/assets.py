@@ -19,6 +19,11 @@ from via_pipeline.core.letter.check_names import (
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
 from via_pipeline.core.settings.environment import load_settings
+from via_pipeline.defs.letter.sent import (
+    release_metadata,
+    revision_size_check,
+    sent_files_check,
+)
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.quality import check_result_from_suite
@@ -28,7 +33,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from via_pipeline.core.quality.expectations import Expectation
-    from via_pipeline.core.warehouse import WarehouseStore
 
 KEY_FIGURES_KEY = dg.AssetKey(["letter", "key_figures"])
 THEME_PROGRESS_KEY = dg.AssetKey(["letter", "theme_progress"])
@@ -331,47 +335,7 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             ),
         },
         check_results=[
-            sent_files_check(store, year),
-            dg.AssetCheckResult(
-                check_name=REVISION_SIZE_CHECK,
-                asset_key=ANNEX_KEY,
-                passed=not sent.warnings,
-                severity=dg.AssetCheckSeverity.WARN,
-                description=sent.warnings[0] if sent.warnings else "no large revision",
-                metadata={
-                    "revisions": dg.MetadataValue.md(
-                        "\n".join(f"- {r.line()}" for r in sent.own) or "_none_"
-                    )
-                },
-            ),
+            sent_files_check(store, year, ANNEX_KEY),
+            revision_size_check(sent, ANNEX_KEY),
         ],
-    )
-
-
-def release_metadata(store: "WarehouseStore", year: int) -> "dict[str, dg.RawMetadataValue]":
-    """The year's sent release, if any: shown on the letter assets' pages."""
-    from via_pipeline.core.letter.releases.records import latest_release
-
-    release = latest_release(store, year)
-    if release is None:
-        return {"sent_release": "not sent (no `via-pipeline letter approve` yet)"}
-    return {
-        "sent_release": release.describe(),
-        "sent_dir": dg.MetadataValue.path(release.sent_dir),
-    }
-
-
-def sent_files_check(store: "WarehouseStore", year: int) -> dg.AssetCheckResult:
-    """The year's sent files against their record (non-blocking: a warning)."""
-    from via_pipeline.core.letter.releases.verify import verify_year
-
-    found = verify_year(store, year)
-    lines = found.lines() if found else [f"reporting year {year} was not sent: nothing to check"]
-    return dg.AssetCheckResult(
-        check_name=SENT_FILES_CHECK,
-        asset_key=ANNEX_KEY,
-        passed=found is None or found.intact,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=lines[0],
-        metadata={"result": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines))},
     )
