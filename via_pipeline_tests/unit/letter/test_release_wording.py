@@ -111,3 +111,20 @@ def test_the_warning_threshold_is_read_and_checked(tmp_path: Path) -> None:
     (tmp_path / "monitor.yaml").write_text("revision_warning_pp: veel\n", encoding="utf-8")
     with pytest.raises(ConfigFileError, match="`revision_warning_pp` must be a number"):
         revision_warning_pp(tmp_path)
+
+
+def test_the_plan_sees_the_letters_sent_before_the_year(tmp_path: Path) -> None:
+    from via_pipeline.core.letter.releases.files import sent_version
+
+    before = {year: sent_version(tmp_path, year) for year in (2022, 2023)}
+    sent = tmp_path / "sent" / "2022"
+    sent.mkdir(parents=True)
+    (sent / "voortgang_via_2022_bijlage.md").write_text("# Bijlage\n", encoding="utf-8")
+    (sent / ".staging-leftover").write_text("x", encoding="utf-8")
+    # Approving 2022 changes what the 2023 annex is built from, not the 2022 one.
+    assert sent_version(tmp_path, 2022) == before[2022]
+    assert sent_version(tmp_path, 2023) != before[2023]
+    later = sent_version(tmp_path, 2023)
+    (sent / "release-2").mkdir()
+    (sent / "release-2" / "voortgang_via_2022_bijlage.md").write_text("# B\n", encoding="utf-8")
+    assert sent_version(tmp_path, 2023) != later
