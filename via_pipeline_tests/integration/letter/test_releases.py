@@ -66,8 +66,12 @@ def test_a_failed_build_is_refused_with_its_cause(store: WarehouseStore, tmp_pat
     )
 
 
-def test_a_failed_blocking_check_is_refused(store: WarehouseStore, tmp_path: Path) -> None:
-    _build(store, tmp_path)
+@pytest.mark.parametrize("run_failed", [False, True])
+def test_a_failed_blocking_check_is_refused(
+    store: WarehouseStore, tmp_path: Path, run_failed: bool
+) -> None:
+    # Dagster fails the run when a blocking check fails: the check is named either way.
+    _build(store, tmp_path, succeeded=not run_failed)
     outcome = {"run_id": RUN, "partition": "2022", "expectation": "x", "unexpected_count": 1}
     store.insert(
         "quality.validation_results",

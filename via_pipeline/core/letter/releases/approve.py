@@ -94,9 +94,7 @@ def refusal(
     run = f"run {str(last['run_id'])[:8]}"
     if last["status"] == "started":
         return f"the build of reporting year {year} ({run}) is still running: wait for it to end"
-    if last["status"] != "succeeded":
-        cause = last["cause"] if isinstance(last["cause"], str) else "no cause recorded"
-        return f"the last build of reporting year {year} ({run}) failed: {cause}"
+    # A failed blocking check fails the run too: the check is the better reason to give.
     for run_id in dict.fromkeys([str(last["run_id"]), facts.annex_run_id]):
         failed = store.read_table(
             "quality.validation_results", {"run_id": run_id, "success": False}
@@ -109,6 +107,9 @@ def refusal(
                 f"the last build of reporting year {year} (run {run_id[:8]}) failed the blocking "
                 f"check {first['check_name']} on {first['asset_key']}: fix it and {rerun}"
             )
+    if last["status"] != "succeeded":
+        cause = last["cause"] if isinstance(last["cause"], str) else "no cause recorded"
+        return f"the last build of reporting year {year} ({run}) failed: {cause}"
     if facts.stale_reason is not None:
         return (
             f"the files of reporting year {year} are older than their inputs "
