@@ -12,14 +12,14 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from via_pipeline.cli import cbs, migrate, portal, run, status, template
+from via_pipeline.cli import cbs, letter, migrate, portal, run, status, template
 from via_pipeline.cli.instance import write_log
 from via_pipeline.core.runs.causes import exception_cause, plain_cause
 from via_pipeline.core.settings.environment import ConfigurationError, Settings, load_settings
 from via_pipeline.core.warehouse import WarehouseError
 
 # The order of `via-pipeline --help`.
-COMMAND_GROUPS = (run, status, migrate, template, cbs, portal)
+COMMAND_GROUPS = (run, status, migrate, template, cbs, letter, portal)
 
 
 def build_parser() -> argparse.ArgumentParser:

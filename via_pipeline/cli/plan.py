@@ -37,6 +37,8 @@ INTAKE_ASSETS = ("partners/submissions", "partners/actions", "partners/rejection
 PARTNERS_ACTIONS = "partners/actions"
 # Progress across years (one multi-asset) reads the actions of the years before.
 ACROSS_YEARS = "letter/action_progress"
+# The annex reads the letters sent before its year (<VIA_DATA_DIR>/sent/): its revisions section.
+SENT_LETTERS_READER = "letter/annex"
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,12 @@ def plan_for(
     graph = job.asset_layer.asset_graph
     reads_cbs = any(key.to_user_string() == STATLINE for key in graph.get_all_asset_keys())
     inputs = own_inputs(instance, year, settings.inbox_dir, warn, with_cbs=reads_cbs)
+    if any(key.to_user_string() == SENT_LETTERS_READER for key in graph.get_all_asset_keys()):
+        from via_pipeline.core.letter.releases.files import sent_version
+
+        inputs[SENT_LETTERS_READER] = [
+            f"sent before {year}: {sent_version(settings.data_dir, year)}"
+        ]
     return plan_build(
         job,
         instance,

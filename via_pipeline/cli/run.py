@@ -23,6 +23,7 @@ from via_pipeline.cli.instance import (
     run_tags,
 )
 from via_pipeline.cli.late_years import say_stale_letters
+from via_pipeline.cli.letter import say_sent_letters
 from via_pipeline.cli.plan import INTAKE_ASSETS, WAREHOUSE_ID_TAG, BuildPlan, plan_for, say_rebuilt
 from via_pipeline.cli.status import say_snapshot_gaps
 from via_pipeline.core.runs.causes import INTERRUPTED, exception_cause
@@ -61,12 +62,14 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     say_rebuilt(plan, say)
     if not plan.to_run:
         say(f"nothing changed for reporting year {year}: no run (--force rebuilds everything)")
+        say_sent_letters(store, int(year))
         say_snapshot_gaps(store, int(year))
         return 0
     result, outcome = _launch(job, year, plan, store, settings, instance)
     print_run_summary(result, store)
     if result.success:  # its own year's letter was rebuilt with its actions
         say_stale_letters(instance, int(year), plan.to_run, say, rebuilt=(int(year),))
+    say_sent_letters(store, int(year))
     say_snapshot_gaps(store, int(year))
     if outcome.cause:
         say(outcome.cause)  # the last line: the innermost cause and where the traceback is

@@ -97,6 +97,9 @@ def _status_of_warehouse(store: WarehouseStore) -> int:
             f"  CBS {row.table_id} from {row.source}, modified {row.modified}, fetched {row.fetched_at}: {row.title}"
         )
     if not sources.empty:
+        from via_pipeline.cli.letter import say_sent_letters
+
+        say_sent_letters(store)
         say_snapshot_gaps(store)
     return 0
 

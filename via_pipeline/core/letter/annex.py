@@ -132,11 +132,13 @@ def build_annex(
     breakdown_charts: Mapping[str, tuple[BreakdownChart, Path]] | None = None,
     quarter_blocks: Sequence[Block] = (),
     programme: AnnexProgramme | None = None,
+    after_key_figures: Sequence[Section] = (),
 ) -> Annex:
     """The annex of one reporting year from the letter tables (as stored in the warehouse).
 
     `extra_sections` (progress across years) follow the themes; `extra_workbook` tables follow
-    the workbook's own; `quarter_blocks` (core/letter/quarter_annex.py) end the key figures.
+    the workbook's own; `quarter_blocks` (core/letter/quarter_annex.py) end the key figures;
+    `after_key_figures` (revisions since the previous letter) follow the key figures.
     `programme`: whose letter (by default Werkagenda VIA's, with its CBS key figures); a letter
     without key figures has no Kerncijfers part, charts or CBS sheets.
     """
@@ -164,6 +166,7 @@ def build_annex(
         key_blocks.append(FigureBlock(path, breakdown_caption(breakdown_figure, config, number)))
     key_blocks.extend(quarter_blocks)
     sections = [Section("Kerncijfers", tuple(key_blocks))] if programme.key_figures else []
+    sections.extend(after_key_figures)
 
     progress_by_theme = {str(row["theme"]): row for row in theme_progress.to_dict("records")}
     theme_titles = {theme.code: theme.title for theme in themes}

@@ -38,7 +38,7 @@ from via_pipeline.core.letter.charts import (
     render_gap_charts,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme
-from via_pipeline.core.letter.document import Annex
+from via_pipeline.core.letter.document import Annex, Section
 from via_pipeline.core.letter.files import AnnexFiles, write_annex_files, year_output_dir
 from via_pipeline.core.letter.key_figures import (
     build_key_figures,
@@ -215,6 +215,7 @@ def write_annex(
     wording: ProgressWording | None = None,
     programme: str | None = None,
     programmes: Programmes | None = None,
+    after_key_figures: Sequence[Section] = (),
 ) -> WrittenAnnex:
     """The annex files of one programme's letter (the default programme's when None) of the
     year in <output_dir>/<year>/, from the letter tables as stored. Only the programme's own
@@ -224,6 +225,8 @@ def write_annex(
 
     `generated_on`: the date the files carry; by default the day of the newest input
     (inputs_date), so two builds from the same inputs give byte-identical files.
+    `after_key_figures`: sections that follow the key figures (the revisions since the
+    previous letter, core/letter/releases/section.py).
     """
     programmes = programmes or load_programmes()
     chosen = programmes.get(programme or programmes.default)
@@ -295,6 +298,7 @@ def write_annex(
         breakdown_charts,
         quarters.blocks,
         AnnexProgramme(chosen.title, chosen.file_prefix, with_key_figures, others),
+        after_key_figures,
     )
     return WrittenAnnex(
         annex,
@@ -313,8 +317,11 @@ def write_programme_annexes(
     reporting_year: int,
     output_dir: Path,
     programmes: Programmes | None = None,
+    after_key_figures: Sequence[Section] = (),
 ) -> dict[str, WrittenAnnex]:
-    """The annex of every programme running in the year, each into its own files, by code."""
+    """The annex of every programme running in the year, each into its own files, by code.
+    `after_key_figures` (the revisions of the sent letters, core/letter/releases) go into the
+    default programme's letter: the letter with the CBS key figures they revise."""
     programmes = programmes or load_programmes()
     return {
         programme.code: write_annex(
@@ -325,6 +332,7 @@ def write_programme_annexes(
             output_dir,
             programme=programme.code,
             programmes=programmes,
+            after_key_figures=after_key_figures if programme.code == programmes.default else (),
         )
         for programme in programmes.running_in(reporting_year)
     }

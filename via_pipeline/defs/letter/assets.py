@@ -13,10 +13,17 @@ from via_pipeline.core.files.markdown import markdown_frame
 from via_pipeline.core.letter.check_names import (
     KEY_FIGURES_CHECK,
     PARTNER_REPORTING_CHECK,
+    REVISION_SIZE_CHECK,
+    SENT_FILES_CHECK,
     THEME_PROGRESS_CHECK,
 )
 from via_pipeline.core.letter.config import KeyFigureConfig, load_key_figure_config, load_themes
 from via_pipeline.core.settings.environment import load_settings
+from via_pipeline.defs.letter.sent import (
+    release_metadata,
+    revision_size_check,
+    sent_files_check,
+)
 from via_pipeline.defs.metadata import file_metadata, table_metadata
 from via_pipeline.defs.partitions import reporting_year_partitions
 from via_pipeline.defs.quality import check_result_from_suite
@@ -140,6 +147,7 @@ def letter_key_figures(
             reporting_year=year,
             key_figures=dg.MetadataValue.md(key_figures_markdown(frame, config)),
             unavailable_figures=int(frame["value"].isna().sum()),
+            **release_metadata(warehouse.migrated_store(), year),
         ),
         check_results=[
             suite_check(
@@ -286,6 +294,21 @@ def letter_partner_reporting(
         AGENDA_PROGRESS_KEY,
     ],
     partitions_def=reporting_year_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            SENT_FILES_CHECK,
+            asset=ANNEX_KEY,
+            description="Non-blocking: the files of the year's sent letter "
+            "(<VIA_DATA_DIR>/sent/<year>/) are still those recorded at approval "
+            "(`via-pipeline letter verify`).",
+        ),
+        dg.AssetCheckSpec(
+            REVISION_SIZE_CHECK,
+            asset=ANNEX_KEY,
+            description="Non-blocking: no figure of a sent letter (this year's, or the one "
+            "before) revised by config/monitor.yaml's revision_warning_pp or more.",
+        ),
+    ],
 )
 def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The annex files of one reporting year in <VIA_DATA_DIR>/output/<year>/: the Word annex
@@ -301,12 +324,21 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     A rerun overwrites the year's files.
     """
     from via_pipeline.core.letter.build import KEY_FIGURES_TABLE, write_programme_annexes
+    from via_pipeline.core.letter.releases.report import annex_revisions
 
     year = int(context.partition_key)
     store = warehouse.migrated_store()
     config = load_key_figure_config()
+    sent = annex_revisions(store, config, year)
+    for warning in sent.warnings:
+        context.log.warning(warning)
     written = write_programme_annexes(
-        store, config, load_themes(), year, load_settings().output_dir
+        store,
+        config,
+        load_themes(),
+        year,
+        load_settings().output_dir,
+        after_key_figures=(sent.section,) if sent.section else (),
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
     return dg.MaterializeResult(
@@ -324,5 +356,14 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             "output_dir": dg.MetadataValue.path(str(load_settings().output_dir / str(year))),
             "key_figures": dg.MetadataValue.md(key_figures_markdown(key_figures, config)),
             **file_metadata([path for annex in written.values() for path in annex.paths()]),
-        }
+            **release_metadata(store, year),
+            "revised_since_sent": len(sent.own),
+            "revision_warnings": dg.MetadataValue.md(
+                "\n".join(f"- {line}" for line in sent.warnings) or "_none_"
+            ),
+        },
+        check_results=[
+            sent_files_check(store, year, ANNEX_KEY),
+            revision_size_check(sent, ANNEX_KEY),
+        ],
     )

@@ -49,7 +49,7 @@ def test_the_shipped_config_reads_as_documented() -> None:
     assert CONFIG.max_year_move == {"percent": MoveLimit(totals=3.0, breakdown_cells=5.0)}
     assert (CONFIG.rate_min, CONFIG.rate_max) == (0.0, 100.0)
     assert load_revision_warning_pp() == 0.3
-    assert CONFIG.revision_warns(2.9, 3.3) and not CONFIG.revision_warns(2.9, 3.2)
+    assert CONFIG.revision_warns(2.9, 3.2) and not CONFIG.revision_warns(2.9, 3.1)
 
 
 def test_published_series_move_within_the_limits() -> None:

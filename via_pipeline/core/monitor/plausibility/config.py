@@ -40,8 +40,8 @@ class PlausibilityConfig:
     )
     rate_min: float = 0.0
     rate_max: float = 100.0
-    # The largest revision (percentage points) of a figure of a sent letter that passes without
-    # a warning; the letter's revision report compares with it (`revision_warns`).
+    # The smallest revision (percentage points) of a figure of a sent letter that is a warning
+    # (core/letter/releases/report.py, `revision_warns`).
     revision_warning_pp: float = 0.3
     tolerance: float = TOLERANCE
 
@@ -53,8 +53,8 @@ class PlausibilityConfig:
         return limit.breakdown_cells if breakdown_cell else limit.totals
 
     def revision_warns(self, sent_value: float, current_value: float) -> bool:
-        """Whether a sent figure's revision is larger than `revision_warning_pp`."""
-        return abs(current_value - sent_value) > self.revision_warning_pp + self.tolerance
+        """Whether a sent figure's revision is at least `revision_warning_pp`."""
+        return abs(current_value - sent_value) >= self.revision_warning_pp - self.tolerance
 
 
 def _number(raw: Mapping[str, Any], key: str, where: str, minimum: float = 0.0) -> float:
@@ -132,6 +132,6 @@ def load_plausibility_config(config_dir: Path = CONFIG_DIR) -> PlausibilityConfi
 
 
 def load_revision_warning_pp(config_dir: Path = CONFIG_DIR) -> float:
-    """The largest revision (percentage points) to a figure of a sent letter that passes without
-    a warning: monitor.yaml `plausibility: revision_warning_pp`."""
+    """The smallest revision (percentage points) of a figure of a sent letter that is a warning:
+    monitor.yaml `plausibility: revision_warning_pp`."""
     return load_plausibility_config(config_dir).revision_warning_pp

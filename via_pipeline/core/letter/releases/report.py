@@ -1,0 +1,153 @@
+"""What the run output, `status` and the letter assets say about sent letters: the revisions
+kept in letter.revisions, one line each, a summary per sent year, and the warnings for a
+revision larger than config/monitor.yaml's `revision_warning_pp`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from via_pipeline.core.letter.config import KeyFigureConfig
+from via_pipeline.core.letter.document import Section
+from via_pipeline.core.letter.releases.figures import is_count
+from via_pipeline.core.letter.releases.records import (
+    REVISIONS_TABLE,
+    Release,
+    latest_release,
+    previous_release,
+    release_rows,
+    releases,
+)
+from via_pipeline.core.letter.releases.revisions import (
+    CurrentState,
+    Revision,
+    write_revisions,
+)
+from via_pipeline.core.letter.releases.section import revisions_section
+from via_pipeline.core.monitor.plausibility.config import load_revision_warning_pp
+from via_pipeline.core.settings.paths import CONFIG_DIR
+from via_pipeline.core.warehouse import WarehouseStore
+
+
+def revision_warning_pp(config_dir: Path = CONFIG_DIR) -> float:
+    """A revision of a sent figure by at least this many percentage points is a warning:
+    config/monitor.yaml `plausibility: revision_warning_pp` (one key, read and checked by the
+    plausibility config)."""
+    return load_revision_warning_pp(config_dir)
+
+
+def sent_years(store: WarehouseStore) -> list[Release]:
+    """The newest release of each sent year, oldest year first."""
+    newest: dict[int, Release] = {}
+    for release in releases(store):
+        newest[release.reporting_year] = release
+    return [newest[year] for year in sorted(newest)]
+
+
+def refresh_revisions(store: WarehouseStore, config: KeyFigureConfig) -> dict[int, list[Revision]]:
+    """letter.revisions of every sent year's newest release, against the figures of now."""
+    sent = sent_years(store)
+    if not sent:
+        return {}
+    state = CurrentState.read(store)
+    return {
+        release.reporting_year: write_revisions(store, release, config, state) for release in sent
+    }
+
+
+def stored_revisions(store: WarehouseStore, release: Release) -> list[Revision]:
+    """The revisions letter.revisions holds for the release (as of the last build)."""
+    rows = release_rows(store, REVISIONS_TABLE, release)
+
+    def value(found: object) -> float | None:
+        return None if found is None or pd.isna(found) else float(found)  # type: ignore[arg-type]
+
+    def text(found: object) -> str | None:
+        return None if found is None or pd.isna(found) else str(found)  # type: ignore[call-overload]
+
+    return [
+        Revision(
+            release=release,
+            figure_key=str(r.figure_key),
+            figure_label=str(r.figure_label),
+            period=int(r.period),
+            sent_value=value(r.sent_value),
+            current_value=value(r.current_value),
+            sent_source_version=text(r.sent_source_version),
+            current_source_version=text(r.current_source_version),
+            cause=str(r.cause),
+            detected_at=pd.Timestamp(r.detected_at).to_pydatetime(),
+        )
+        for r in rows.sort_values(["figure_key", "period"]).itertuples(index=False)
+    ]
+
+
+def summary_line(release: Release, revised: int) -> str:
+    sent_on = release.approved_at.date().isoformat()
+    figures = "figure" if revised == 1 else "figures"
+    return (
+        f"letter {release.reporting_year} sent (release {release.release_number}, "
+        f"{sent_on}, by {release.approved_by}): {revised} {figures} revised since"
+    )
+
+
+def warning_lines(revisions: list[Revision], threshold_pp: float) -> list[str]:
+    return [
+        f"warning: {r.line()}: revised by {r.size_pp:.1f} pp, at least revision_warning_pp "
+        f"({threshold_pp:g} pp in config/monitor.yaml)"
+        for r in revisions
+        if not is_count(r.figure_key) and r.size_pp is not None and r.size_pp >= threshold_pp - 1e-9
+    ]
+
+
+def sent_letter_lines(store: WarehouseStore, built_year: int | None = None) -> list[str]:
+    """For the run output (`built_year`) and `status` (None): one line per revised figure of
+    the built year's letter and of the letter before it, then a summary per sent year and the
+    warnings for large revisions. Nothing before migration 0014 or before any approval."""
+    sent = sent_years(store)
+    if not sent:
+        return []
+    shown: set[int] = set()
+    if built_year is not None:
+        own = latest_release(store, built_year)
+        earlier = [r.reporting_year for r in sent if r.reporting_year < built_year]
+        shown = {y for y in (own.reporting_year if own else None, *earlier[-1:]) if y}
+    threshold = revision_warning_pp()
+    lines: list[str] = []
+    warnings: list[str] = []
+    for release in sent:
+        found = stored_revisions(store, release)
+        if release.reporting_year in shown:
+            lines.extend(r.line() for r in found)
+        lines.append(summary_line(release, len(found)))
+        warnings.extend(warning_lines(found, threshold))
+    return [*lines, *warnings]
+
+
+@dataclass(frozen=True)
+class AnnexRevisions:
+    """What a build of a year's annex finds about sent letters."""
+
+    section: Section | None  # "Herzieningen sinds de vorige brief", None without one sent
+    own: list[Revision]  # revisions of this year's own sent letter
+    warnings: list[str]  # revisions of either above revision_warning_pp
+
+
+def annex_revisions(
+    store: WarehouseStore, config: KeyFigureConfig, reporting_year: int
+) -> AnnexRevisions:
+    """Refresh letter.revisions and give the year's annex its section and warnings."""
+    if "0014" not in store.applied_migrations():
+        return AnnexRevisions(None, [], [])
+    found = refresh_revisions(store, config)
+    previous = previous_release(store, reporting_year)
+    before = found.get(previous.reporting_year, []) if previous else []
+    own = found.get(reporting_year, [])
+    threshold = revision_warning_pp()
+    return AnnexRevisions(
+        revisions_section(previous, before, config),
+        own,
+        warning_lines([*own, *before], threshold),
+    )
