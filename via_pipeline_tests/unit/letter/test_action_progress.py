@@ -419,3 +419,26 @@ def test_status_chart_counts_marks_years_without_reports_and_renders(tmp_path: P
     path = render_status_chart(bars, tmp_path / "chart.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["chart.png"]  # no temporary file left
+
+
+def test_the_agenda_table_follows_the_theme_order_whatever_order_the_rows_come_in() -> None:
+    rows = actions(
+        ("abu", 2022, "1", KANS, "lopend", "a"),
+        ("vng", 2022, "2", "diversiteit_op_het_werk", "gepland", "b"),
+    )
+    themes = load_themes()
+    tables = build_progress_tables(rows, themes, ["abu", "vng"], WORDING, 2022)
+    registry = pd.DataFrame(
+        [{"partner_id": p, "name": p.upper(), "first_year": 2022, "last_year": None}
+         for p in ("abu", "vng")]
+    )  # fmt: skip
+    # As a warehouse may return them: reversed.
+    shuffled = tables.agenda.iloc[::-1].reset_index(drop=True)
+    annex = build_progress_annex(
+        2022, themes, WORDING, tables.action_progress, tables.movements, shuffled,
+        partner_years_frame(registry, rows, 2022, 2022), {"abu": "ABU", "vng": "VNG"}, None,
+    )  # fmt: skip
+    [agenda] = [table for table in annex.workbook if table.sheet == "Agenda tot nu toe"]
+    titles = {theme.code: theme.title for theme in themes}
+    in_order = [titles[theme.code] for theme in sorted(themes, key=lambda t: t.order)]
+    assert [row[0] for row in agenda.rows] == in_order

@@ -266,6 +266,12 @@ def build_progress_annex(
     theme_rows = theme_rows.assign(
         _order=theme_rows["scope_key"].map(lambda c: order.get(c, 999))
     ).sort_values(["_order", "scope_key"])
+    # The warehouse returns rows in no particular order: the agenda's themes in config order.
+    agenda = (
+        agenda.assign(_order=agenda["theme"].map(lambda c: order.get(str(c), 999)))
+        .sort_values(["_order", "theme"])
+        .drop(columns="_order")
+    )
     partner_rows = movements[movements["scope"] == "partner"].copy()
     partner_rows = sort_by_name(
         partner_rows.assign(

@@ -16,6 +16,7 @@ import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal, format_integer
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme, load_themes
+from via_pipeline.core.partners.programmes import load_programmes
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 FIGURE_COLUMNS = [
@@ -74,9 +75,11 @@ def partner_files_version(store: WarehouseStore, reporting_year: int) -> str:
 def action_figures(
     store: WarehouseStore, reporting_year: int, themes: Sequence[Theme]
 ) -> pd.DataFrame:
-    """Per theme, the actions reported for the year, from partners.actions as they are now."""
+    """Per theme, the actions of the VIA letter (the default programme: the letter a release
+    records) reported for the year, from partners.actions as they are now."""
     aggregates = store.read(
-        load_sql("build_letter_theme_progress"), {"reporting_year": reporting_year}
+        load_sql("build_letter_theme_progress"),
+        {"reporting_year": reporting_year, "programme": load_programmes().default},
     )
     counts = {str(r.theme): int(r.action_count) for r in aggregates.itertuples(index=False)}
     version = partner_files_version(store, reporting_year)
