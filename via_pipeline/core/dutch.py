@@ -64,6 +64,11 @@ def format_date(value: date) -> str:
     return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
 
 
+def format_year_span(first: int, last: int) -> str:
+    """(2022, 2024) -> "2022-2024"; one year is that year: (2023, 2023) -> "2023"."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
 def format_pp(value: float, decimals: int = 1) -> str:
     """A size in percentage points, without sign: 3.2 -> "3,2 procentpunten"; 1.0 -> "1,0 procentpunt".
 

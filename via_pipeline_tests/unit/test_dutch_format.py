@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from via_pipeline.core.dutch import format_date, format_decimal, format_integer, format_pp
+from via_pipeline.core.dutch import (
+    format_date,
+    format_decimal,
+    format_integer,
+    format_pp,
+    format_year_span,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,3 +82,8 @@ def test_numpy_floats_from_pandas_format_like_floats() -> None:
     assert format_decimal(np.float64(3.2)) == "3,2"
     assert format_decimal(np.float64(-10.0)) == "-10,0"
     assert format_pp(np.float64(-0.44)) == "0,4 procentpunten"
+
+
+def test_a_span_of_one_year_is_that_year() -> None:
+    assert format_year_span(2022, 2024) == "2022-2024"
+    assert format_year_span(2023, 2023) == "2023"

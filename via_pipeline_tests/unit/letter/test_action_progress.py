@@ -358,7 +358,7 @@ def test_annex_progress_section_tables_and_notes() -> None:
 
 def test_the_agendas_first_year_has_nothing_to_compare_with() -> None:
     annex = _progress_annex(actions(("abu", 2022, "1", KANS, "lopend", "a")), 2022)
-    assert [section.heading for section in annex.sections] == ["De agenda tot nu toe (2022-2022)"]
+    assert [section.heading for section in annex.sections] == ["De agenda tot nu toe (2022)"]
 
 
 def test_column_wise_movements_follow_the_same_rules() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from via_pipeline.core.dutch import format_year_span
 from via_pipeline.core.letter.across_years.agenda import AGENDA_COUNT_COLUMNS
 from via_pipeline.core.letter.across_years.chart import StatusBars, status_chart_caption
 from via_pipeline.core.letter.across_years.movements import MOVEMENTS
@@ -210,7 +211,10 @@ def agenda_table(
     }
     return LetterTable(
         sheet="Agenda tot nu toe",
-        title=f"Acties van de agenda {first_year}-{year}, naar laatst gerapporteerde status",
+        title=(
+            f"Acties van de agenda {format_year_span(first_year, year)}, "
+            "naar laatst gerapporteerde status"
+        ),
         columns=(Column("Thema"), *(Column(headers[c], "integer") for c in AGENDA_COUNT_COLUMNS)),
         rows=tuple(
             (
@@ -320,7 +324,8 @@ def build_progress_annex(
     ]
     sections.append(
         Section(
-            f"De agenda tot nu toe ({wording.first_year}-{reporting_year})", tuple(agenda_blocks)
+            f"De agenda tot nu toe ({format_year_span(wording.first_year, reporting_year)})",
+            tuple(agenda_blocks),
         )
     )
     workbook = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from via_pipeline.core.dutch import format_integer
+from via_pipeline.core.dutch import format_integer, format_year_span
 from via_pipeline.core.letter.across_years.movements import MOVEMENTS
 from via_pipeline.core.settings.config import ConfigFileError, load_yaml
 from via_pipeline.core.settings.paths import CONFIG_DIR
@@ -198,6 +198,7 @@ def partners_sentence_nl(
         verb=wording.partners_verb.one if every_year == 1 else wording.partners_verb.many,
         first_year=wording.first_year,
         year=reporting_year,
+        years=format_year_span(wording.first_year, reporting_year),
         missing=format_integer(missing),
         missing_verb=(
             wording.partners_missing_verb.one
