@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from via_pipeline.core.cbs.quarters import QUARTERLY_OBSERVATION_COLUMNS
 from via_pipeline.core.timestamps import naive_utc
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
+from via_pipeline.core.warehouse.frames import normalise_frame, row_multiset
 
 if TYPE_CHECKING:
     from via_pipeline.core.cbs.ingest import FetchedTable
@@ -55,6 +56,22 @@ def record_quarterly_vintage(
         rows = rows[[cell not in known for cell in cells]]
     rows.insert(1, "source_version", key)
     return store.insert(QUARTERLY_VINTAGES_TABLE, rows[QUARTERLY_VINTAGE_COLUMNS], conn)
+
+
+def quarters_held(conn: Connection, fetched: FetchedTable, key: str) -> bool:
+    """Whether vintage `key` holds exactly `fetched`'s quarterly rows (none taken: none held),
+    for a take CBS gave no Modified: only then is it no new vintage."""
+    stored = WarehouseStore.read_in(
+        conn,
+        load_sql("select_cbs_quarterly_observations_at_version"),
+        _params(fetched.version.table_id, key),
+    )[_ROW_COLUMNS]
+    rows = (
+        fetched.quarterly[_ROW_COLUMNS]
+        if fetched.quarterly is not None
+        else pd.DataFrame(columns=_ROW_COLUMNS)
+    )
+    return row_multiset(normalise_frame(stored)) == row_multiset(normalise_frame(rows))
 
 
 def _frame(frame: pd.DataFrame) -> pd.DataFrame:

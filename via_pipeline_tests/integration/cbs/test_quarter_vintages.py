@@ -180,3 +180,28 @@ def test_migration_makes_the_stored_quarters_their_tables_first_vintage(
         assert store.count(QUARTERLY_VINTAGES_TABLE) == 2 * len(current.quarterly)
     finally:
         store.dispose()
+
+
+def test_without_modified_a_revised_quarter_alone_is_a_new_vintage(store: WarehouseStore) -> None:
+    """A take CBS gave no Modified is a new vintage when its rows change: its quarters count,
+    so a letter built on the revised quarter is not recorded under the earlier vintage."""
+
+    def unversioned(bump: float) -> Recording:
+        answer = served(VERSIONS[0], bump)
+        answer[TABLE]["TableInfos"][0]["Modified"] = None
+        return answer
+
+    take(store, fetched(unversioned(0.0), T0))
+    take(store, fetched(unversioned(0.0), T0 + timedelta(hours=1)))
+    assert store.count("cbs.table_versions") == 1
+    take(store, fetched(unversioned(0.9), T0 + timedelta(hours=2)))
+    versions = store.read("SELECT source_version FROM cbs.table_versions ORDER BY taken_at")[
+        "source_version"
+    ].tolist()
+    assert versions == ["unversioned:2023-11-20 09:00:00", "unversioned:2023-11-20 11:00:00"]
+    before, after = (quarterly_at_version(store, TABLE, v) for v in versions)
+    assert outside(after) == round(outside(before) + 0.9, 1)
+    # The yearly rows, unchanged, are kept under the new vintage as well.
+    assert store.count("cbs.observation_vintages", {"source_version": versions[1]}) == store.count(
+        "cbs.observation_vintages", {"source_version": versions[0]}
+    )
