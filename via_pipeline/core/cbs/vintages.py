@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
+from via_pipeline.core.cbs.quarter_vintages import quarters_held, record_quarterly_vintage
 from via_pipeline.core.timestamps import naive_utc
 from via_pipeline.core.warehouse import WarehouseError, WarehouseStore, load_sql
 from via_pipeline.core.warehouse.frames import normalise_frame, row_multiset
@@ -116,7 +117,9 @@ def record_vintage(store: WarehouseStore, conn: Connection, fetched: FetchedTabl
         and newest.source_version.startswith("unversioned:")
     ):
         held = _stored_cells(conn, table_id, newest.source_version)[OBSERVATION_COLUMNS]
-        if row_multiset(normalise_frame(held)) == row_multiset(normalise_frame(rows)):
+        if row_multiset(normalise_frame(held)) == row_multiset(
+            normalise_frame(rows)
+        ) and quarters_held(conn, fetched, newest.source_version):
             return 0
     stored = _stored_cells(conn, table_id, key)
     if not stored.empty:
@@ -128,6 +131,7 @@ def record_vintage(store: WarehouseStore, conn: Connection, fetched: FetchedTabl
         ]
     rows.insert(1, "source_version", key)
     added = store.insert(VINTAGES_TABLE, rows[VINTAGE_COLUMNS], conn)
+    record_quarterly_vintage(store, conn, fetched, key)  # the take's quarters (migration 0017)
     _keep_resolution(store, conn, fetched, key)
     if newest is None or newest.source_version != key:
         take = {

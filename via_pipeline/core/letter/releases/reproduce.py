@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from via_pipeline.core.cbs.observations import OBSERVATION_COLUMNS
+from via_pipeline.core.cbs.quarter_vintages import restore_quarterly
 from via_pipeline.core.cbs.vintages import (
     VERSIONS_TABLE,
     observations_at_versions,
@@ -102,6 +103,7 @@ def _cbs_rows(store: WarehouseStore, scratch: WarehouseStore, versions: dict[str
     observations = observations_at_versions(store, versions)
     scratch.replace("cbs.tables", pd.DataFrame(tables, columns=scratch.table_columns("cbs.tables")))
     scratch.replace("cbs.observations", observations[OBSERVATION_COLUMNS])
+    restore_quarterly(store, scratch, versions)  # the quarters of those versions (migration 0017)
     if measures:
         scratch.replace("cbs.measures", pd.concat(measures)[scratch.table_columns("cbs.measures")])
         scratch.replace(
