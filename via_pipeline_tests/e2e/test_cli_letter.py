@@ -103,6 +103,7 @@ def test_approve_verify_supersede_and_reproduce(tmp_path: Path) -> None:
     rebuilt = cli("run", "--year", "2024")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert "letter 2024 sent (release 1, " in rebuilt.stdout
+    assert "letter 2024 statushouders sent (release 1, " in rebuilt.stdout
     erratum = cli("letter", "approve", "--year", "2024", "--supersede", "nieuwe ABU-rapportage")
     assert erratum.returncode == 0, erratum.stdout + erratum.stderr
     assert f"  sent files, read-only: {sent / 'release-2'}" in erratum.stdout
@@ -116,3 +117,20 @@ def test_approve_verify_supersede_and_reproduce(tmp_path: Path) -> None:
     assert reproduced.stdout.splitlines()[-1].endswith("files are byte-identical to the ones sent")
     assert (out / docx.name).read_bytes() == original
     assert not any(p.name.startswith("voortgang_statushouders_") for p in out.iterdir())
+    # The statushouders letter reproduced on its own: only its files, byte-identical.
+    out_own = tmp_path / "reproduced_statushouders"
+    own_again = cli(
+        "letter",
+        "reproduce",
+        "--year",
+        "2024",
+        "--programme",
+        "statushouders",
+        "--out",
+        str(out_own),
+    )
+    assert own_again.returncode == 0, own_again.stdout + own_again.stderr
+    assert own_again.stdout.splitlines()[-1] == (
+        f"all {len(statushouders)} files are byte-identical to the ones sent"
+    )
+    assert sorted(p.name for p in out_own.iterdir()) == statushouders
