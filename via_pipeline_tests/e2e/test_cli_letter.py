@@ -65,7 +65,13 @@ def test_approve_verify_supersede_and_reproduce(tmp_path: Path) -> None:
     assert not_running.returncode == 1
     assert not_running.stdout.splitlines()[-1] == (
         "not approved: --programme statushouders: Statushouders aan het werk does not run in "
-        "2022 (config/programmes.yaml: vanaf 2023), so it has no letter to approve"
+        "2022 (config/programmes.yaml: vanaf 2023), so it has no letter of that year"
+    )
+    unknown = cli("letter", "verify", "--year", "2024", "--programme", "nieuwkomers")
+    assert unknown.returncode == 1
+    assert unknown.stdout.splitlines()[-1] == (
+        "not verified: --programme nieuwkomers: not a programme of config/programmes.yaml "
+        "(via, statushouders)"
     )
     own = cli("letter", "approve", "--year", "2024", "--programme", "statushouders")
     assert own.returncode == 0, own.stdout + own.stderr

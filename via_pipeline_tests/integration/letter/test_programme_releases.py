@@ -162,7 +162,7 @@ def test_a_programme_not_running_in_the_year_is_refused(
         (
             "statushouders",
             "--programme statushouders: Statushouders aan het werk does not run in 2022 "
-            "(config/programmes.yaml: vanaf 2023), so it has no letter to approve",
+            "(config/programmes.yaml: vanaf 2023), so it has no letter of that year",
         ),
         (
             "nieuwkomers",

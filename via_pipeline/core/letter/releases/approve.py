@@ -98,7 +98,8 @@ def programme_refusal(programmes: Programmes, code: str, year: int) -> str | Non
     if not programme.runs_in(year):
         return (
             f"--programme {code}: {programme.title} does not run in {year} "
-            f"(config/{PROGRAMMES_FILE}: {programme.years_text()}), so it has no letter to approve"
+            f"(config/{PROGRAMMES_FILE}: {programme.years_text()}), so it has no letter of "
+            "that year"
         )
     return None
 
