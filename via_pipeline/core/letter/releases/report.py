@@ -17,6 +17,7 @@ from via_pipeline.core.letter.releases.figures import is_count
 from via_pipeline.core.letter.releases.records import (
     REVISIONS_TABLE,
     Release,
+    default_programme,
     every_release,
     latest_release,
     previous_release,
@@ -46,8 +47,6 @@ Letter = tuple[str, int]  # (programme, reporting_year): one letter, sent on its
 def sent_years(store: WarehouseStore) -> list[Release]:
     """The newest release of each sent letter (programme and year), oldest year first, the
     default programme's before the others' within a year."""
-    from via_pipeline.core.letter.releases.records import default_programme
-
     newest: dict[Letter, Release] = {}
     for release in every_release(store):
         newest[(release.programme, release.reporting_year)] = release
@@ -155,8 +154,6 @@ class AnnexRevisions:
     @property
     def section(self) -> Section | None:
         """The default programme's section (the VIA letter's)."""
-        from via_pipeline.core.letter.releases.records import default_programme
-
         return self.sections.get(default_programme())
 
 
