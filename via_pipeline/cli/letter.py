@@ -1,7 +1,10 @@
 """`via-pipeline letter approve|verify|reproduce`: the letter as sent (core/letter/releases/).
 
-`approve` records a built year's annex as a release and copies its files read-only to
-<VIA_DATA_DIR>/sent/<year>/, or refuses in one line (exit 1). `verify` checks the sent files
+Each takes `--programme CODE` (default: the default programme of config/programmes.yaml, via):
+each programme's letter of a year is approved, verified and reproduced on its own.
+`approve` records a built year's letter as a release and copies its files read-only to
+<VIA_DATA_DIR>/sent/<year>/ (sent/<year>/<code>/ for another programme), or refuses in one
+line (exit 1). `verify` checks the sent files
 against their record: exit 1 naming each changed, missing or added file. `reproduce`
 rebuilds a release from its recorded inputs in a scratch warehouse: exit 0 when every file is
 byte-identical to the one sent, else 1 naming the files and the first differing figure.
@@ -12,7 +15,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,7 +87,10 @@ def command_approve(args: argparse.Namespace, settings: Settings) -> int:
         approved_by=args.by or getpass.getuser(),
         note=args.note,
         supersede_reason=args.supersede,
+        programme=args.programme,
     )
+    if _not_running(args.year, args.programme, "approved"):
+        return 1
     facts = build_facts(settings, args.year)
     if facts.annex_run_id is None:  # before the warehouse is opened (or created) for writing
         say(
@@ -119,7 +124,7 @@ def command_verify(args: argparse.Namespace, settings: Settings) -> int:
 
     store = WarehouseStore(settings.warehouse_url, read_only=True)
     try:
-        release = _release(store, args.year, args.release)
+        release = _release(store, args.year, args.release, args.programme, "verified")
         if release is None:
             return 1
         result = verify_release(store, release)
@@ -161,8 +166,10 @@ def _rebuild(scratch_dir: Path, scratch_url: str, year: int) -> str | None:
 def command_reproduce(args: argparse.Namespace, settings: Settings) -> int:
     from via_pipeline.core.letter.config import load_key_figure_config
     from via_pipeline.core.letter.files import year_output_dir
+    from via_pipeline.core.letter.releases.files import copy_programme_files
     from via_pipeline.core.letter.releases.records import ReleaseError
     from via_pipeline.core.letter.releases.reproduce import compare, prepare_scratch
+    from via_pipeline.core.partners.programmes import load_programmes
     from via_pipeline.core.warehouse import WarehouseStore
 
     out = Path(args.out).resolve()
@@ -171,7 +178,7 @@ def command_reproduce(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     store = WarehouseStore(settings.warehouse_url, read_only=True)
     try:
-        release = _release(store, args.year, args.release)
+        release = _release(store, args.year, args.release, args.programme, "reproduced")
         if release is None:
             return 1
         with tempfile.TemporaryDirectory(prefix="via-reproduce-") as work:
@@ -190,8 +197,11 @@ def command_reproduce(args: argparse.Namespace, settings: Settings) -> int:
                 if failure is not None:
                     say(f"not reproduced: {failure}")
                     return 1
-                shutil.copytree(
-                    year_output_dir(scratch_dir / "output", args.year), out, dirs_exist_ok=True
+                copy_programme_files(
+                    year_output_dir(scratch_dir / "output", args.year),
+                    out,
+                    load_programmes(),
+                    release.programme,
                 )
                 result = compare(store, scratch, release, prepared, out, load_key_figure_config())
             finally:
@@ -203,9 +213,34 @@ def command_reproduce(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.identical else 1
 
 
-def _release(store: WarehouseStore, year: int, number: int | None) -> Release | None:
-    """The year's newest release, or release `number`; None (said why) when there is none."""
-    from via_pipeline.core.letter.releases.records import latest_release, releases
+def _not_running(year: int, programme: str | None, done: str) -> bool:
+    """Whether `--programme` (None: the default) has no letter in `year`: said in one line
+    ("not approved: --programme ...")."""
+    from via_pipeline.core.letter.releases.approve import programme_refusal
+    from via_pipeline.core.partners.programmes import load_programmes
+
+    programmes = load_programmes()
+    code = programmes.default if programme is None else programme
+    reason = programme_refusal(programmes, code, year)
+    if reason is not None:
+        say(f"not {done}: {reason}")
+    return reason is not None
+
+
+def _release(
+    store: WarehouseStore, year: int, number: int | None, programme: str | None, done: str
+) -> Release | None:
+    """The newest release of the year's letter of the programme (the default's when None), or
+    release `number`; None (said why) when there is none or the programme does not run."""
+    from via_pipeline.core.letter.releases.records import (
+        latest_release,
+        letter_name,
+        releases,
+    )
+    from via_pipeline.core.partners.programmes import load_programmes
+
+    if _not_running(year, programme, done):
+        return None
 
     if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
         say(
@@ -213,13 +248,26 @@ def _release(store: WarehouseStore, year: int, number: int | None) -> Release | 
         )
         return None
     if number is None:
-        release = latest_release(store, year)
+        release = latest_release(store, year, programme)
     else:
-        release = next((r for r in releases(store, year) if r.release_number == number), None)
+        found = releases(store, year, programme)
+        release = next((r for r in found if r.release_number == number), None)
     if release is None:
         which = f"no release {number}" if number else "no release"
-        say(f"reporting year {year} has {which}: nothing was sent (`letter approve`)")
+        code = load_programmes().default if programme is None else programme
+        letter = letter_name(year, code)
+        what = f"reporting year {year}" if letter == str(year) else f"the letter {letter}"
+        say(f"{what} has {which}: nothing was sent (`letter approve`)")
     return release
+
+
+def _programme_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--programme",
+        metavar="CODE",
+        help="whose letter (config/programmes.yaml, e.g. statushouders; default: the default "
+        "programme, via): each programme's letter is sent on its own",
+    )
 
 
 def add_commands(commands: Any) -> None:
@@ -236,12 +284,14 @@ def add_commands(commands: Any) -> None:
         metavar="REASON",
         help="approve a year sent before again (an erratum); the earlier files stay as sent",
     )
+    _programme_argument(approve)
     approve.set_defaults(handler=command_approve)
     verify = actions.add_parser(
         "verify", help="check the sent files of a year against their record; exit 1 if changed"
     )
     verify.add_argument("--year", type=int, required=True, help="reporting year")
     verify.add_argument("--release", type=int, help="release number (default: the newest)")
+    _programme_argument(verify)
     verify.set_defaults(handler=command_verify)
     reproduce = actions.add_parser(
         "reproduce",
@@ -251,6 +301,7 @@ def add_commands(commands: Any) -> None:
     reproduce.add_argument("--year", type=int, required=True, help="reporting year")
     reproduce.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
     reproduce.add_argument("--release", type=int, help="release number (default: the newest)")
+    _programme_argument(reproduce)
     reproduce.set_defaults(handler=command_reproduce)
 
 

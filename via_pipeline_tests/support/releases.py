@@ -56,3 +56,17 @@ def record_build(
     (folder / f"gap_unemployment_rate_{year}.png").write_bytes(b"\x89PNG")
     (folder / f".voortgang_via_{year}_bijlage.1-ab.tmp.docx").write_bytes(b"half written")
     return folder
+
+
+def write_statushouders_files(data_dir: Path, year: int = 2023) -> list[str]:
+    """The statushouders letter's files beside the VIA letter's in output/<year>/ (its prefix
+    from config/programmes.yaml); returns their names."""
+    folder = data_dir / "output" / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"voortgang_statushouders_{year}"
+    (folder / f"{stem}_bijlage.md").write_text(
+        "# Statushouders aan het werk\n1\n", encoding="utf-8"
+    )
+    (folder / f"{stem}_bijlage.docx").write_bytes(b"PK statushouders docx")
+    (folder / f"{stem}_acties_per_jaar.png").write_bytes(b"\x89PNG statushouders")
+    return sorted(path.name for path in folder.glob(f"{stem}_*"))

@@ -7,7 +7,7 @@ the same result and a failure leaves the previous rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -317,11 +317,11 @@ def write_programme_annexes(
     reporting_year: int,
     output_dir: Path,
     programmes: Programmes | None = None,
-    after_key_figures: Sequence[Section] = (),
+    after_key_figures: Mapping[str, Sequence[Section]] | None = None,
 ) -> dict[str, WrittenAnnex]:
     """The annex of every programme running in the year, each into its own files, by code.
-    `after_key_figures` (the revisions of the sent letters, core/letter/releases) go into the
-    default programme's letter: the letter with the CBS key figures they revise."""
+    `after_key_figures`, by programme code: the sections of its letter that follow the key
+    figures (the revisions of that programme's previous sent letter, core/letter/releases)."""
     programmes = programmes or load_programmes()
     return {
         programme.code: write_annex(
@@ -332,7 +332,7 @@ def write_programme_annexes(
             output_dir,
             programme=programme.code,
             programmes=programmes,
-            after_key_figures=after_key_figures if programme.code == programmes.default else (),
+            after_key_figures=(after_key_figures or {}).get(programme.code, ()),
         )
         for programme in programmes.running_in(reporting_year)
     }

@@ -338,7 +338,7 @@ def letter_annex(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         load_themes(),
         year,
         load_settings().output_dir,
-        after_key_figures=(sent.section,) if sent.section else (),
+        after_key_figures={code: (section,) for code, section in sent.sections.items()},
     )
     key_figures = store.read_table(KEY_FIGURES_TABLE, {"reporting_year": year})
     return dg.MaterializeResult(

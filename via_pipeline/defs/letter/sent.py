@@ -15,32 +15,45 @@ if TYPE_CHECKING:
 
 
 def release_metadata(store: WarehouseStore, year: int) -> dict[str, dg.RawMetadataValue]:
-    """The year's sent release, if any: shown on the letter assets' pages."""
-    from via_pipeline.core.letter.releases.records import latest_release
+    """The year's sent release, if any: shown on the letter assets' pages (another programme's
+    as `sent_release_<code>`)."""
+    from via_pipeline.core.letter.releases.records import default_programme, every_release
 
-    release = latest_release(store, year)
-    if release is None:
-        return {"sent_release": "not sent (no `via-pipeline letter approve` yet)"}
-    return {
-        "sent_release": release.describe(),
-        "sent_dir": dg.MetadataValue.path(release.sent_dir),
-    }
+    newest = {release.programme: release for release in every_release(store, year)}
+    default = default_programme()
+    release = newest.pop(default, None)
+    shown: dict[str, dg.RawMetadataValue] = (
+        {"sent_release": "not sent (no `via-pipeline letter approve` yet)"}
+        if release is None
+        else {
+            "sent_release": release.describe(),
+            "sent_dir": dg.MetadataValue.path(release.sent_dir),
+        }
+    )
+    for code, other in sorted(newest.items()):
+        shown[f"sent_release_{code}"] = other.describe()
+        shown[f"sent_dir_{code}"] = dg.MetadataValue.path(other.sent_dir)
+    return shown
 
 
 def sent_files_check(
     store: WarehouseStore, year: int, asset_key: dg.AssetKey
 ) -> dg.AssetCheckResult:
-    """The year's sent files against their record (`letter verify`); a warning when not."""
-    from via_pipeline.core.letter.releases.verify import verify_year
+    """The sent files of each programme's letter of the year against their record (`letter
+    verify`); a warning when not."""
+    from via_pipeline.core.letter.releases.verify import verify_letters
 
-    found = verify_year(store, year)
-    lines = found.lines() if found else [f"reporting year {year} was not sent: nothing to check"]
+    found = verify_letters(store, year)
+    lines = [line for result in found for line in result.lines()] or [
+        f"reporting year {year} was not sent: nothing to check"
+    ]
+    broken = [result for result in found if not result.intact]
     return dg.AssetCheckResult(
         check_name=SENT_FILES_CHECK,
         asset_key=asset_key,
-        passed=found is None or found.intact,
+        passed=not broken,
         severity=dg.AssetCheckSeverity.WARN,
-        description=lines[0],
+        description=broken[0].lines()[0] if broken else lines[0],
         metadata={"result": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines))},
     )
 

@@ -20,6 +20,7 @@ from via_pipeline.core.letter.build import (
 )
 from via_pipeline.core.letter.config import load_key_figure_config
 from via_pipeline.core.letter.config import load_themes as load_letter_themes
+from via_pipeline.core.letter.document import Paragraph, Section
 from via_pipeline.core.partners.archive import archive_bytes
 from via_pipeline.core.partners.intake import take_in
 from via_pipeline.core.partners.programmes import load_programmes
@@ -190,6 +191,25 @@ def test_two_programmes_two_letters(
     assert (
         "voortgang_statushouders_2023_bijlage.docx"
         in annex_metadata["programme_statushouders"].value
+    )
+
+    # A programme's revisions section goes into its own letter only (core/letter/releases).
+    section = Section(
+        "Herzieningen sinds de vorige brief",
+        (Paragraph("Sinds de brief over 2022 is geen van de daarin genoemde cijfers gewijzigd."),),
+    )
+    write_programme_annexes(
+        store,
+        load_key_figure_config(),
+        load_letter_themes(),
+        2023,
+        offline_environment / "output",
+        after_key_figures={"statushouders": (section,)},
+    )
+    own_md = (folder / "voortgang_statushouders_2023_bijlage.md").read_text(encoding="utf-8")
+    assert "## Herzieningen sinds de vorige brief" in own_md
+    assert "Herzieningen" not in (folder / "voortgang_via_2023_bijlage.md").read_text(
+        encoding="utf-8"
     )
 
 

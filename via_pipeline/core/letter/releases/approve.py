@@ -1,11 +1,14 @@
-"""`letter approve`: a reporting year's annex approved as sent, or refused with one line.
+"""`letter approve`: a reporting year's letter of one programme (the default programme's
+unless --programme names another) approved as sent, or refused with one line.
 
 Refused when the year was never built, its last build failed or had a failed blocking check,
 its files are older than their inputs (the build plan would rebuild the annex), or it was
-approved already and no --supersede reason is given. Otherwise one transaction records the
-release (letter.releases), its inputs, files and figures, and the files are copied read-only to
-sent/<year>/ (sent/<year>/release-<n>/ for an erratum); the copy is renamed into place only
-when the record is written, and nothing sent before is touched.
+approved already and no --supersede reason is given (release numbers and --supersede count
+per programme), or the programme does not run in the year. Otherwise one transaction records
+the release (letter.releases), its inputs, the programme's files (by its file prefix) and
+figures, and the files are copied read-only to sent/<year>/ (sent/<year>/release-<n>/ for an
+erratum; sent/<year>/<code>/ for a programme other than the default); the copy is renamed into
+place only when the record is written, and nothing sent before is touched.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from via_pipeline.core.letter.releases.figures import letter_figures
 from via_pipeline.core.letter.releases.files import (
     copying_read_only,
     file_records,
+    other_programme_folders,
+    programme_files,
+    programme_subfolder,
     records_frame,
     sent_dir,
     sha256_of,
@@ -37,6 +43,7 @@ from via_pipeline.core.letter.releases.records import (
     ReleaseError,
     latest_release,
 )
+from via_pipeline.core.partners.programmes import PROGRAMMES_FILE, Programmes, load_programmes
 from via_pipeline.core.runs.input_versions import code_version
 from via_pipeline.core.settings.paths import CONFIG_DIR
 from via_pipeline.core.timestamps import naive_utc
@@ -52,6 +59,10 @@ class ApprovalRequest:
     approved_by: str
     note: str | None = None
     supersede_reason: str | None = None
+    programme: str | None = None  # its code; None: the default programme (config)
+
+    def programme_code(self, programmes: Programmes) -> str:
+        return programmes.default if self.programme is None else self.programme
 
 
 @dataclass(frozen=True)
@@ -76,14 +87,42 @@ def _last_build(store: WarehouseStore, year: int) -> pd.Series | None:
     return runs.sort_values("started_at").iloc[-1]
 
 
+def programme_refusal(programmes: Programmes, code: str, year: int) -> str | None:
+    """Why programme `code` has no letter of the year (one line), or None."""
+    if code not in programmes.codes:
+        return (
+            f"--programme {code}: not a programme of config/{PROGRAMMES_FILE} "
+            f"({', '.join(programmes.codes)})"
+        )
+    programme = programmes.get(code)
+    if not programme.runs_in(year):
+        return (
+            f"--programme {code}: {programme.title} does not run in {year} "
+            f"(config/{PROGRAMMES_FILE}: {programme.years_text()}), so it has no letter of "
+            "that year"
+        )
+    return None
+
+
 def refusal(
-    store: WarehouseStore, request: ApprovalRequest, facts: BuildFacts, output_dir: Path
+    store: WarehouseStore,
+    request: ApprovalRequest,
+    facts: BuildFacts,
+    output_dir: Path,
+    programmes: Programmes | None = None,
 ) -> str | None:
-    """Why the year cannot be approved (one line), or None."""
+    """Why the year's letter of the programme cannot be approved (one line), or None."""
+    programmes = programmes or load_programmes()
+    code = request.programme_code(programmes)
     year = request.reporting_year
+    not_running = programme_refusal(programmes, code, year)
+    if not_running is not None:
+        return not_running
     rerun = f"run `via-pipeline run --year {year}` first"
     last = _last_build(store, year)
-    files = file_records(year_output_dir(output_dir, year))
+    files = file_records(
+        year_output_dir(output_dir, year), programme=programme_files(programmes, code)
+    )
     if facts.annex_run_id is None or not files:
         return f"reporting year {year} was never built: {rerun}"
     if last is None:  # built from the UI or a sensor: no run of ours to judge it by
@@ -115,14 +154,17 @@ def refusal(
             f"the files of reporting year {year} are older than their inputs "
             f"({facts.stale_reason}): {rerun}"
         )
-    sent = latest_release(store, year)
+    sent = latest_release(store, year, code)
+    what = f"reporting year {year}"
+    if code != programmes.default:
+        what = f"the {code} letter of reporting year {year}"
     if sent is not None and request.supersede_reason is None:
         return (
-            f"reporting year {year} was approved already ({sent.describe()}): give "
+            f"{what} was approved already ({sent.describe()}): give "
             "--supersede REASON to send a corrected release (the sent files stay as they are)"
         )
     if sent is None and request.supersede_reason is not None:
-        return f"--supersede: reporting year {year} has no release to supersede"
+        return f"--supersede: {what} has no release to supersede"
     return None
 
 
@@ -182,14 +224,17 @@ def approve(
     now: datetime | None = None,
     config_dir: Path = CONFIG_DIR,
 ) -> Release:
-    """Record the release and copy its files to sent/; ReleaseError (one line) when refused."""
-    reason = refusal(store, request, facts, output_dir)
+    """Record the release of the programme's letter and copy its files to sent/; ReleaseError
+    (one line) when refused."""
+    programmes = load_programmes(config_dir)
+    reason = refusal(store, request, facts, output_dir, programmes)
     if reason is not None:
         raise ReleaseError(reason)
+    code = request.programme_code(programmes)
     year = request.reporting_year
-    sent = latest_release(store, year)
+    sent = latest_release(store, year, code)
     number = 1 if sent is None else sent.release_number + 1
-    target = sent_dir(data_dir, year, number)
+    target = sent_dir(data_dir, year, number, programme_subfolder(programmes, code))
     source = year_output_dir(output_dir, year)
     release = Release(
         reporting_year=year,
@@ -202,12 +247,17 @@ def approve(
         code_version=code_version(),
         config_version=config_version(config_dir),
         sent_dir=str(target),
+        programme=code,
     )
-    records = file_records(source)
-    figures = letter_figures(store, config, year)
+    records = file_records(source, programme=programme_files(programmes, code))
+    figures = letter_figures(store, config, year, programme=programmes.get(code))
     inputs = _inputs(store, year, config_dir)
     key = release.key
-    with store.transaction() as conn, copying_read_only(source, records, target):
+    beside = other_programme_folders(programmes, code) if number == 1 else ()
+    with (
+        store.transaction() as conn,
+        copying_read_only(source, records, target, beside),
+    ):
         store.insert(RELEASES_TABLE, release.frame(), conn)
         store.insert(RELEASE_INPUTS_TABLE, inputs.assign(**key)[[*key, *INPUT_COLUMNS]], conn)
         store.insert(RELEASE_FILES_TABLE, records_frame(records, key), conn)

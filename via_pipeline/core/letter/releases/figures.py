@@ -1,11 +1,12 @@
-"""The figures a letter states, kept at approval (letter.release_figures) and built again after
-each build to find the revised ones:
+"""The figures a programme's letter states, kept at approval (letter.release_figures) and built
+again after each build to find the revised ones:
 
-- each key figure of letter.key_figures (statement and year): the gap in pp, with its Dutch
+- (a letter with CBS key figures, config/programmes.yaml `cbs_key_figures`) each key figure of letter.key_figures (statement and year): the gap in pp, with its Dutch
   label, the CBS table it comes from, that table's version and whether CBS marked the year
   provisional;
-- per theme, the number of actions the partners reported for the year (`acties:<theme>`): its
-  source version names the year's current partner files (file name and sha256).
+- per theme of the programme, the number of the programme's actions the partners reported for
+  the year (`acties:<theme>`): its source version names the year's current partner files (file
+  name and sha256). The statushouders letter's figures are these counts only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 
 from via_pipeline.core.dutch import format_decimal, format_integer
 from via_pipeline.core.letter.config import KeyFigureConfig, Theme, load_themes
-from via_pipeline.core.partners.programmes import load_programmes
+from via_pipeline.core.letter.programmes import programme_themes
+from via_pipeline.core.partners.programmes import Programme, load_programmes
 from via_pipeline.core.warehouse import WarehouseStore, load_sql
 
 FIGURE_COLUMNS = [
@@ -44,18 +46,31 @@ def shown(figure_key: str, value: float | None) -> str:
     return format_integer(round(value)) if is_count(figure_key) else format_decimal(value)
 
 
+def letter_themes(programme: Programme | None, themes: Sequence[Theme] | None) -> list[Theme]:
+    """The themes of the programme's letter (the default programme's: `themes`, else those of
+    config/themes.yaml), as core/letter/programmes.programme_themes gives them."""
+    programmes = load_programmes()
+    chosen = programme or programmes.get(programmes.default)
+    return list(programme_themes(chosen, programmes, load_themes() if themes is None else themes))
+
+
 def letter_figures(
     store: WarehouseStore,
     config: KeyFigureConfig,
     reporting_year: int,
     themes: Sequence[Theme] | None = None,
+    programme: Programme | None = None,
 ) -> pd.DataFrame:
-    """The year's figures as the warehouse holds them now, sorted by figure and period."""
+    """The year's figures of the programme's letter (the default programme's when None) as the
+    warehouse holds them now, sorted by figure and period."""
+    chosen = programme or load_programmes().get(load_programmes().default)
     figures = store.read_table("letter.key_figures", {"reporting_year": reporting_year})
+    if chosen.cbs_key_figures is None:  # a letter with the progress part only
+        figures = figures.iloc[0:0]
     tables = store.read("SELECT table_id, source_version FROM cbs.tables")
     gaps = store.read_table("monitor.gaps")
     key = figures_frame(figures, config, tables, gaps)
-    counts = action_figures(store, reporting_year, load_themes() if themes is None else themes)
+    counts = action_figures(store, reporting_year, letter_themes(chosen, themes), chosen.code)
     frame = pd.concat([key, counts], ignore_index=True) if not counts.empty else key
     frame["value"] = frame["value"].astype("float64")
     return frame.sort_values(["figure_key", "period"], ignore_index=True)
@@ -73,13 +88,19 @@ def partner_files_version(store: WarehouseStore, reporting_year: int) -> str:
 
 
 def action_figures(
-    store: WarehouseStore, reporting_year: int, themes: Sequence[Theme]
+    store: WarehouseStore,
+    reporting_year: int,
+    themes: Sequence[Theme],
+    programme: str | None = None,
 ) -> pd.DataFrame:
-    """Per theme, the actions of the VIA letter (the default programme: the letter a release
-    records) reported for the year, from partners.actions as they are now."""
+    """Per theme, the actions of the programme's letter (the default programme's when None)
+    reported for the year, from partners.actions as they are now."""
     aggregates = store.read(
         load_sql("build_letter_theme_progress"),
-        {"reporting_year": reporting_year, "programme": load_programmes().default},
+        {
+            "reporting_year": reporting_year,
+            "programme": load_programmes().default if programme is None else programme,
+        },
     )
     counts = {str(r.theme): int(r.action_count) for r in aggregates.itertuples(index=False)}
     version = partner_files_version(store, reporting_year)

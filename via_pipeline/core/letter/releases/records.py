@@ -7,9 +7,10 @@ from datetime import datetime
 
 import pandas as pd
 
+from via_pipeline.core.partners.programmes import Programme, load_programmes
 from via_pipeline.core.warehouse import WarehouseStore
 
-PROGRAMME = "via"
+PROGRAMME = "via"  # what migration 0014 sets on rows of before the programmes
 RELEASES_TABLE = "letter.releases"
 RELEASE_INPUTS_TABLE = "letter.release_inputs"
 RELEASE_FILES_TABLE = "letter.release_files"
@@ -21,6 +22,26 @@ SENT_FOLDER = "sent"
 
 class ReleaseError(Exception):
     """An approval refused, or sent files that do not match their record: one line, the reason."""
+
+
+def default_programme() -> str:
+    """The default programme's code (config/programmes.yaml `default:`): its letter is the one
+    every message names without a programme, and its files go to sent/<year>/ itself."""
+    return load_programmes().default
+
+
+def release_programme(code: str) -> Programme | None:
+    """The programme of a release as config/programmes.yaml has it now; None when it is no
+    longer configured."""
+    programmes = load_programmes()
+    return programmes.get(code) if code in programmes.codes else None
+
+
+def letter_name(reporting_year: int, programme: str) -> str:
+    """ "2023" for the default programme's letter, "2023 statushouders" for another's."""
+    if programme == default_programme():
+        return str(reporting_year)
+    return f"{reporting_year} {programme}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,11 @@ class Release:
             "release_number": self.release_number,
         }
 
+    @property
+    def letter(self) -> str:
+        """ "2022", or "2023 statushouders" for a programme other than the default."""
+        return letter_name(self.reporting_year, self.programme)
+
     def frame(self) -> pd.DataFrame:
         row = {
             "programme": self.programme,
@@ -64,10 +90,11 @@ class Release:
         return pd.DataFrame([row])
 
     def describe(self) -> str:
-        """ "release 1 of 2022, approved 2026-12-03 14:02 UTC by J. Jansen"."""
+        """ "release 1 of 2022, approved 2026-12-03 14:02 UTC by J. Jansen" ("of 2023
+        statushouders" for a programme other than the default)."""
         when = self.approved_at.strftime("%Y-%m-%d %H:%M")
         return (
-            f"release {self.release_number} of {self.reporting_year}, approved {when} UTC "
+            f"release {self.release_number} of {self.letter}, approved {when} UTC "
             f"by {self.approved_by}"
         )
 
@@ -76,14 +103,21 @@ def _text(value: object) -> str | None:
     return None if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
-def releases(store: WarehouseStore, reporting_year: int | None = None) -> list[Release]:
-    """The releases (of one year, or all), oldest first; none before migration 0014."""
+def releases(
+    store: WarehouseStore, reporting_year: int | None = None, programme: str | None = None
+) -> list[Release]:
+    """The releases of one programme's letter (the default programme's when None), of one year
+    or all, oldest first; none before migration 0014."""
+    code = default_programme() if programme is None else programme
+    return [r for r in every_release(store, reporting_year) if r.programme == code]
+
+
+def every_release(store: WarehouseStore, reporting_year: int | None = None) -> list[Release]:
+    """The releases of every programme (of one year, or all), by programme, year and number."""
     if "0014" not in store.applied_migrations():
         return []
-    where = {"programme": PROGRAMME}
     frame = store.read_table(
-        RELEASES_TABLE,
-        where if reporting_year is None else {**where, "reporting_year": reporting_year},
+        RELEASES_TABLE, None if reporting_year is None else {"reporting_year": reporting_year}
     )
     found = [
         Release(
@@ -101,18 +135,23 @@ def releases(store: WarehouseStore, reporting_year: int | None = None) -> list[R
         )
         for row in frame.itertuples(index=False)
     ]
-    return sorted(found, key=lambda r: (r.reporting_year, r.release_number))
+    return sorted(found, key=lambda r: (r.programme, r.reporting_year, r.release_number))
 
 
-def latest_release(store: WarehouseStore, reporting_year: int) -> Release | None:
-    """The year's newest release (what was sent last), or None."""
-    found = releases(store, reporting_year)
+def latest_release(
+    store: WarehouseStore, reporting_year: int, programme: str | None = None
+) -> Release | None:
+    """The newest release of the year's letter of the programme (the default's when None)."""
+    found = releases(store, reporting_year, programme)
     return found[-1] if found else None
 
 
-def previous_release(store: WarehouseStore, reporting_year: int) -> Release | None:
-    """The newest release of the latest earlier year that has one (the "vorige brief")."""
-    earlier = [r for r in releases(store) if r.reporting_year < reporting_year]
+def previous_release(
+    store: WarehouseStore, reporting_year: int, programme: str | None = None
+) -> Release | None:
+    """The newest release of the latest earlier year of the same programme's letter (the
+    "vorige brief" of that programme)."""
+    earlier = [r for r in releases(store, None, programme) if r.reporting_year < reporting_year]
     return earlier[-1] if earlier else None
 
 

@@ -1,6 +1,8 @@
 """What the run output, `status` and the letter assets say about sent letters: the revisions
-kept in letter.revisions, one line each, a summary per sent year, and the warnings for a
-revision larger than config/monitor.yaml's `revision_warning_pp`."""
+kept in letter.revisions, one line each, a summary per sent letter (each programme's letter of
+a year is sent on its own), and the warnings for a revision larger than config/monitor.yaml's
+`revision_warning_pp`. Each programme's letter gets the section on the revisions of the
+previous letter of the same programme."""
 
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ from via_pipeline.core.letter.releases.figures import is_count
 from via_pipeline.core.letter.releases.records import (
     REVISIONS_TABLE,
     Release,
+    default_programme,
+    every_release,
     latest_release,
     previous_release,
     release_rows,
-    releases,
 )
 from via_pipeline.core.letter.releases.revisions import (
     CurrentState,
@@ -38,22 +41,33 @@ def revision_warning_pp(config_dir: Path = CONFIG_DIR) -> float:
     return load_revision_warning_pp(config_dir)
 
 
+Letter = tuple[str, int]  # (programme, reporting_year): one letter, sent on its own
+
+
 def sent_years(store: WarehouseStore) -> list[Release]:
-    """The newest release of each sent year, oldest year first."""
-    newest: dict[int, Release] = {}
-    for release in releases(store):
-        newest[release.reporting_year] = release
-    return [newest[year] for year in sorted(newest)]
+    """The newest release of each sent letter (programme and year), oldest year first, the
+    default programme's before the others' within a year."""
+    newest: dict[Letter, Release] = {}
+    for release in every_release(store):
+        newest[(release.programme, release.reporting_year)] = release
+    default = default_programme()
+    return sorted(
+        newest.values(),
+        key=lambda r: (r.reporting_year, r.programme != default, r.programme),
+    )
 
 
-def refresh_revisions(store: WarehouseStore, config: KeyFigureConfig) -> dict[int, list[Revision]]:
-    """letter.revisions of every sent year's newest release, against the figures of now."""
+def refresh_revisions(
+    store: WarehouseStore, config: KeyFigureConfig
+) -> dict[Letter, list[Revision]]:
+    """letter.revisions of every sent letter's newest release, against the figures of now."""
     sent = sent_years(store)
     if not sent:
         return {}
     state = CurrentState.read(store)
     return {
-        release.reporting_year: write_revisions(store, release, config, state) for release in sent
+        (release.programme, release.reporting_year): write_revisions(store, release, config, state)
+        for release in sent
     }
 
 
@@ -88,7 +102,7 @@ def summary_line(release: Release, revised: int) -> str:
     sent_on = release.approved_at.date().isoformat()
     figures = "figure" if revised == 1 else "figures"
     return (
-        f"letter {release.reporting_year} sent (release {release.release_number}, "
+        f"letter {release.letter} sent (release {release.release_number}, "
         f"{sent_on}, by {release.approved_by}): {revised} {figures} revised since"
     )
 
@@ -104,22 +118,23 @@ def warning_lines(revisions: list[Revision], threshold_pp: float) -> list[str]:
 
 def sent_letter_lines(store: WarehouseStore, built_year: int | None = None) -> list[str]:
     """For the run output (`built_year`) and `status` (None): one line per revised figure of
-    the built year's letter and of the letter before it, then a summary per sent year and the
-    warnings for large revisions. Nothing before migration 0014 or before any approval."""
+    the built year's letters and of the letter before each, then a summary per sent letter and
+    the warnings for large revisions. Nothing before migration 0014 or before any approval."""
     sent = sent_years(store)
     if not sent:
         return []
-    shown: set[int] = set()
+    shown: set[Letter] = set()
     if built_year is not None:
-        own = latest_release(store, built_year)
-        earlier = [r.reporting_year for r in sent if r.reporting_year < built_year]
-        shown = {y for y in (own.reporting_year if own else None, *earlier[-1:]) if y}
+        for programme in {r.programme for r in sent}:
+            own = latest_release(store, built_year, programme)
+            previous = previous_release(store, built_year, programme)
+            shown |= {(r.programme, r.reporting_year) for r in (own, previous) if r is not None}
     threshold = revision_warning_pp()
     lines: list[str] = []
     warnings: list[str] = []
     for release in sent:
         found = stored_revisions(store, release)
-        if release.reporting_year in shown:
+        if (release.programme, release.reporting_year) in shown:
             lines.extend(r.line() for r in found)
         lines.append(summary_line(release, len(found)))
         warnings.extend(warning_lines(found, threshold))
@@ -128,26 +143,37 @@ def sent_letter_lines(store: WarehouseStore, built_year: int | None = None) -> l
 
 @dataclass(frozen=True)
 class AnnexRevisions:
-    """What a build of a year's annex finds about sent letters."""
+    """What a build of a year's letters finds about sent letters."""
 
-    section: Section | None  # "Herzieningen sinds de vorige brief", None without one sent
-    own: list[Revision]  # revisions of this year's own sent letter
+    # Per programme code: its section "Herzieningen sinds de vorige brief" (on the previous
+    # letter of the same programme); a programme without an earlier sent letter has none.
+    sections: dict[str, Section]
+    own: list[Revision]  # revisions of this year's own sent letters
     warnings: list[str]  # revisions of either above revision_warning_pp
+
+    @property
+    def section(self) -> Section | None:
+        """The default programme's section (the VIA letter's)."""
+        return self.sections.get(default_programme())
 
 
 def annex_revisions(
     store: WarehouseStore, config: KeyFigureConfig, reporting_year: int
 ) -> AnnexRevisions:
-    """Refresh letter.revisions and give the year's annex its section and warnings."""
+    """Refresh letter.revisions and give each of the year's letters its section, and the
+    warnings."""
     if "0014" not in store.applied_migrations():
-        return AnnexRevisions(None, [], [])
+        return AnnexRevisions({}, [], [])
     found = refresh_revisions(store, config)
-    previous = previous_release(store, reporting_year)
-    before = found.get(previous.reporting_year, []) if previous else []
-    own = found.get(reporting_year, [])
-    threshold = revision_warning_pp()
-    return AnnexRevisions(
-        revisions_section(previous, before, config),
-        own,
-        warning_lines([*own, *before], threshold),
-    )
+    sections: dict[str, Section] = {}
+    own: list[Revision] = []
+    before: list[Revision] = []
+    for programme in sorted({programme for programme, _year in found}):
+        previous = previous_release(store, reporting_year, programme)
+        revised = found.get((programme, previous.reporting_year), []) if previous else []
+        section = revisions_section(previous, revised, config)
+        if section is not None:
+            sections[programme] = section
+        own.extend(found.get((programme, reporting_year), []))
+        before.extend(revised)
+    return AnnexRevisions(sections, own, warning_lines([*own, *before], revision_warning_pp()))

@@ -2,7 +2,8 @@
 warehouse, and compare the files byte for byte with those sent.
 
 What the scratch warehouse gets (`prepare_scratch`): each CBS table at the version the release
-recorded, from its kept vintage (cbs.observation_vintages, cbs.measure_vintages, …); the
+recorded, from its kept vintage (cbs.observation_vintages, cbs.measure_vintages,
+cbs.quarterly_observation_vintages, …); the
 partner rows of the files it recorded (partners.submissions and actions by sha256, each file
 checked to be in the archive with that hash; the actions of a file a later one replaced are read
 again from the archive), as processed by the approval; the registry;
@@ -30,7 +31,7 @@ from via_pipeline.core.cbs.vintages import (
 )
 from via_pipeline.core.letter.config import KeyFigureConfig
 from via_pipeline.core.letter.releases.figures import letter_figures, shown
-from via_pipeline.core.letter.releases.files import file_records, sha256_of
+from via_pipeline.core.letter.releases.files import file_records, programme_files, sha256_of
 from via_pipeline.core.letter.releases.records import (
     RELEASE_FIGURES_TABLE,
     RELEASE_FILES_TABLE,
@@ -38,9 +39,11 @@ from via_pipeline.core.letter.releases.records import (
     RELEASES_TABLE,
     Release,
     ReleaseError,
+    every_release,
+    release_programme,
     release_rows,
-    releases,
 )
+from via_pipeline.core.partners.programmes import load_programmes
 from via_pipeline.core.runs.input_versions import code_version
 from via_pipeline.core.settings.paths import CONFIG_DIR
 from via_pipeline.core.warehouse import WarehouseStore
@@ -194,9 +197,9 @@ def prepare_scratch(
         rejections[rejections["rejected_at"] <= pd.Timestamp(release.approved_at)],
     )
 
-    earlier = [
+    earlier = [  # of every programme: each letter's section on its programme's previous one
         r
-        for r in releases(store)
+        for r in every_release(store)
         if r.reporting_year < release.reporting_year and r.approved_at <= release.approved_at
     ]
     for table in (RELEASES_TABLE, RELEASE_FIGURES_TABLE):
@@ -260,7 +263,9 @@ def first_differing_figure(
     store: WarehouseStore, scratch: WarehouseStore, release: Release, config: KeyFigureConfig
 ) -> str | None:
     sent = release_rows(store, RELEASE_FIGURES_TABLE, release)
-    rebuilt = letter_figures(scratch, config, release.reporting_year)
+    rebuilt = letter_figures(
+        scratch, config, release.reporting_year, programme=release_programme(release.programme)
+    )
     now = {(str(r.figure_key), int(r.period)): r.value for r in rebuilt.itertuples(index=False)}
     for row in sent.sort_values(["figure_key", "period"]).itertuples(index=False):
         key = str(row.figure_key)
@@ -279,10 +284,11 @@ def compare(
     out_dir: Path,
     config: KeyFigureConfig,
 ) -> Reproduction:
-    """The rebuilt files in `out_dir` against the release's recorded files."""
+    """The rebuilt files of the release's programme in `out_dir` against its recorded files."""
     recorded = release_rows(store, RELEASE_FILES_TABLE, release)
     expected = {str(r.path): str(r.sha256) for r in recorded.itertuples(index=False)}
-    found = {r.path: r.sha256 for r in file_records(out_dir)}
+    own = programme_files(load_programmes(), release.programme)
+    found = {r.path: r.sha256 for r in file_records(out_dir, programme=own)}
     return Reproduction(
         release=release,
         out_dir=out_dir,

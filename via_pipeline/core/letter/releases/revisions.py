@@ -17,12 +17,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from via_pipeline.core.dutch import format_date
-from via_pipeline.core.letter.config import KeyFigureConfig, load_themes
+from via_pipeline.core.letter.config import KeyFigureConfig
 from via_pipeline.core.letter.releases.approve import config_version
 from via_pipeline.core.letter.releases.figures import (
     GAP_KEY,
     action_figures,
     is_count,
+    letter_themes,
     partner_files_version,
     shown,
 )
@@ -30,6 +31,7 @@ from via_pipeline.core.letter.releases.records import (
     RELEASE_FIGURES_TABLE,
     REVISIONS_TABLE,
     Release,
+    release_programme,
     release_rows,
 )
 from via_pipeline.core.runs.input_versions import code_version
@@ -73,10 +75,11 @@ class Revision:
         return abs(self.current_value - self.sent_value)
 
     def line(self) -> str:
-        """`letter 2022 (verzonden 2026-12-03): <label>, 2022: 2,9 → 3,3 (<cause>)`."""
+        """`letter 2022 (verzonden 2026-12-03): <label>, 2022: 2,9 → 3,3 (<cause>)`; the
+        programme named when not the default: `letter 2023 statushouders (verzonden …)`."""
         sent_on = self.release.approved_at.date().isoformat()
         return (
-            f"letter {self.release.reporting_year} (verzonden {sent_on}): {self.figure_label}, "
+            f"letter {self.release.letter} (verzonden {sent_on}): {self.figure_label}, "
             f"{self.period}: {shown(self.figure_key, self.sent_value)} → "
             f"{shown(self.figure_key, self.current_value)} "
             f"({self.cause})"
@@ -173,11 +176,13 @@ def _count_revisions(
     first_seen: dict[tuple[str, int, float | None], datetime],
     moment: datetime,
 ) -> list[Revision]:
-    """The sent counts of actions per theme that differ from partners.actions now."""
+    """The sent counts of the release's programme's actions per theme that differ from its
+    actions in partners.actions now."""
     found: list[Revision] = []
     counts = sent[[is_count(str(key)) for key in sent["figure_key"]]]
+    themes = letter_themes(release_programme(release.programme), None)
     for period in sorted({int(p) for p in counts["period"]}):
-        now = action_figures(store, period, load_themes())
+        now = action_figures(store, period, themes, release.programme)
         current = {str(r.figure_key): r for r in now.itertuples(index=False)}
         version = partner_files_version(store, period)
         for row in counts[counts["period"] == period].itertuples(index=False):

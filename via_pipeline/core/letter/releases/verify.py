@@ -1,17 +1,22 @@
 """`letter verify`: the sent files of a release against letter.release_files, and the same
-check on every build (a non-blocking asset check on letter/annex)."""
+check on every build (a non-blocking asset check on letter/annex, over every programme's sent
+letter of the year). The default programme's folder sent/<year>/ holds the other programmes'
+folders (sent/<year>/<code>/): they are never its files, so never "added"."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from via_pipeline.core.letter.releases.files import file_records
+from via_pipeline.core.letter.releases.files import file_records, other_programme_folders
 from via_pipeline.core.letter.releases.records import (
     RELEASE_FILES_TABLE,
     Release,
+    every_release,
+    latest_release,
     release_rows,
 )
+from via_pipeline.core.partners.programmes import load_programmes
 from via_pipeline.core.warehouse import WarehouseStore
 
 
@@ -50,9 +55,11 @@ def verify_release(store: WarehouseStore, release: Release) -> Verification:
     recorded = release_rows(store, RELEASE_FILES_TABLE, release)
     expected = {str(r.path): (int(r.size_bytes), str(r.sha256)) for r in recorded.itertuples()}
     folder = Path(release.sent_dir)
+    first = release.release_number == 1
+    others = other_programme_folders(load_programmes(), release.programme) if first else ()
     found = {
         r.path: (r.size_bytes, r.sha256)
-        for r in file_records(folder, skip_release_folders=release.release_number == 1)
+        for r in file_records(folder, skip_release_folders=first, skip_folders=others)
     }
     return Verification(
         release=release,
@@ -63,9 +70,18 @@ def verify_release(store: WarehouseStore, release: Release) -> Verification:
     )
 
 
-def verify_year(store: WarehouseStore, reporting_year: int) -> Verification | None:
-    """The newest release of the year verified; None when the year was never sent."""
-    from via_pipeline.core.letter.releases.records import latest_release
-
-    release = latest_release(store, reporting_year)
+def verify_year(
+    store: WarehouseStore, reporting_year: int, programme: str | None = None
+) -> Verification | None:
+    """The newest release of the year's letter of the programme (the default programme's when
+    None) verified; None when that letter was never sent."""
+    release = latest_release(store, reporting_year, programme)
     return None if release is None else verify_release(store, release)
+
+
+def verify_letters(store: WarehouseStore, reporting_year: int) -> list[Verification]:
+    """The newest release of each programme's sent letter of the year, verified."""
+    newest: dict[str, Release] = {}
+    for release in every_release(store, reporting_year):
+        newest[release.programme] = release
+    return [verify_release(store, newest[code]) for code in sorted(newest)]
