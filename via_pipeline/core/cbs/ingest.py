@@ -10,7 +10,7 @@ chooses between CBS and the bundled snapshot.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -365,9 +365,11 @@ def group_code(config: TableConfig, key: str, title: str) -> str | None:
     return None
 
 
-def build_indicators(catalogue: Catalogue, observations: pd.DataFrame) -> pd.DataFrame:
-    """monitor.indicators rows from cbs.observations: group and indicator codes, unit."""
-    records = []
+def indicator_rows(
+    catalogue: Catalogue, observations: pd.DataFrame
+) -> Iterator[tuple[str, Any, str, str]]:
+    """(table id, observation row, group code, indicator code) of each stored CBS observation
+    the catalogue names: the one mapping of yearly and quarterly rows to the monitor's codes."""
     for table in catalogue.tables:
         rows = observations[observations["table_id"] == table.table_id]
         indicators = {normalise_title(m.title): m.indicator for m in table.measures}
@@ -376,20 +378,24 @@ def build_indicators(catalogue: Catalogue, observations: pd.DataFrame) -> pd.Dat
             group = group_code(
                 table, str(row.population_group_key), str(row.population_group_title)
             )
-            if indicator is None or group is None:
-                continue
-            value = None if pd.isna(row.value) else float(row.value)
-            records.append(
-                {
-                    "source_table": table.table_id,
-                    "year": int(row.year),
-                    "population_group": group,
-                    "indicator": indicator,
-                    "value": value,
-                    "unit": catalogue.indicator(indicator).unit,
-                    "provisional": bool(row.provisional),
-                }
-            )
+            if indicator is not None and group is not None:
+                yield table.table_id, row, group, indicator
+
+
+def build_indicators(catalogue: Catalogue, observations: pd.DataFrame) -> pd.DataFrame:
+    """monitor.indicators rows from cbs.observations: group and indicator codes, unit."""
+    records = [
+        {
+            "source_table": table_id,
+            "year": int(row.year),
+            "population_group": group,
+            "indicator": indicator,
+            "value": None if pd.isna(row.value) else float(row.value),
+            "unit": catalogue.indicator(indicator).unit,
+            "provisional": bool(row.provisional),
+        }
+        for table_id, row, group, indicator in indicator_rows(catalogue, observations)
+    ]
     frame = pd.DataFrame.from_records(records, columns=INDICATOR_COLUMNS)
     return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
         ["source_table", "indicator", "population_group", "year"], ignore_index=True

@@ -3,13 +3,13 @@ measure) of the resolved slice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
 from via_pipeline.core.cbs.client import CbsAnswerError, Record
-from via_pipeline.core.cbs.layout import TableLayout
+from via_pipeline.core.cbs.layout import ResolvedCell, TableLayout
 from via_pipeline.core.cbs.titles import normalise_key
 
 OBSERVATION_COLUMNS = [
@@ -26,7 +26,8 @@ OBSERVATION_COLUMNS = [
 ]
 
 
-def _number(value: object, table_id: str, column: str) -> float | None:
+def cbs_number(value: object, table_id: str, column: str) -> float | None:
+    """A TypedDataSet value as a float (None stays None); anything else stops the ingest."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -34,16 +35,26 @@ def _number(value: object, table_id: str, column: str) -> float | None:
     return float(value)
 
 
-def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
-    """One row per (year, group, measure) kept. Rows outside the slice are dropped here as well,
-    so a server that ignores $filter cannot widen the result."""
+class _Period(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+PeriodT = TypeVar("PeriodT", bound=_Period)
+
+
+def slice_rows(
+    layout: TableLayout, periods: Mapping[str, PeriodT], rows: Sequence[Record]
+) -> Iterator[tuple[PeriodT, ResolvedCell, Record]]:
+    """The rows of the layout's slice in `periods` (by normalised key), each with its period and
+    cell. Rows outside the slice are dropped, so a server that ignores $filter cannot widen the
+    result; a row lacking a dimension or measure column, or a cell given twice, stops the ingest."""
     cells = layout.all_cells()
     # Every dimension but the periods, in one order: a row's keys there name its cell.
     dimensions = list(dict.fromkeys(d for cell in cells for d in cell.coordinates))
     by_point = {
         tuple(normalise_key(cell.coordinates[d]) for d in dimensions): cell for cell in cells
     }
-    records: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for row in rows:
         missing = [c for c in (*dimensions, layout.period_dimension) if c not in row]
@@ -51,37 +62,43 @@ def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFr
             raise CbsAnswerError(
                 f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
             )
-        group = by_point.get(tuple(normalise_key(row[d]) for d in dimensions))
-        period = layout.periods.get(normalise_key(row[layout.period_dimension]))
-        if group is None or period is None:
+        cell = by_point.get(tuple(normalise_key(row[d]) for d in dimensions))
+        period = periods.get(normalise_key(row[layout.period_dimension]))
+        if cell is None or period is None:
             continue
-        cell = (period.code, group.key)
-        if cell in seen:
+        if (period.code, cell.key) in seen:
             raise CbsAnswerError(
                 f"CBS table {layout.table_id}: two rows for period {period.code} "
-                f"and group {group.title!r}"
+                f"and group {cell.title!r}"
             )
-        seen.add(cell)
+        seen.add((period.code, cell.key))
         for measure in layout.measures:
             if measure.key not in row:
                 raise CbsAnswerError(
                     f"CBS table {layout.table_id}: TypedDataSet rows lack "
                     f"measure column {measure.key}"
                 )
-            records.append(
-                {
-                    "table_id": layout.table_id,
-                    "period_code": period.code,
-                    "year": period.year,
-                    "provisional": period.provisional,
-                    "population_group_key": normalise_key(group.key),
-                    "population_group_title": group.title,
-                    "measure_key": normalise_key(measure.key),
-                    "measure_title": measure.title,
-                    "unit": measure.unit,
-                    "value": _number(row[measure.key], layout.table_id, measure.key),
-                }
-            )
+        yield period, cell, row
+
+
+def build_observations(layout: TableLayout, rows: Sequence[Record]) -> pd.DataFrame:
+    """One row per (year, group, measure) kept (slice_rows)."""
+    records: list[dict[str, Any]] = [
+        {
+            "table_id": layout.table_id,
+            "period_code": period.code,
+            "year": period.year,
+            "provisional": period.provisional,
+            "population_group_key": normalise_key(group.key),
+            "population_group_title": group.title,
+            "measure_key": normalise_key(measure.key),
+            "measure_title": measure.title,
+            "unit": measure.unit,
+            "value": cbs_number(row[measure.key], layout.table_id, measure.key),
+        }
+        for period, group, row in slice_rows(layout, layout.periods, rows)
+        for measure in layout.measures
+    ]
     frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
     return frame.astype({"year": "int64", "provisional": "bool", "value": "float64"}).sort_values(
         ["period_code", "population_group_key", "measure_key"], ignore_index=True

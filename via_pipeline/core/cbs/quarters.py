@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from via_pipeline.core.cbs.catalogue import Catalogue
-from via_pipeline.core.cbs.client import CbsAnswerError, Record
+from via_pipeline.core.cbs.client import Record
 from via_pipeline.core.cbs.layout import TableLayout
+from via_pipeline.core.cbs.observations import cbs_number, slice_rows
 from via_pipeline.core.cbs.titles import normalise_key, normalise_title
 
 QUARTERLY_PERIOD = re.compile(r"^(?P<year>\d{4})KW0(?P<quarter>[1-4])$")
@@ -105,67 +106,31 @@ def quarterly_periods(periods: Sequence[Record]) -> dict[str, Quarter]:
     return result
 
 
-def _number(value: object, table_id: str, column: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CbsAnswerError(f"CBS table {table_id}: {column} holds {value!r}, not a number")
-    return float(value)
-
-
 def build_quarterly_observations(
     layout: TableLayout,
     quarters: Mapping[str, Quarter],
     rows: Sequence[Record],
     source_version: str | None,
 ) -> pd.DataFrame:
-    """One row per (quarter, cell, measure) of the layout's slice; rows of other periods or
-    cells are dropped, so a server that ignores $filter cannot widen the result."""
-    cells = layout.all_cells()
-    dimensions = list(dict.fromkeys(d for cell in cells for d in cell.coordinates))
-    by_point = {
-        tuple(normalise_key(cell.coordinates[d]) for d in dimensions): cell for cell in cells
-    }
-    records: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        missing = [c for c in (*dimensions, layout.period_dimension) if c not in row]
-        if missing:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: TypedDataSet rows lack {', '.join(missing)}"
-            )
-        cell = by_point.get(tuple(normalise_key(row[d]) for d in dimensions))
-        quarter = quarters.get(normalise_key(row[layout.period_dimension]))
-        if cell is None or quarter is None:
-            continue
-        if (quarter.code, cell.key) in seen:
-            raise CbsAnswerError(
-                f"CBS table {layout.table_id}: two rows for period {quarter.code} "
-                f"and group {cell.title!r}"
-            )
-        seen.add((quarter.code, cell.key))
-        for measure in layout.measures:
-            if measure.key not in row:
-                raise CbsAnswerError(
-                    f"CBS table {layout.table_id}: TypedDataSet rows lack "
-                    f"measure column {measure.key}"
-                )
-            records.append(
-                {
-                    "table_id": layout.table_id,
-                    "period_code": quarter.code,
-                    "year": quarter.year,
-                    "quarter": quarter.quarter,
-                    "status": quarter.status,
-                    "population_group_key": normalise_key(cell.key),
-                    "population_group_title": cell.title,
-                    "measure_key": normalise_key(measure.key),
-                    "measure_title": measure.title,
-                    "unit": measure.unit,
-                    "value": _number(row[measure.key], layout.table_id, measure.key),
-                    "source_version": source_version,
-                }
-            )
+    """One row per (quarter, cell, measure) of the layout's slice (observations.slice_rows)."""
+    records: list[dict[str, Any]] = [
+        {
+            "table_id": layout.table_id,
+            "period_code": quarter.code,
+            "year": quarter.year,
+            "quarter": quarter.quarter,
+            "status": quarter.status,
+            "population_group_key": normalise_key(cell.key),
+            "population_group_title": cell.title,
+            "measure_key": normalise_key(measure.key),
+            "measure_title": measure.title,
+            "unit": measure.unit,
+            "value": cbs_number(row[measure.key], layout.table_id, measure.key),
+            "source_version": source_version,
+        }
+        for quarter, cell, row in slice_rows(layout, quarters, rows)
+        for measure in layout.measures
+    ]
     frame = pd.DataFrame.from_records(records, columns=QUARTERLY_OBSERVATION_COLUMNS)
     return frame.astype({"year": "int64", "quarter": "int64", "value": "float64"}).sort_values(
         ["period_code", "population_group_key", "measure_key"], ignore_index=True
@@ -175,35 +140,23 @@ def build_quarterly_observations(
 def build_quarterly_indicators(catalogue: Catalogue, observations: pd.DataFrame) -> pd.DataFrame:
     """monitor.quarterly_indicators rows from cbs.quarterly_observations: the group and
     indicator codes of the yearly indicators (the same mapping), unit, status, CBS version."""
-    from via_pipeline.core.cbs.ingest import group_code
+    from via_pipeline.core.cbs.ingest import indicator_rows
 
-    records = []
-    for table in catalogue.tables:
-        rows = observations[observations["table_id"] == table.table_id]
-        indicators = {normalise_title(m.title): m.indicator for m in table.measures}
-        for row in rows.itertuples(index=False):
-            indicator = indicators.get(normalise_title(row.measure_title))
-            group = group_code(
-                table, str(row.population_group_key), str(row.population_group_title)
-            )
-            if indicator is None or group is None:
-                continue
-            records.append(
-                {
-                    "source_table": table.table_id,
-                    "period": str(row.period_code),
-                    "year": int(row.year),
-                    "quarter": int(row.quarter),
-                    "population_group": group,
-                    "indicator": indicator,
-                    "value": None if pd.isna(row.value) else float(row.value),
-                    "unit": catalogue.indicator(indicator).unit,
-                    "status": str(row.status),
-                    "source_version": None
-                    if pd.isna(row.source_version)
-                    else str(row.source_version),
-                }
-            )
+    records = [
+        {
+            "source_table": table_id,
+            "period": str(row.period_code),
+            "year": int(row.year),
+            "quarter": int(row.quarter),
+            "population_group": group,
+            "indicator": indicator,
+            "value": None if pd.isna(row.value) else float(row.value),
+            "unit": catalogue.indicator(indicator).unit,
+            "status": str(row.status),
+            "source_version": None if pd.isna(row.source_version) else str(row.source_version),
+        }
+        for table_id, row, group, indicator in indicator_rows(catalogue, observations)
+    ]
     frame = pd.DataFrame.from_records(records, columns=QUARTERLY_INDICATOR_COLUMNS)
     return frame.astype({"year": "int64", "quarter": "int64", "value": "float64"}).sort_values(
         ["source_table", "indicator", "population_group", "period"], ignore_index=True
