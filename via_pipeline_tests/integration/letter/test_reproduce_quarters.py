@@ -23,10 +23,12 @@ REVISED_VERSION = "2023-12-15T02:00:00"
 
 
 def digests(folder: Path) -> dict[str, str]:
+    """The VIA letter's files (the quarters are its key figures; the statushouders letter of
+    2023 in the same folder is its own release)."""
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.iterdir())
-        if p.is_file()
+        if p.is_file() and p.name.startswith("voortgang_via_")
     }
 
 

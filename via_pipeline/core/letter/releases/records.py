@@ -99,7 +99,8 @@ class Release:
         )
 
 
-def _text(value: object) -> str | None:
+def optional_text(value: object) -> str | None:
+    """A stored text cell: None for NULL (NaN, None, pd.NA), else the text."""
     return None if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
@@ -125,8 +126,8 @@ def every_release(store: WarehouseStore, reporting_year: int | None = None) -> l
             release_number=int(row.release_number),
             approved_at=pd.Timestamp(row.approved_at).to_pydatetime(),
             approved_by=str(row.approved_by),
-            note=_text(row.note),
-            supersede_reason=_text(row.supersede_reason),
+            note=optional_text(row.note),
+            supersede_reason=optional_text(row.supersede_reason),
             run_id=str(row.run_id),
             code_version=str(row.code_version),
             config_version=str(row.config_version),

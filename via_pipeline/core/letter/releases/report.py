@@ -20,6 +20,7 @@ from via_pipeline.core.letter.releases.records import (
     default_programme,
     every_release,
     latest_release,
+    optional_text,
     previous_release,
     release_rows,
 )
@@ -78,9 +79,6 @@ def stored_revisions(store: WarehouseStore, release: Release) -> list[Revision]:
     def value(found: object) -> float | None:
         return None if found is None or pd.isna(found) else float(found)  # type: ignore[arg-type]
 
-    def text(found: object) -> str | None:
-        return None if found is None or pd.isna(found) else str(found)  # type: ignore[call-overload]
-
     return [
         Revision(
             release=release,
@@ -89,8 +87,8 @@ def stored_revisions(store: WarehouseStore, release: Release) -> list[Revision]:
             period=int(r.period),
             sent_value=value(r.sent_value),
             current_value=value(r.current_value),
-            sent_source_version=text(r.sent_source_version),
-            current_source_version=text(r.current_source_version),
+            sent_source_version=optional_text(r.sent_source_version),
+            current_source_version=optional_text(r.current_source_version),
             cause=str(r.cause),
             detected_at=pd.Timestamp(r.detected_at).to_pydatetime(),
         )

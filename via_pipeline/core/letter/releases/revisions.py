@@ -31,6 +31,7 @@ from via_pipeline.core.letter.releases.records import (
     RELEASE_FIGURES_TABLE,
     REVISIONS_TABLE,
     Release,
+    optional_text,
     release_programme,
     release_rows,
 )
@@ -95,10 +96,6 @@ def _stated(value: float | None) -> Decimal | None:
 
 def _optional(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -190,7 +187,7 @@ def _count_revisions(
             value = None if today is None else float(today.value)
             if _stated(_optional(row.value)) == _stated(value):
                 continue
-            cause = _partner_cause(store, _text(row.source_version), version, period)
+            cause = _partner_cause(store, optional_text(row.source_version), version, period)
             found.append(
                 Revision(
                     release=release,
@@ -199,7 +196,7 @@ def _count_revisions(
                     period=period,
                     sent_value=_optional(row.value),
                     current_value=value,
-                    sent_source_version=_text(row.source_version),
+                    sent_source_version=optional_text(row.source_version),
                     current_source_version=version,
                     cause=cause or _other_cause(release, state),
                     detected_at=first_seen.get((str(row.figure_key), period, value), moment),
@@ -260,12 +257,14 @@ def find_revisions(
                 period=int(row.period),
                 sent_value=sent_value,
                 current_value=current_value,
-                sent_source_version=_text(row.source_version),
-                current_source_version=None if table is None else _text(table["source_version"]),
+                sent_source_version=optional_text(row.source_version),
+                current_source_version=None
+                if table is None
+                else optional_text(table["source_version"]),
                 cause=_cause(
                     spec.source_table,
                     int(row.period),
-                    _text(row.source_version),
+                    optional_text(row.source_version),
                     table,
                     None if pd.isna(row.provisional) else bool(row.provisional),
                     None if gap is None else bool(gap["provisional"]),
