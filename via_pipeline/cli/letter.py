@@ -242,7 +242,7 @@ def _release(
     if _not_running(year, programme, done):
         return None
 
-    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+    if store.is_missing_file:
         say(
             f"reporting year {year} has no release: the warehouse {store.redacted_url} is not created yet"
         )

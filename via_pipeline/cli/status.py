@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from via_pipeline.cli.common import report_dead_runs, say
@@ -38,7 +37,7 @@ def command_status(args: argparse.Namespace, settings: Settings) -> int:
     store = WarehouseStore(settings.warehouse_url, read_only=True)
     say("")
     say(f"warehouse: {store.redacted_url}")
-    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+    if store.is_missing_file:
         say("  not created yet: run `via-pipeline migrate` or `via-pipeline run`")
         return 0
     if store.dialect == "postgresql":

@@ -25,7 +25,8 @@ MONTHS_NL = (
 )
 
 
-def _round_half_up(value: float, decimals: int) -> Decimal:
+def round_half_up(value: float, decimals: int) -> Decimal:
+    """The value at `decimals` places, half up (2.85 -> 2.9), as a reader rounds by hand."""
     # Decimal from repr: 2.85 stays 2.85 and rounds to 2.9, as a reader rounding by hand would.
     quantum = Decimal(1).scaleb(-decimals)
     # float() first: numpy's float64 (what pandas hands out) has repr "np.float64(3.2)".
@@ -43,7 +44,7 @@ def _group_thousands(digits: str) -> str:
 
 def format_decimal(value: float, decimals: int = 1) -> str:
     """3.2 -> "3,2"; 1234.56 -> "1.234,6"; -0.44 -> "-0,4"; rounding half up."""
-    rounded = _round_half_up(value, decimals)
+    rounded = round_half_up(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0,0"
     sign = "-" if rounded < 0 else ""
@@ -75,5 +76,5 @@ def format_pp(value: float, decimals: int = 1) -> str:
     The sign is for the sentence to put in words (groter / kleiner), never a minus in prose.
     """
     magnitude = format_decimal(abs(value), decimals)
-    unit = "procentpunt" if _round_half_up(abs(value), decimals) == 1 else "procentpunten"
+    unit = "procentpunt" if round_half_up(abs(value), decimals) == 1 else "procentpunten"
     return f"{magnitude} {unit}"

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from via_pipeline.core.dutch import format_decimal
+from via_pipeline.core.dutch import format_decimal, round_half_up
 from via_pipeline.core.letter.config import FigureSpec, KeyFigureConfig
 from via_pipeline.core.letter.document import Column, LetterTable
 from via_pipeline.core.letter.key_figures import describe_gap, is_favourable
@@ -64,11 +63,6 @@ def quarter_title(period: str) -> str:
     return f"{period[:4]} {TITLE_ORDINALS[int(period[-1])]} kwartaal"
 
 
-def _rounded(value: float, decimals: int) -> float:
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
 def _series(quarterly_gaps: pd.DataFrame, spec: FigureSpec) -> pd.DataFrame:
     if quarterly_gaps.empty:
         return quarterly_gaps
@@ -91,7 +85,7 @@ def span(rows: pd.DataFrame, year: int, quarters: Sequence[int]) -> QuarterSpan 
     return QuarterSpan(
         year,
         tuple(sorted(int(q) for q in chosen["quarter"])),
-        _rounded(gap, places),
+        float(round_half_up(gap, places)),
         bool(chosen["provisional"].astype(bool).any()),
     )
 

@@ -81,6 +81,11 @@ class WarehouseStore:
     def redacted_url(self) -> str:
         return redact_url(self.url)
 
+    @property
+    def is_missing_file(self) -> bool:
+        """A DuckDB warehouse whose file does not exist yet (opening it would create it)."""
+        return self.dialect == "duckdb" and not Path(str(self.parsed_url.database)).exists()
+
     @cached_property
     def location(self) -> str:
         """Which warehouse this is, the same for every store of it in this process."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -50,7 +49,7 @@ def survey_warehouse(store: WarehouseStore, slices: Iterable[BuiltSlice]) -> War
     """Read the identity and the slices' row counts; a warehouse that cannot be read at all
     (a truncated or foreign DuckDB file) is a WarehouseError naming it."""
     wanted = sorted({(s.table, s.partition) for s in slices if s.table}, key=str)
-    if store.dialect == "duckdb" and not Path(str(store.parsed_url.database)).exists():
+    if store.is_missing_file:
         return WarehouseSurvey(exists=False, identity=None)
     try:
         with store.engine.connect() as conn:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 
-from via_pipeline.core.dutch import format_date
+from via_pipeline.core.dutch import format_date, round_half_up
 from via_pipeline.core.letter.config import KeyFigureConfig
 from via_pipeline.core.letter.releases.approve import config_version
 from via_pipeline.core.letter.releases.figures import (
@@ -91,7 +91,7 @@ def _stated(value: float | None) -> Decimal | None:
     """The value as the letter states it: one decimal, half up."""
     if value is None:
         return None
-    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return round_half_up(value, 1)
 
 
 def _optional(value: object) -> float | None:
