@@ -144,6 +144,7 @@ class RunProgress:
         self.instance = instance
         self.run_id = run_id
         self.cursor: str | None = None
+        self._printed: set[int] = set()  # storage ids already said
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="via-run-progress", daemon=True)
 
@@ -154,7 +155,11 @@ class RunProgress:
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
         self._thread.join()
-        self._print_new_events()  # whatever arrived after the last poll
+        # Whatever arrived after the last poll, and any event that became visible only after a
+        # later one had been read (the cursor moves past it): the whole run once more, each
+        # event said once.
+        self.cursor = None
+        self._print_new_events()
 
     def _follow(self) -> None:
         while not self._stop.wait(self.POLL_SECONDS):
@@ -166,6 +171,9 @@ class RunProgress:
         connection = self.instance.get_records_for_run(self.run_id, cursor=self.cursor)
         self.cursor = connection.cursor
         for record in connection.records:
+            if record.storage_id in self._printed:
+                continue
+            self._printed.add(record.storage_id)
             line = describe_event(record.event_log_entry, dg)
             if line:
                 say(line)
